@@ -1,0 +1,1 @@
+"""The rules of DND: pure Python, no Qt and no SQL."""

@@ -1,0 +1,72 @@
+"""An agent's change, checked against the current state before anything is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from console.domain.channels import AGENT_LIFTABLE, Channel, DndKind
+from console.domain.explain import EMAIL_CLEARANCE, explain_lock
+from console.domain.state import ChannelState, needs_provider_clearance
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedChange:
+    channel: Channel
+    turn_on: bool
+    lifted_kind: DndKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    channel: Channel
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class ActionPlan:
+    changes: list[PlannedChange] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    unchanged: list[tuple[Channel, str]] = field(default_factory=list)
+
+
+def plan_agent_change(
+    states: Mapping[Channel, ChannelState],
+    connected: frozenset[Channel],
+    channels: Sequence[Channel],
+    turn_on: bool,
+    provider_cleared: bool = False,
+    all_channels: bool = False,
+) -> ActionPlan:
+    """What an agent's toggle does to each channel. DND-all acts on disconnected channels too."""
+    plan = ActionPlan()
+    for channel in channels:
+        state = states.get(channel, ChannelState())
+        if not all_channels and channel not in connected:
+            plan.refusals.append(
+                Refusal(channel, "not_connected", f"{channel.label} is not connected for this location.")
+            )
+            continue
+        if turn_on:
+            if state.dnd:
+                plan.unchanged.append((channel, f"{channel.label} is already DND ({state.kind})."))
+            else:
+                plan.changes.append(PlannedChange(channel, True))
+            continue
+        if not state.dnd or state.kind is None:
+            plan.unchanged.append((channel, f"{channel.label} is not DND."))
+        elif state.kind not in AGENT_LIFTABLE:
+            plan.refusals.append(Refusal(channel, "locked", explain_lock(channel, state)))
+        elif needs_provider_clearance(channel, state) and not provider_cleared:
+            plan.refusals.append(
+                Refusal(
+                    channel,
+                    "provider_clearance_required",
+                    f"{channel.label} DND came from the email provider. {EMAIL_CLEARANCE} "
+                    "(--provider-cleared on the command line)",
+                )
+            )
+        else:
+            plan.changes.append(PlannedChange(channel, False, state.kind))
+    return plan

@@ -1,0 +1,81 @@
+"""Ledger events: every change to a contact's DND is one of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from console.domain.channels import Channel, DndKind
+
+
+class Effect(StrEnum):
+    SET = "set"
+    LIFT = "lift"
+    NONE = "none"  # a record that triggers nothing; kept so re-imports are recognised
+
+
+class Source(StrEnum):
+    MAILGUN = "mailgun"
+    TWILIO = "twilio"
+    AGENT = "agent"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the consent ledger, before it is stored.
+
+    For ``SET`` events ``kind`` is the DND kind set. For ``LIFT`` events it is the strongest kind the
+    lift may clear: the kind an agent saw and lifted, or ``spam`` for an opt-in keyword or an approved
+    review, which lift every kind.
+    """
+
+    source: str
+    key: str
+    at_us: int
+    channel: Channel | None
+    effect: Effect
+    kind: DndKind | None
+    reason: str
+    address: str | None = None
+    contact_id: int | None = None
+    provider_cleared: bool = False
+    detail: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def order_key(self) -> tuple[int, int, str, str]:
+        return order_key(self.at_us, self.effect, self.source, self.key)
+
+
+def order_key(at_us: int, effect: str, source: str, key: str) -> tuple[int, int, str, str]:
+    """Replay order: by time; at the same instant lifts before sets (DND wins a tie), then source, then id."""
+    return (at_us, 0 if effect == Effect.LIFT else 1, source, key)
+
+
+def to_us(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    return datetime.fromtimestamp(us // 1_000_000, tz=UTC).replace(microsecond=us % 1_000_000)
+
+
+def iso_utc(us: int | None) -> str | None:
+    if us is None:
+        return None
+    moment = from_us(us)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def now_us() -> int:
+    return to_us(datetime.now(UTC))
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

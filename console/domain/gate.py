@@ -1,0 +1,31 @@
+"""The outbound gate: may a message go out on this channel?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
+from console.domain.state import ChannelState
+
+
+@dataclass(frozen=True, slots=True)
+class SendDecision:
+    allowed: bool
+    reason: str | None
+    kind: DndKind | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"allowed": self.allowed, "reason": self.reason, "kind": self.kind.value if self.kind else None}
+
+
+def decide_send(
+    channel: Channel, state: ChannelState, connected: bool, has_email: bool, has_phone: bool
+) -> SendDecision:
+    """Blocked when DND (any kind), when the channel is not connected, or when the address it needs is missing."""
+    if state.dnd:
+        return SendDecision(False, state.reason, state.kind)
+    if not connected:
+        return SendDecision(False, "not_connected")
+    if (channel == Channel.EMAIL and not has_email) or (channel in PHONE_CHANNELS and not has_phone):
+        return SendDecision(False, "no_address")
+    return SendDecision(True, None)
