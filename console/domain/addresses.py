@@ -45,11 +45,11 @@ def looks_like_email(text: str) -> bool:
     return "@" in text
 
 
-def parse_contact_ref(text: str) -> tuple[str, str | int]:
+def parse_contact_ref(text: str, region: str = DEFAULT_REGION) -> tuple[str, str | int]:
     """What a CONTACT argument names: ("id", 7), ("email", "a@b.c") or ("phone", "+1...")."""
     ref = text.strip()
     if ref.isdigit():
         return "id", int(ref)
     if looks_like_email(ref):
         return "email", normalize_email(ref)
-    return "phone", normalize_phone(ref)
+    return "phone", normalize_phone(ref, region)

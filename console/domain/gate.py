@@ -15,7 +15,11 @@ class SendDecision:
     kind: DndKind | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"allowed": self.allowed, "reason": self.reason, "kind": self.kind.value if self.kind else None}
+        return {
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "kind": self.kind.value if self.kind else None,
+        }
 
 
 def decide_send(

@@ -28,7 +28,8 @@ class TriggerTable:
 def trigger_table() -> TriggerTable:
     data: dict[str, Any] = tomllib.loads(resource("rules", "triggers.toml").read_text("utf-8"))
     mailgun = {
-        (row["event"], row.get("severity"), row.get("reason")): DndKind(row["kind"]) for row in data["mailgun"]
+        (row["event"], row.get("severity"), row.get("reason")): DndKind(row["kind"])
+        for row in data["mailgun"]
     }
     lists = {
         name: (row["event"], row.get("severity"), row.get("reason"))

@@ -1,0 +1,1 @@
+"""Provider exports turned into ledger events, one module per format."""

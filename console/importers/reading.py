@@ -1,0 +1,170 @@
+"""Streaming a file in binary: gzip by magic bytes, byte counting for progress, bounded lines."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import stat
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from console.importers.errors import FileMissing, FileReadError, NotAFile, UnreadableFile
+
+CHUNK = 1 << 20
+#: A line (one record) longer than this is rejected without being held in memory.
+MAX_LINE = 16 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class ByteCounter:
+    """Bytes of the file on disk (compressed, for gzip) read so far, for a progress bar.
+
+    Written by the parsing thread; a GUI thread may read ``bytes_read`` and ``total`` at any time.
+    """
+
+    __slots__ = ("bytes_read", "total")
+
+    def __init__(self) -> None:
+        self.bytes_read = 0
+        self.total = 0
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.bytes_read / self.total) if self.total else 0.0
+
+
+class ProgressReader(io.RawIOBase):
+    """A raw binary file that adds every byte it reads to a ``ByteCounter``."""
+
+    def __init__(self, raw: BinaryIO, counter: ByteCounter) -> None:
+        self._raw = raw
+        self.counter = counter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if count:
+            self.counter.bytes_read += count
+        return int(count or 0)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def check_regular_file(path: Path) -> None:
+    """Raise a file-level error unless ``path`` names an existing regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileMissing(path, "file not found") from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot read the file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise NotAFile(path, "is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise NotAFile(path, "is not a regular file")
+
+
+@contextmanager
+def open_stream(path: Path, counter: ByteCounter | None = None) -> Iterator[BinaryIO]:
+    """The file's content as a binary stream, decompressed when it starts with the gzip magic bytes."""
+    check_regular_file(path)
+    counter = counter if counter is not None else ByteCounter()
+    try:
+        raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot open the file ({exc.strerror or exc})") from None
+    counter.bytes_read = 0
+    counter.total = os.fstat(raw.fileno()).st_size
+    with raw:
+        magic = raw.read(2)
+        raw.seek(0)
+        stream: BinaryIO = io.BufferedReader(ProgressReader(raw, counter), CHUNK)  # type: ignore[arg-type]
+        if magic == GZIP_MAGIC:
+            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+        yield stream
+
+
+def read_chunk(stream: BinaryIO, path: Path, size: int = CHUNK) -> bytes:
+    """Up to ``size`` bytes; read failures (corrupt or truncated gzip, I/O errors) become ``FileReadError``."""
+    try:
+        return stream.read(size)
+    except EOFError:
+        raise FileReadError(
+            path, "the file ended unexpectedly (truncated or changed during the import)"
+        ) from None
+    except (OSError, zlib.error) as exc:
+        problem = str(exc) if isinstance(exc, gzip.BadGzipFile | zlib.error) else exc.strerror or str(exc)
+        raise FileReadError(path, f"cannot read the file ({problem})") from None
+
+
+def read_head(path: Path, size: int = 1 << 16) -> bytes:
+    """The first ``size`` bytes of the (decompressed) content."""
+    with open_stream(path) as stream:
+        try:
+            return read_chunk(stream, path, size)
+        except FileReadError as exc:
+            raise UnreadableFile(path, exc.problem) from None
+
+
+def iter_lines(stream: BinaryIO, path: Path, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes]]:
+    """Physical lines as ``(number, bytes)`` without their end of line, read in large chunks.
+
+    A line longer than ``max_line`` is yielded as ``(number, TOO_LONG + first bytes)`` and skipped without being
+    held in memory; a read failure ends the iteration with ``(number, READ_FAILED + message)``.
+    """
+    number = 0
+    carry = b""
+    skipping = False
+    while True:
+        try:
+            chunk = read_chunk(stream, path)
+        except FileReadError as exc:
+            if carry or skipping:
+                number += 1
+            yield number or 1, READ_FAILED + exc.problem.encode()
+            return
+        if not chunk:
+            break
+        if skipping:
+            end = chunk.find(b"\n")
+            if end < 0:
+                continue
+            chunk = chunk[end + 1 :]
+            skipping = False
+        parts = (carry + chunk).split(b"\n") if carry else chunk.split(b"\n")
+        carry = parts.pop()
+        for part in parts:
+            number += 1
+            yield number, part
+        if len(carry) > max_line:
+            number += 1
+            yield number, TOO_LONG + carry[:PREVIEW]
+            carry = b""
+            skipping = True
+    if carry and not skipping:
+        yield number + 1, carry
+
+
+#: Markers of lines that are not data (never valid JSON or CSV starts).
+TOO_LONG = b"\x00too-long\x00"
+READ_FAILED = b"\x00read-failed\x00"
+PREVIEW = 10_000
+
+
+def line_problem(data: bytes) -> str | None:
+    """The problem a marker line stands for, or None for a data line."""
+    if data[:1] != b"\x00":
+        return None
+    if data.startswith(TOO_LONG):
+        return f"line longer than {MAX_LINE // (1 << 20)} MB, not read"
+    if data.startswith(READ_FAILED):
+        return data[len(READ_FAILED) :].decode("utf-8", "replace")
+    return None

@@ -1,0 +1,144 @@
+"""Opening a database: engine settings, the default location, and automatic migration."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.errors import SchemaTooNew, StoreUnavailable
+
+APP_NAME = "dnd-console"
+DB_ENV = "DND_CONSOLE_DB"
+
+
+def default_url() -> str:
+    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return f"sqlite:///{folder / 'console.db'}"
+
+
+def resolve_url(url: str | None) -> str:
+    return url or os.environ.get(DB_ENV) or default_url()
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+    if path.is_dir():
+        raise StoreUnavailable(f"the database path {path} is a directory")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreUnavailable(f"the database file {path} cannot be read and written")
+    if not path.exists() and not os.access(path.parent, os.W_OK):
+        raise StoreUnavailable(f"cannot write the database file {path}: the folder is not writable")
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, see _sqlite_begin
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal" and mode != "memory":
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers take the write lock up front, so a read-then-write transaction never fails half way.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("dnd_write") else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        _prepare_sqlite_file(url)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ImportError, ArgumentError) as exc:
+        raise StoreUnavailable(f"cannot use {safe_url(url)}: {exc}") from None
+
+
+class Store:
+    """An opened, migrated database. Open a Session per user action with ``read()`` or ``write()``."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = resolve_url(url)
+        self.engine = make_engine(self.url)
+        self.dialect = self.engine.dialect.name
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            from console.store.migrate import ensure_schema
+
+            try:
+                ensure_schema(self.engine)
+            except (OperationalError, DBAPIError) as exc:
+                raise StoreUnavailable(self._describe(exc)) from None
+            except SchemaTooNew:
+                raise
+
+    def _describe(self, exc: BaseException) -> str:
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+        return f"cannot open the database {safe_url(self.url)}: {detail}"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        with self._sessions() as session:
+            try:
+                session.connection(execution_options={"dnd_write": True})
+            except (OperationalError, DBAPIError) as exc:
+                raise StoreUnavailable(self._describe(exc)) from None
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def table_names(self) -> list[str]:
+        return inspect(self.engine).get_table_names()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))

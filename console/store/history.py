@@ -1,0 +1,71 @@
+"""A contact's ledger entries in order of occurrence, with each channel's state before and after."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from console.domain.channels import PHONE_CHANNELS, Channel
+from console.domain.events import Effect, Event, iso_utc
+from console.domain.state import OFF, ChannelState, apply_event
+from console.store.ledger import EVENTS, event_from_row
+from console.store.models import Contact, ImportBatch
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    event_id: int
+    event: Event
+    recorded_at_us: int
+    actor: str
+    batch_id: int | None
+    batch_files: str | None
+    before: ChannelState
+    after: ChannelState
+
+    def as_dict(self) -> dict[str, object]:
+        ev = self.event
+        return {
+            "at": iso_utc(ev.at_us), "recorded_at": iso_utc(self.recorded_at_us),
+            "channel": ev.channel.value if ev.channel else None,
+            "before": self.before.as_dict(), "after": self.after.as_dict(),
+            "actor": self.actor, "source": ev.source, "reason": ev.reason, "event": self.event_id,
+            "effect": ev.effect.value, "batch": self.batch_id, "detail": ev.detail or None,
+        }  # fmt: skip
+
+
+def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
+    scopes = [EVENTS.c.contact_id == contact.id]
+    if contact.email:
+        scopes.append(and_(EVENTS.c.contact_id.is_(None), EVENTS.c.address == contact.email,
+                           EVENTS.c.channel == Channel.EMAIL.value))  # fmt: skip
+    if contact.phone:
+        scopes.append(and_(EVENTS.c.contact_id.is_(None), EVENTS.c.address == contact.phone,
+                           EVENTS.c.channel.in_([c.value for c in PHONE_CHANNELS])))  # fmt: skip
+    rows = session.execute(
+        select(EVENTS).where(EVENTS.c.location_id == contact.location_id, EVENTS.c.effect != Effect.NONE.value,
+                             or_(*scopes))
+    ).all()  # fmt: skip
+    batch_ids = {r.batch_id for r in rows if r.batch_id is not None}
+    files: dict[int, str] = {}
+    if batch_ids:
+        for bid, text in session.execute(
+            select(ImportBatch.id, ImportBatch.files).where(ImportBatch.id.in_(batch_ids))
+        ):
+            files[bid] = text
+    events = sorted(((row, event_from_row(row)) for row in rows), key=lambda pair: pair[1].order_key)
+    states: dict[Channel, ChannelState] = defaultdict(lambda: OFF)
+    entries: list[HistoryEntry] = []
+    for row, ev in events:
+        assert ev.channel is not None
+        before = states[ev.channel]
+        after = apply_event(before, ev, row.id)
+        states[ev.channel] = after
+        entries.append(
+            HistoryEntry(row.id, ev, row.recorded_at_us, row.actor, row.batch_id,
+                         files.get(row.batch_id) if row.batch_id is not None else None, before, after)
+        )  # fmt: skip
+    return entries

@@ -1,0 +1,68 @@
+"""Who is acting, and what their role lets them do."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from console.domain.events import now_us
+from console.errors import Refused, UserError
+from console.store.models import Agent
+
+ACTOR_ENV = "DND_CONSOLE_ACTOR"
+ROLES = ("agent", "reviewer", "admin")
+
+
+def current_actor(session: Session | None = None) -> str:
+    """The acting identity: the database user in team mode on PostgreSQL, else DND_CONSOLE_ACTOR or the login."""
+    if session is not None and session.get_bind().dialect.name == "postgresql":
+        user = session.scalar(text("SELECT current_user"))
+        if user:
+            return str(user)
+    name = os.environ.get(ACTOR_ENV, "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def role_of(session: Session, actor: str) -> str:
+    """An actor who is not in the agents table acts as an agent."""
+    role = session.scalar(select(Agent.role).where(Agent.name == actor))
+    return role or "agent"
+
+
+def can_review(session: Session, actor: str) -> bool:
+    return role_of(session, actor) in ("reviewer", "admin")
+
+
+def list_agents(session: Session) -> list[Agent]:
+    return list(session.scalars(select(Agent).order_by(Agent.name)))
+
+
+def add_agent(session: Session, actor: str, name: str, role: str) -> Agent:
+    """Adding agents needs an admin, except while no admin exists: then anyone may add the first admin."""
+    clean = name.strip()
+    if not clean:
+        raise UserError("an agent needs a name")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+    admins = session.scalar(select(func.count()).select_from(Agent).where(Agent.role == "admin")) or 0
+    if role_of(session, actor) != "admin" and not (admins == 0 and role == "admin"):
+        raise Refused(
+            f"{actor} is not an admin: only an admin can add agents"
+            + ("" if admins else " (while no admin exists, anyone may add the first admin)")
+        )
+    agent = session.get(Agent, clean)
+    if agent is None:
+        agent = Agent(name=clean, role=role, added_by=actor, added_at_us=now_us())
+        session.add(agent)
+    else:
+        agent.role = role
+    session.flush()
+    return agent

@@ -1,0 +1,398 @@
+"""Recording events in the ledger and keeping the per-(contact, channel) projection in step.
+
+One mechanism for every writer: agent actions, imports, reviews and possible-opt-out decisions all go
+through :func:`record_events`. A new event later than a channel's latest is applied to the stored state;
+an older one makes that channel replay from the ledger, so order and split of imports never matter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import orjson
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
+from console.domain.events import Effect, Event, now_us, order_key
+from console.domain.state import OFF, ChannelState, apply_event, replay
+from console.store.audit import entry_hash
+from console.store.models import ChainHead, ChannelStateRow, Contact, LedgerEntry, PossibleOptOut
+
+EVENTS = cast(Table, LedgerEntry.__table__)
+STATES = cast(Table, ChannelStateRow.__table__)
+CONTACTS = cast(Table, Contact.__table__)
+CHUNK = 5_000
+
+APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED = "applied", "no_effect", "duplicate", "unmatched"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    status: str
+    event_id: int | None
+    contact_ids: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class RecordResult:
+    outcomes: list[Recorded] = field(default_factory=list)
+    #: (contact_id, channel) -> (state before, state after) for every channel whose state changed.
+    changed: dict[tuple[int, Channel], tuple[ChannelState, ChannelState]] = field(default_factory=dict)
+    possible_opt_outs: int = 0
+
+
+def order_text(at_us: int, effect: str, source: str, key: str) -> str:
+    at, rank, src, k = order_key(at_us, effect, source, key)
+    return f"{at:020d}|{rank}|{src}|{k}"
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def existing_keys(session: Session, location_id: int, events: Sequence[Event]) -> set[tuple[str, str]]:
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for ev in events:
+        by_source[ev.source].append(ev.key)
+    found: set[tuple[str, str]] = set()
+    for source, keys in by_source.items():
+        for chunk in _chunks(keys):
+            rows = session.execute(
+                select(EVENTS.c.key).where(
+                    EVENTS.c.location_id == location_id, EVENTS.c.source == source, EVENTS.c.key.in_(chunk)
+                )
+            )
+            found.update((source, key) for (key,) in rows)
+    return found
+
+
+def lock_chain(session: Session) -> tuple[int, str]:
+    """Take the chain's write lock (a row lock on PostgreSQL, the write lock on SQLite) and read its head."""
+    session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=ChainHead.last_id))
+    last_id, last_hash = session.execute(select(ChainHead.last_id, ChainHead.last_hash)).one()
+    return int(last_id), str(last_hash)
+
+
+def state_from_row(row: Any) -> ChannelState:
+    if row is None or not row.dnd:
+        return OFF
+    return ChannelState(True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id)
+
+
+def channel_address(channel: Channel, email: str | None, phone: str | None) -> str | None:
+    if channel == Channel.EMAIL:
+        return email
+    if channel in PHONE_CHANNELS:
+        return phone
+    return None
+
+
+def event_from_row(row: Any) -> Event:
+    return Event(
+        source=row.source,
+        key=row.key,
+        at_us=row.at_us,
+        channel=Channel(row.channel) if row.channel else None,
+        effect=Effect(row.effect),
+        kind=DndKind(row.kind) if row.kind else None,
+        reason=row.reason,
+        address=row.address,
+        contact_id=row.contact_id,
+        provider_cleared=bool(row.provider_cleared),
+        detail=orjson.loads(row.detail) if row.detail else {},
+    )
+
+
+def record_events(
+    session: Session,
+    location_id: int,
+    events: Sequence[Event],
+    actor: str,
+    batch_id: int | None = None,
+) -> RecordResult:
+    """Append new events to the ledger, skip ones already there, and update every affected channel."""
+    result = RecordResult()
+    seen = existing_keys(session, location_id, events)
+    fresh: list[tuple[int, Event]] = []
+    rows: list[dict[str, Any]] = []
+    statuses: list[str] = []
+    last_id, last_hash = lock_chain(session) if events else (0, "")
+    recorded_at = now_us()
+    for ev in events:
+        ident = (ev.source, ev.key)
+        if ident in seen:
+            statuses.append(DUPLICATE)
+            continue
+        seen.add(ident)
+        last_id += 1
+        row = {
+            "id": last_id, "location_id": location_id, "source": ev.source, "key": ev.key, "at_us": ev.at_us,
+            "recorded_at_us": recorded_at, "channel": ev.channel.value if ev.channel else None,
+            "effect": ev.effect.value, "kind": ev.kind.value if ev.kind else None, "reason": ev.reason,
+            "address": ev.address, "contact_id": ev.contact_id, "actor": actor, "batch_id": batch_id,
+            "provider_cleared": ev.provider_cleared,
+            "detail": orjson.dumps(ev.detail, option=orjson.OPT_SORT_KEYS).decode() if ev.detail else None,
+        }  # fmt: skip
+        last_hash = entry_hash(last_hash, row)
+        row["hash"] = last_hash
+        rows.append(row)
+        fresh.append((last_id, ev))
+        statuses.append("")
+    if rows:
+        session.execute(insert(EVENTS), rows)
+        session.execute(
+            update(ChainHead).where(ChainHead.id == 1).values(last_id=last_id, last_hash=last_hash)
+        )
+
+    matches = _match_contacts(session, location_id, [ev for _, ev in fresh])
+    pairs: dict[tuple[int, Channel], list[tuple[int, Event]]] = defaultdict(list)
+    fresh_status: dict[int, Recorded] = {}
+    opt_outs: list[dict[str, Any]] = []
+    for event_id, ev in fresh:
+        if ev.effect == Effect.NONE or ev.channel is None:
+            fresh_status[event_id] = Recorded(NO_EFFECT, event_id)
+            if ev.detail.get("possible_opt_out") == "1" and ev.address:
+                opt_outs.append(
+                    {"location_id": location_id, "event_id": event_id, "address": ev.address,
+                     "body": ev.detail.get("body", ""), "received_at_us": ev.at_us, "state": "pending"}
+                )  # fmt: skip
+            continue
+        ids = (
+            (ev.contact_id,) if ev.contact_id is not None else matches.get((ev.channel, ev.address or ""), ())
+        )
+        fresh_status[event_id] = Recorded(APPLIED if ids else UNMATCHED, event_id, tuple(ids))
+        for contact_id in ids:
+            pairs[(contact_id, ev.channel)].append((event_id, ev))
+    if opt_outs:
+        session.execute(insert(PossibleOptOut), opt_outs)
+        result.possible_opt_outs = len(opt_outs)
+    if pairs:
+        _apply_to_pairs(session, location_id, pairs, actor, result)
+
+    fresh_iter = iter(fresh)
+    for status in statuses:
+        if status == DUPLICATE:
+            result.outcomes.append(Recorded(DUPLICATE, None))
+        else:
+            event_id, _ = next(fresh_iter)
+            result.outcomes.append(fresh_status[event_id])
+    return result
+
+
+def _match_contacts(
+    session: Session, location_id: int, events: Sequence[Event]
+) -> dict[tuple[Channel, str], tuple[int, ...]]:
+    """Contacts of the location per (channel, address), for events addressed by email or phone."""
+    emails = sorted(
+        {
+            ev.address
+            for ev in events
+            if ev.address
+            and ev.contact_id is None
+            and ev.channel == Channel.EMAIL
+            and ev.effect != Effect.NONE
+        }
+    )
+    phones = sorted(
+        {
+            ev.address
+            for ev in events
+            if ev.address
+            and ev.contact_id is None
+            and ev.channel in PHONE_CHANNELS
+            and ev.effect != Effect.NONE
+        }
+    )
+    by_email: dict[str, list[int]] = defaultdict(list)
+    by_phone: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(emails):
+        for cid, email in session.execute(
+            select(CONTACTS.c.id, CONTACTS.c.email).where(
+                CONTACTS.c.location_id == location_id, CONTACTS.c.email.in_(chunk)
+            )
+        ):
+            by_email[email].append(cid)
+    for chunk in _chunks(phones):
+        for cid, phone in session.execute(
+            select(CONTACTS.c.id, CONTACTS.c.phone).where(
+                CONTACTS.c.location_id == location_id, CONTACTS.c.phone.in_(chunk)
+            )
+        ):
+            by_phone[phone].append(cid)
+    out: dict[tuple[Channel, str], tuple[int, ...]] = {}
+    for address, ids in by_email.items():
+        out[(Channel.EMAIL, address)] = tuple(sorted(ids))
+    for address, ids in by_phone.items():
+        for channel in PHONE_CHANNELS:
+            out[(channel, address)] = tuple(sorted(ids))
+    return out
+
+
+def _load_states(session: Session, contact_ids: Sequence[int]) -> dict[tuple[int, Channel], Any]:
+    loaded: dict[tuple[int, Channel], Any] = {}
+    for chunk in _chunks(sorted(set(contact_ids))):
+        for row in session.execute(select(STATES).where(STATES.c.contact_id.in_(chunk))):
+            loaded[(row.contact_id, Channel(row.channel))] = row
+    return loaded
+
+
+def _contact_addresses(
+    session: Session, contact_ids: Sequence[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    found: dict[int, tuple[str | None, str | None]] = {}
+    for chunk in _chunks(sorted(set(contact_ids))):
+        for cid, email, phone in session.execute(
+            select(CONTACTS.c.id, CONTACTS.c.email, CONTACTS.c.phone).where(CONTACTS.c.id.in_(chunk))
+        ):
+            found[cid] = (email, phone)
+    return found
+
+
+def channel_events(
+    session: Session, location_id: int, contact_id: int, channel: Channel, address: str | None
+) -> list[tuple[int, Event]]:
+    """Every set/lift event that concerns one contact's channel: its own, and those for its address."""
+    mine = EVENTS.c.contact_id == contact_id
+    scope = or_(mine, and_(EVENTS.c.contact_id.is_(None), EVENTS.c.address == address)) if address else mine
+    rows = session.execute(
+        select(EVENTS).where(
+            EVENTS.c.location_id == location_id, EVENTS.c.channel == channel.value,
+            EVENTS.c.effect != Effect.NONE.value, scope,
+        )
+    )  # fmt: skip
+    return [(row.id, event_from_row(row)) for row in rows]
+
+
+def _apply_to_pairs(
+    session: Session,
+    location_id: int,
+    pairs: dict[tuple[int, Channel], list[tuple[int, Event]]],
+    actor: str,
+    result: RecordResult,
+) -> None:
+    contact_ids = [cid for cid, _ in pairs]
+    stored = _load_states(session, contact_ids)
+    addresses: dict[int, tuple[str | None, str | None]] | None = None
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for (contact_id, channel), new_events in pairs.items():
+        new_events.sort(key=lambda pair: pair[1].order_key)
+        row = stored.get((contact_id, channel))
+        before = state_from_row(row)
+        first = new_events[0][1]
+        last = new_events[-1][1]
+        last_text = order_text(last.at_us, last.effect, last.source, last.key)
+        if row is None or order_text(first.at_us, first.effect, first.source, first.key) > row.last_order:
+            after = before
+            for event_id, ev in new_events:
+                after = apply_event(after, ev, event_id)
+            if row is not None and row.last_order > last_text:
+                last_text = row.last_order
+        else:
+            if addresses is None:
+                addresses = _contact_addresses(session, contact_ids)
+            email, phone = addresses.get(contact_id, (None, None))
+            history = channel_events(
+                session, location_id, contact_id, channel, channel_address(channel, email, phone)
+            )
+            after = replay(history)
+            last_text = max(order_text(e.at_us, e.effect, e.source, e.key) for _, e in history)
+        values = _state_values(after)
+        values.update(
+            last_order=last_text, changed_by=actor if after != before else (row.changed_by if row else actor)
+        )
+        if row is None:
+            inserts.append({"contact_id": contact_id, "channel": channel.value, "version": 1, **values})
+        else:
+            updates.append({"b_contact": contact_id, "b_channel": channel.value,
+                            "version": row.version + (1 if after != before else 0), **values})  # fmt: skip
+        if after != before:
+            result.changed[(contact_id, channel)] = (before, after)
+    if inserts:
+        session.execute(insert(STATES), inserts)
+    if updates:
+        session.execute(
+            update(STATES).where(
+                STATES.c.contact_id == bindparam("b_contact"), STATES.c.channel == bindparam("b_channel")
+            ),
+            updates,
+        )
+    _refresh_masks(session, stored, result)
+
+
+def _state_values(state: ChannelState) -> dict[str, Any]:
+    return {
+        "dnd": state.dnd, "kind": state.kind.value if state.kind else None, "reason": state.reason,
+        "since_us": state.since_us, "source": state.source, "event_id": state.event_id,
+    }  # fmt: skip
+
+
+def _refresh_masks(session: Session, stored: dict[tuple[int, Channel], Any], result: RecordResult) -> None:
+    if not result.changed:
+        return
+    masks: dict[int, int] = defaultdict(int)
+    touched = {cid for cid, _ in result.changed}
+    for (cid, channel), row in stored.items():
+        if cid in touched and row.dnd:
+            masks[cid] |= channel.bit
+    for (cid, channel), (_, after) in result.changed.items():
+        masks[cid] = masks[cid] | channel.bit if after.dnd else masks[cid] & ~channel.bit
+    session.execute(
+        update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")),
+        [{"b_id": cid, "dnd_mask": mask} for cid, mask in masks.items()],
+    )
+
+
+def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence[int]) -> None:
+    """Replay every channel of these contacts from the ledger (after a contact is added or its address changes)."""
+    if not contact_ids:
+        return
+    addresses = _contact_addresses(session, contact_ids)
+    emails = sorted({e for e, _ in addresses.values() if e})
+    phones = sorted({p for _, p in addresses.values() if p})
+    by_key: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    by_contact: dict[int, list[Any]] = defaultdict(list)
+    live = EVENTS.c.effect != Effect.NONE.value
+    for chunk in _chunks(emails + phones):
+        for row in session.execute(
+            select(EVENTS).where(EVENTS.c.location_id == location_id, live,
+                                 EVENTS.c.contact_id.is_(None), EVENTS.c.address.in_(chunk))
+        ):  # fmt: skip
+            by_key[(row.channel, row.address)].append(row)
+    for chunk in _chunks(sorted(addresses)):
+        for row in session.execute(select(EVENTS).where(live, EVENTS.c.contact_id.in_(chunk))):
+            by_contact[row.contact_id].append(row)
+    old = _load_states(session, list(addresses))
+    for chunk in _chunks(sorted(addresses)):
+        session.execute(delete(STATES).where(STATES.c.contact_id.in_(chunk)))
+    inserts: list[dict[str, Any]] = []
+    masks: dict[int, int] = {}
+    for cid, (email, phone) in addresses.items():
+        mask = 0
+        for channel in Channel:
+            address = channel_address(channel, email, phone)
+            rows = [r for r in by_contact.get(cid, ()) if r.channel == channel.value]
+            if address:
+                rows += by_key.get((channel.value, address), [])
+            if not rows:
+                continue
+            after = replay((r.id, event_from_row(r)) for r in rows)
+            prior = old.get((cid, channel))
+            last = max(order_text(r.at_us, r.effect, r.source, r.key) for r in rows)
+            inserts.append({"contact_id": cid, "channel": channel.value, "last_order": last,
+                            "version": (prior.version + 1) if prior else 1,
+                            "changed_by": prior.changed_by if prior else None, **_state_values(after)})  # fmt: skip
+            if after.dnd:
+                mask |= channel.bit
+        masks[cid] = mask
+    if inserts:
+        session.execute(insert(STATES), inserts)
+    session.execute(
+        update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")),
+        [{"b_id": cid, "dnd_mask": mask} for cid, mask in masks.items()],
+    )

@@ -1,0 +1,11 @@
+from alembic import context
+
+from console.store.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - the console always passes its connection
+    raise RuntimeError("run migrations through console.store.migrate")
+
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
