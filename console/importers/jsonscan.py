@@ -44,7 +44,7 @@ class Scan:
 def iter_elements(
     stream: BinaryIO, path: Path, record_keys: frozenset[str], scan: Scan | None = None
 ) -> Iterator[Element]:
-    """Object elements of the top-level array, or of the arrays held by ``record_keys`` of the top-level object."""
+    """Object elements of the top-level array, or of the arrays under ``record_keys`` of the top object."""
     scan = scan if scan is not None else Scan()
     buf = b""
     pos = 0
@@ -64,7 +64,9 @@ def iter_elements(
             keep = start if start >= 0 else resume
             if start >= 0 and len(buf) - start > _MAX_BUFFER:
                 index += 1
-                yield Element(key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read")
+                yield Element(
+                    key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read"
+                )
                 return
             try:
                 chunk = read_chunk(stream, path)

@@ -86,14 +86,14 @@ def open_stream(path: Path, counter: ByteCounter | None = None) -> Iterator[Bina
     with raw:
         magic = raw.read(2)
         raw.seek(0)
-        stream: BinaryIO = io.BufferedReader(ProgressReader(raw, counter), CHUNK)  # type: ignore[arg-type]
+        stream: BinaryIO = io.BufferedReader(ProgressReader(raw, counter), CHUNK)
         if magic == GZIP_MAGIC:
             stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
         yield stream
 
 
 def read_chunk(stream: BinaryIO, path: Path, size: int = CHUNK) -> bytes:
-    """Up to ``size`` bytes; read failures (corrupt or truncated gzip, I/O errors) become ``FileReadError``."""
+    """Up to ``size`` bytes; failures (corrupt or truncated gzip, I/O errors) raise ``FileReadError``."""
     try:
         return stream.read(size)
     except EOFError:
@@ -117,8 +117,8 @@ def read_head(path: Path, size: int = 1 << 16) -> bytes:
 def iter_lines(stream: BinaryIO, path: Path, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes]]:
     """Physical lines as ``(number, bytes)`` without their end of line, read in large chunks.
 
-    A line longer than ``max_line`` is yielded as ``(number, TOO_LONG + first bytes)`` and skipped without being
-    held in memory; a read failure ends the iteration with ``(number, READ_FAILED + message)``.
+    A line longer than ``max_line`` is yielded as ``(number, TOO_LONG + first bytes)`` and skipped
+    without being held in memory; a read failure ends the iteration with ``(number, READ_FAILED + message)``.
     """
     number = 0
     carry = b""

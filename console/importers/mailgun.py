@@ -1,0 +1,136 @@
+"""Mailgun events and suppression-list rows as ledger events."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from console.domain.addresses import AddressError, normalize_email
+from console.domain.channels import Channel, DndKind
+from console.domain.events import Effect, Event, Source
+from console.domain.triggers import mailgun_no_effect_label, mailgun_trigger, suppression_list_trigger
+from console.importers.dates import parse_date, parse_epoch
+
+SUPPRESSION_LISTS = {
+    "mailgun-bounces": "bounces",
+    "mailgun-unsubscribes": "unsubscribes",
+    "mailgun-complaints": "complaints",
+}
+_EMAIL = Channel.EMAIL
+_MAILGUN = Source.MAILGUN.value
+
+
+@lru_cache(maxsize=65_536)
+def email_address(text: str) -> str:
+    """Normalized email; ``Name <a@b.c>`` is accepted. Raises ``AddressError``."""
+    if "<" in text and text.rstrip().endswith(">"):
+        text = text[text.rindex("<") + 1 : text.rstrip().rindex(">")]
+    return normalize_email(text)
+
+
+@lru_cache(maxsize=4096)
+def _outcome(
+    event: str, severity: str | None, reason: str | None
+) -> tuple[Effect, DndKind | None, str, bool]:
+    """(effect, kind, reason, is_label) of an event type; labels name records that trigger nothing."""
+    trigger = mailgun_trigger(event, severity, reason)
+    if trigger is not None:
+        return Effect.SET, trigger.kind, trigger.reason, False
+    return Effect.NONE, None, mailgun_no_effect_label(event, severity, reason), True
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def seconds_text(at_us: int) -> str:
+    """Canonical epoch-seconds text of a time (``1709287200.375624``), used in idempotency keys."""
+    return f"{at_us // 1_000_000}.{at_us % 1_000_000:06d}"
+
+
+def mailgun_event(obj: Any) -> Event | str:
+    """An events-API item or a webhook payload as an event, or the reason it cannot be read."""
+    if not isinstance(obj, dict):
+        return "record is not a JSON object"
+    fallback: Any = None
+    data = obj.get("event-data")
+    if data is not None:
+        if not isinstance(data, dict):
+            return "event-data is not a JSON object"
+        signature = obj.get("signature")
+        fallback = signature.get("timestamp") if isinstance(signature, dict) else None
+        obj = data
+    event = obj.get("event")
+    if not event or not isinstance(event, str):
+        return "event missing"
+    stamp = obj.get("timestamp")
+    if stamp is None or stamp == "":
+        stamp = fallback
+        if stamp is None or stamp == "":
+            return "timestamp missing"
+    try:
+        at_us = parse_epoch(stamp)
+    except ValueError as exc:
+        return f"timestamp unreadable: {exc}"
+    ident = obj.get("id")
+    if not ident:
+        return "id missing"
+    recipient = obj.get("recipient")
+    if not recipient or not isinstance(recipient, str):
+        return "recipient missing"
+    try:
+        address = email_address(recipient)
+    except AddressError as exc:
+        return str(exc)
+    effect, kind, reason, is_label = _outcome(event, _text(obj.get("severity")), _text(obj.get("reason")))
+    detail = {"event": event, "label": reason} if is_label else {"event": event}
+    return Event(
+        _MAILGUN,
+        f"{ident}@{seconds_text(at_us)}",
+        at_us,
+        _EMAIL,
+        effect,
+        kind,
+        reason,
+        address,
+        detail=detail,
+    )
+
+
+def suppression_event(list_name: str, obj: Any) -> Event | str:
+    """A suppression-list row (CSV cells by name, or an API item) as an email DND."""
+    if not isinstance(obj, dict):
+        return "record is not a JSON object"
+    address_text = obj.get("address")
+    if not address_text or not isinstance(address_text, str):
+        return "address missing"
+    created = obj.get("created_at")
+    if created is None or created == "":
+        return "created_at missing"
+    try:
+        at_us = parse_epoch(created) if isinstance(created, int | float) else parse_date(str(created))
+    except ValueError as exc:
+        return f"created_at unreadable: {exc}"
+    try:
+        address = email_address(address_text)
+    except AddressError as exc:
+        return str(exc)
+    trigger = suppression_list_trigger(list_name)
+    detail = {"list": list_name}
+    for name in ("code", "error", "tag", "tags"):
+        value = obj.get(name)
+        if value not in (None, "", []):
+            detail[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)[:500]
+    return Event(
+        _MAILGUN,
+        f"{list_name}:{address}:{at_us}",
+        at_us,
+        _EMAIL,
+        Effect.SET,
+        trigger.kind,
+        trigger.reason,
+        address,
+        detail=detail,
+    )

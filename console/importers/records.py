@@ -1,0 +1,179 @@
+"""``iter_records``: a file of a known format as a stream of events, contact rows and rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from console.domain.events import Event
+from console.importers.base import FORMATS, EventRecord, Record, Reject
+from console.importers.contacts import iter_contacts
+from console.importers.csvfile import CsvTable, is_utf8
+from console.importers.dates import parse_date
+from console.importers.detect import json_layout
+from console.importers.errors import EmptyFile, UnknownFormat
+from console.importers.jsondata import JsonItem, iter_json_document, iter_json_lines, raw_text
+from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
+from console.importers.reading import PREVIEW, ByteCounter, open_stream, read_head
+from console.importers.twilio import json_event, message_event
+
+Mapper = Callable[[Any], Event | str]
+
+TWILIO_COLUMNS = {
+    "from": ("from",),
+    "to": ("to",),
+    "body": ("body",),
+    "status": ("status", "messagestatus"),
+    "sent": ("sentdate", "datesent", "sent"),
+    "created": ("createddate", "datecreated"),
+    "error_code": ("errorcode",),
+    "sid": ("sid", "messagesid"),
+    "direction": ("direction",),
+}
+_TWILIO_REQUIRED = ("from", "to", "body", "status", "sent", "error_code", "sid", "direction")
+SUPPRESSION_COLUMNS = {
+    "address": ("address",),
+    "created_at": ("createdat",),
+    "code": ("code",),
+    "error": ("error",),
+    "tag": ("tag",),
+    "tags": ("tags",),
+}
+
+
+def iter_records(
+    path: Path,
+    fmt: str,
+    *,
+    region: str = "US",
+    import_time_us: int,
+    reader: ByteCounter | None = None,
+) -> Iterator[Record]:
+    """Stream the records of ``path`` read as ``fmt`` (one of ``FORMATS``).
+
+    File-level problems raise an ``ImportFileError`` before the first record; a record that cannot be
+    read becomes a ``Reject`` and parsing goes on. ``reader`` (optional) counts the bytes read so far.
+    """
+    if fmt not in FORMATS:
+        raise UnknownFormat(path, f"unknown format {fmt!r}; supported formats: {', '.join(FORMATS)}")
+    head = read_head(path, 1 << 16)
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        raise EmptyFile(path, "the file is empty")
+    with open_stream(path, reader) as stream:
+        if fmt == "contacts":
+            yield from iter_contacts(stream, path, region, latin1=not is_utf8(head))
+        elif fmt == "twilio-csv":
+            yield from _twilio_csv(stream, path, region, not is_utf8(head))
+        elif fmt in SUPPRESSION_LISTS and not _is_json(head):
+            yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head))
+        else:
+            yield from _json_records(stream, path, fmt, head, region, import_time_us)
+
+
+def _is_json(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def _json_records(
+    stream: BinaryIO, path: Path, fmt: str, head: bytes, region: str, import_time_us: int
+) -> Iterator[Record]:
+    mapper: Mapper
+    if fmt == "mailgun-events":
+        mapper, keys, what = mailgun_event, frozenset({"items"}), "a Mailgun events export"
+    elif fmt == "twilio-json":
+
+        def mapper(obj: Any) -> Event | str:
+            return json_event(obj, region, import_time_us)
+
+        keys, what = frozenset({"messages"}), "a Twilio messages export"
+    else:
+        list_name = SUPPRESSION_LISTS[fmt]
+
+        def mapper(obj: Any) -> Event | str:
+            return suppression_event(list_name, obj)
+
+        keys, what = frozenset({"items"}), f"a Mailgun {list_name} list"
+    if not _is_json(head):
+        raise UnknownFormat(path, f"not JSON, so not {what}")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:3] == b"\xef\xbb\xbf":
+        stream.read(3)
+    items: Iterator[JsonItem]
+    if json_layout(text) == "lines":
+        items = iter_json_lines(stream, path)
+    else:
+        items = iter_json_document(stream, path, keys, what)
+    yield from _map_items(items, str(path), mapper)
+
+
+def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper) -> Iterator[Record]:
+    for number, obj, problem, raw in items:
+        if problem:
+            yield Reject(file, number, problem, raw_text(raw))
+            continue
+        result = mapper(obj)
+        if isinstance(result, str):
+            yield Reject(file, number, result, raw_text(raw) if raw else _dump(obj))
+        else:
+            yield EventRecord(file, number, result)
+
+
+def _dump(obj: Any) -> str:
+    return orjson.dumps(obj, default=str).decode()[:PREVIEW]
+
+
+def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool) -> Iterator[Record]:
+    table = CsvTable(stream, path, TWILIO_COLUMNS, _TWILIO_REQUIRED, latin1)
+    i_from, i_to, i_body, i_status, i_sent, i_code, i_sid, i_dir = table.required_indexes(_TWILIO_REQUIRED)
+    i_created = table.index["created"]
+    width = 1 + max(x for x in table.index.values() if x is not None)
+    file = str(path)
+    for line, row, problem in table.rows():
+        if row is None:
+            yield Reject(file, line, problem, "")
+            continue
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        when = row[i_sent] or (row[i_created] if i_created is not None else "")
+        if not when:
+            yield Reject(file, line, "SentDate missing", table.raw(row))
+            continue
+        try:
+            at_us = parse_date(when)
+        except ValueError as exc:
+            yield Reject(file, line, f"SentDate unreadable: {exc}", table.raw(row))
+            continue
+        result = message_event(
+            row[i_sid],
+            row[i_status],
+            row[i_dir],
+            row[i_from],
+            row[i_to],
+            row[i_body],
+            row[i_code],
+            at_us,
+            region,
+        )
+        if isinstance(result, str):
+            yield Reject(file, line, result, table.raw(row))
+        else:
+            yield EventRecord(file, line, result)
+
+
+def _suppression_csv(stream: BinaryIO, path: Path, list_name: str, latin1: bool) -> Iterator[Record]:
+    table = CsvTable(stream, path, SUPPRESSION_COLUMNS, ("address", "created_at"), latin1)
+    named = [(name, i) for name, i in table.index.items() if i is not None]
+    file = str(path)
+    for line, row, problem in table.rows():
+        if row is None:
+            yield Reject(file, line, problem, "")
+            continue
+        cells = {name: row[i].strip() for name, i in named if i < len(row)}
+        result = suppression_event(list_name, cells)
+        if isinstance(result, str):
+            yield Reject(file, line, result, table.raw(row))
+        else:
+            yield EventRecord(file, line, result)

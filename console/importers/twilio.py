@@ -1,0 +1,175 @@
+"""Twilio messages (Console CSV rows, API / BulkExport resources, webhook form fields) as SMS events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.domain.addresses import AddressError, normalize_phone
+from console.domain.channels import Channel, DndKind
+from console.domain.events import Effect, Event, Source
+from console.domain.keywords import Inbound, classify_inbound
+from console.domain.triggers import twilio_error_trigger
+from console.importers.dates import parse_date
+
+_TWILIO = Source.TWILIO.value
+_INBOUND_STATUSES = frozenset({"received", "receiving"})
+_MAX_BODY = 1600
+
+
+def error_code(value: Any) -> tuple[int | None, str]:
+    """The error code as a number (None when absent or not numeric) and as text."""
+    if value is None or value == "" or value == 0 or isinstance(value, bool):
+        return None, ""
+    if isinstance(value, int):
+        return value, str(value)
+    text = str(value).strip()
+    if not text or text == "0":
+        return None, ""
+    if text.isdigit():
+        return int(text), text
+    try:
+        number = float(text)
+    except ValueError:
+        return None, text
+    return (int(number), str(int(number))) if number.is_integer() and number > 0 else (None, text)
+
+
+def message_event(
+    sid: Any,
+    status: Any,
+    direction: Any,
+    sender: Any,
+    recipient: Any,
+    body: Any,
+    code: Any,
+    at_us: int,
+    region: str,
+    opt_out_type: Any = None,
+) -> Event | str:
+    """One message (or status callback) as an event, or the reason it cannot be read."""
+    if not sid or not isinstance(sid, str):
+        return "message sid missing"
+    state = status.strip().lower() if isinstance(status, str) else ""
+    way = direction.strip().lower() if isinstance(direction, str) else ""
+    if way.startswith("in"):
+        inbound = True
+    elif way.startswith("out"):
+        inbound = False
+    else:
+        inbound = state in _INBOUND_STATUSES
+    if inbound and not state:
+        state = "received"
+    who = sender if inbound else recipient
+    if not who or not isinstance(who, str):
+        return ("'from'" if inbound else "'to'") + " number missing"
+    channel = Channel.SMS
+    if who.startswith("whatsapp:"):
+        channel, who = Channel.WHATSAPP, who[9:]
+    try:
+        address = normalize_phone(who, region)
+    except AddressError as exc:
+        return str(exc)
+    key = f"{sid}:{state or 'unknown'}"
+    if inbound:
+        return _inbound_event(key, at_us, channel, address, body, opt_out_type)
+    number, code_text = error_code(code)
+    trigger = twilio_error_trigger(number) if channel is Channel.SMS else None
+    if trigger is not None:
+        detail = {"status": state, "error_code": code_text}
+        return Event(
+            _TWILIO, key, at_us, channel, Effect.SET, trigger.kind, trigger.reason, address, detail=detail
+        )
+    label = f"{state or 'unknown'}/{code_text}" if code_text else state or "unknown"
+    return Event(_TWILIO, key, at_us, channel, Effect.NONE, None, label, address, detail={"label": label})
+
+
+def _inbound_event(
+    key: str, at_us: int, channel: Channel, address: str, body: Any, opt_out_type: Any
+) -> Event:
+    text = body if isinstance(body, str) else "" if body is None else str(body)
+    tag = opt_out_type if isinstance(opt_out_type, str) else None
+    verdict, keyword = classify_inbound(text, tag)
+    if verdict is Inbound.OPT_OUT:
+        detail = {"keyword": keyword or "", "body": text[:_MAX_BODY]}
+        return Event(
+            _TWILIO,
+            key,
+            at_us,
+            channel,
+            Effect.SET,
+            DndKind.PERMANENT,
+            "sms.opt_out_keyword",
+            address,
+            detail=detail,
+        )
+    if verdict is Inbound.OPT_IN:
+        detail = {"keyword": keyword or ""}
+        return Event(
+            _TWILIO,
+            key,
+            at_us,
+            channel,
+            Effect.LIFT,
+            DndKind.SPAM,
+            "sms.opt_in_keyword",
+            address,
+            detail=detail,
+        )
+    label = f"inbound/{verdict.value}"
+    detail = {"label": label}
+    if verdict is Inbound.POSSIBLE_OPT_OUT:
+        detail.update(possible_opt_out="1", body=text[:_MAX_BODY])
+    return Event(_TWILIO, key, at_us, channel, Effect.NONE, None, label, address, detail=detail)
+
+
+def resource_event(obj: Any, region: str) -> Event | str:
+    """A Message resource (API page item or BulkExport line), dates RFC 2822 or ISO 8601."""
+    if not isinstance(obj, dict):
+        return "record is not a JSON object"
+    when = obj.get("date_sent") or obj.get("date_created")
+    if not when:
+        return "date_sent missing"
+    try:
+        at_us = parse_date(when) if isinstance(when, str) else _not_text(when)
+    except ValueError as exc:
+        return f"date_sent unreadable: {exc}"
+    return message_event(
+        obj.get("sid"),
+        obj.get("status"),
+        obj.get("direction"),
+        obj.get("from"),
+        obj.get("to"),
+        obj.get("body"),
+        obj.get("error_code"),
+        at_us,
+        region,
+    )
+
+
+def webhook_event(obj: dict[str, Any], region: str, import_time_us: int) -> Event | str:
+    """Webhook form fields (status callback or inbound message); they carry no time: the import time."""
+    status = obj.get("MessageStatus") or obj.get("SmsStatus")
+    direction = "inbound" if not status and obj.get("Body") is not None else None
+    return message_event(
+        obj.get("MessageSid") or obj.get("SmsSid") or obj.get("SmsMessageSid"),
+        status,
+        direction,
+        obj.get("From"),
+        obj.get("To"),
+        obj.get("Body"),
+        obj.get("ErrorCode"),
+        import_time_us,
+        region,
+        obj.get("OptOutType"),
+    )
+
+
+def json_event(obj: Any, region: str, import_time_us: int) -> Event | str:
+    """Any Twilio JSON record: webhook form fields when it has ``MessageSid``, else a Message resource."""
+    if isinstance(obj, dict) and ("MessageSid" in obj or "SmsSid" in obj or "SmsMessageSid" in obj):
+        return webhook_event(obj, region, import_time_us)
+    return resource_event(obj, region)
+
+
+def _not_text(value: Any) -> int:
+    raise ValueError(f"not a date: {value!r}")
