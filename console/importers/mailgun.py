@@ -10,6 +10,7 @@ from console.domain.channels import Channel, DndKind
 from console.domain.events import Effect, Event, Source
 from console.domain.triggers import mailgun_no_effect_label, mailgun_trigger, suppression_list_trigger
 from console.importers.dates import parse_date, parse_epoch
+from console.importers.fast import make_event
 
 SUPPRESSION_LISTS = {
     "mailgun-bounces": "bounces",
@@ -17,6 +18,8 @@ SUPPRESSION_LISTS = {
     "mailgun-complaints": "complaints",
 }
 _EMAIL = Channel.EMAIL
+#: Below 2**33 s (year 2242), ``round(seconds * 1e6)`` of a float is exact for 6-decimal timestamps.
+_EXACT_FLOAT_LIMIT = float(2**33)
 _MAILGUN = Source.MAILGUN.value
 
 
@@ -52,51 +55,51 @@ def seconds_text(at_us: int) -> str:
 
 def mailgun_event(obj: Any) -> Event | str:
     """An events-API item or a webhook payload as an event, or the reason it cannot be read."""
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         return "record is not a JSON object"
     fallback: Any = None
     data = obj.get("event-data")
     if data is not None:
-        if not isinstance(data, dict):
+        if type(data) is not dict:
             return "event-data is not a JSON object"
         signature = obj.get("signature")
-        fallback = signature.get("timestamp") if isinstance(signature, dict) else None
+        fallback = signature.get("timestamp") if type(signature) is dict else None
         obj = data
     event = obj.get("event")
-    if not event or not isinstance(event, str):
+    if not event or type(event) is not str:
         return "event missing"
     stamp = obj.get("timestamp")
-    if stamp is None or stamp == "":
-        stamp = fallback
+    if type(stamp) is float and 0.0 < stamp < _EXACT_FLOAT_LIMIT:
+        at_us = round(stamp * 1_000_000)
+    else:
         if stamp is None or stamp == "":
-            return "timestamp missing"
-    try:
-        at_us = parse_epoch(stamp)
-    except ValueError as exc:
-        return f"timestamp unreadable: {exc}"
+            stamp = fallback
+            if stamp is None or stamp == "":
+                return "timestamp missing"
+        try:
+            at_us = parse_epoch(stamp)
+        except ValueError as exc:
+            return f"timestamp unreadable: {exc}"
     ident = obj.get("id")
     if not ident:
         return "id missing"
     recipient = obj.get("recipient")
-    if not recipient or not isinstance(recipient, str):
+    if not recipient or type(recipient) is not str:
         return "recipient missing"
     try:
         address = email_address(recipient)
     except AddressError as exc:
         return str(exc)
-    effect, kind, reason, is_label = _outcome(event, _text(obj.get("severity")), _text(obj.get("reason")))
-    detail = {"event": event, "label": reason} if is_label else {"event": event}
-    return Event(
-        _MAILGUN,
-        f"{ident}@{seconds_text(at_us)}",
-        at_us,
-        _EMAIL,
-        effect,
-        kind,
-        reason,
-        address,
-        detail=detail,
-    )
+    severity = obj.get("severity")
+    reason = obj.get("reason")
+    if (severity is not None and type(severity) is not str) or (
+        reason is not None and type(reason) is not str
+    ):
+        severity, reason = _text(severity), _text(reason)
+    effect, kind, why, is_label = _outcome(event, severity or None, reason or None)
+    detail = {"event": event, "label": why} if is_label else {"event": event}
+    key = f"{ident}@{at_us // 1_000_000}.{at_us % 1_000_000:06d}"
+    return make_event(_MAILGUN, key, at_us, _EMAIL, effect, kind, why, address, detail)
 
 
 def suppression_event(list_name: str, obj: Any) -> Event | str:

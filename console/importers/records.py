@@ -15,9 +15,10 @@ from console.importers.csvfile import CsvTable, is_utf8
 from console.importers.dates import parse_date
 from console.importers.detect import json_layout
 from console.importers.errors import EmptyFile, UnknownFormat
-from console.importers.jsondata import JsonItem, iter_json_document, iter_json_lines, raw_text
+from console.importers.fast import make_record
+from console.importers.jsondata import JsonItem, iter_json_document, json_problem, raw_text
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
-from console.importers.reading import PREVIEW, ByteCounter, open_stream, read_head
+from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
 from console.importers.twilio import json_event, message_event
 
 Mapper = Callable[[Any], Event | str]
@@ -101,12 +102,30 @@ def _json_records(
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text[:3] == b"\xef\xbb\xbf":
         stream.read(3)
-    items: Iterator[JsonItem]
     if json_layout(text) == "lines":
-        items = iter_json_lines(stream, path)
+        yield from _map_lines(stream, path, mapper)
     else:
-        items = iter_json_document(stream, path, keys, what)
-    yield from _map_items(items, str(path), mapper)
+        yield from _map_items(iter_json_document(stream, path, keys, what), str(path), mapper)
+
+
+def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper) -> Iterator[Record]:
+    """JSON Lines: the hot path of big imports, so reading, parsing and mapping share one loop."""
+    file = str(path)
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    for number, data in iter_lines(stream, path):
+        try:
+            obj = loads(data)
+        except decode_error as exc:
+            problem = line_problem(data) or (json_problem(exc) if data.strip() else None)
+            if problem is not None:
+                yield Reject(file, number, problem, raw_text(data))
+            continue
+        result = mapper(obj)
+        if type(result) is str:
+            yield Reject(file, number, result, raw_text(data))
+        else:
+            yield make_record(file, number, result)  # type: ignore[arg-type]
 
 
 def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper) -> Iterator[Record]:
@@ -118,7 +137,7 @@ def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper) -> Iterator
         if isinstance(result, str):
             yield Reject(file, number, result, raw_text(raw) if raw else _dump(obj))
         else:
-            yield EventRecord(file, number, result)
+            yield make_record(file, number, result)
 
 
 def _dump(obj: Any) -> str:

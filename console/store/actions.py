@@ -64,14 +64,14 @@ def set_dnd(
         provider_cleared=provider_cleared,
         all_channels=all_channels,
     )
-    at = now_us()
+    at, action = now_us(), new_key()
     detail = {"note": note} if note else {}
     if all_channels:
         detail["scope"] = "all"
     events = [
         Event(
             source=Source.AGENT,
-            key=new_key(),
+            key=f"{action}:{CHANNEL_ORDER.index(change.channel)}",
             at_us=at,
             channel=change.channel,
             effect=Effect.SET if change.turn_on else Effect.LIFT,

@@ -112,11 +112,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A Session for reading; closed (never committed) when the block ends, its objects kept readable."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

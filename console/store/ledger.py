@@ -396,3 +396,14 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
         update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")),
         [{"b_id": cid, "dnd_mask": mask} for cid, mask in masks.items()],
     )
+
+
+def record_note(session: Session, location_id: int, actor: str, reason: str, detail: dict[str, str]) -> int:
+    """Put an administrative decision (a connection, a new agent, a review step) in the audit chain."""
+    import uuid
+
+    event = Event("console", uuid.uuid4().hex, now_us(), None, Effect.NONE, None, reason, detail=detail)
+    result = record_events(session, location_id, [event], actor)
+    event_id = result.outcomes[0].event_id
+    assert event_id is not None
+    return event_id

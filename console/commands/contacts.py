@@ -1,0 +1,95 @@
+"""Contacts: adding them, their status and their history."""
+
+from __future__ import annotations
+
+import click
+
+from console.commands.support import Context, emit_json, json_option, location_option, pass_ctx, user_errors
+from console.domain.explain import reason_text
+from console.store.contacts import add_contact
+from console.store.history import contact_history
+from console.store.queries import contact_status
+
+
+@click.group()
+def contacts() -> None:
+    """Contacts of a location."""
+
+
+@contacts.command("add")
+@click.option("--name", required=True)
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+@click.option("--external-id", default=None)
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def contacts_add(ctx: Context, name: str, email: str | None, phone: str | None, external_id: str | None,
+                 location: str | None, as_json: bool) -> None:  # fmt: skip
+    """Add a contact; events already imported for its address apply at once."""
+    with ctx.store.write() as session:
+        loc = ctx.location(session, location)
+        contact = add_contact(session, loc.id, name, email, phone, external_id, ctx.region)
+        new_id = contact.id
+    emit_json({"id": new_id}) if as_json else click.echo(new_id)
+
+
+@click.command()
+@click.argument("contact")
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def status(ctx: Context, contact: str, location: str | None, as_json: bool) -> None:
+    """A contact's DND on every channel, and the status badge."""
+    with ctx.store.read() as session:
+        rows = [contact_status(session, c) for c in ctx.contacts(session, contact, location)]
+    if as_json:
+        emit_json({"contacts": rows})
+        return
+    for row in rows:
+        click.echo(f"#{row['id']} {row['name']} <{row['email'] or '-'}> {row['phone'] or '-'}  "
+                   f"[{row['location']}]  status: {str(row['status']).upper()}")  # fmt: skip
+        channels = row["channels"]
+        assert isinstance(channels, dict)
+        for name, ch in channels.items():
+            conn = "" if ch["connected"] else " (not connected)"
+            if ch["dnd"]:
+                lock = " LOCKED" if ch["locked"] else ""
+                click.echo(f"  {name:9} DND {ch['kind']}{lock}: {reason_text(ch['reason'])} since {ch['since']}"
+                           f" ({ch['source']}){conn}")  # fmt: skip
+            else:
+                click.echo(f"  {name:9} off{conn}")
+
+
+@click.command()
+@click.argument("contact")
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def history(ctx: Context, contact: str, location: str | None, as_json: bool) -> None:
+    """A contact's ledger entries in order of occurrence, with each channel's state before and after."""
+    with ctx.store.read() as session:
+        found = ctx.contacts(session, contact, location)
+        entries = {
+            c.id: [{**e.as_dict(), "contact": c.id} for e in contact_history(session, c)] for c in found
+        }
+        names = {c.id: c.name for c in found}
+    if as_json:
+        emit_json([row for rows in entries.values() for row in rows])
+        return
+    for cid, rows in entries.items():
+        click.echo(f"#{cid} {names[cid]}")
+        for row in rows:
+            before, after = row["before"], row["after"]
+            assert isinstance(before, dict) and isinstance(after, dict)
+            state = lambda s: f"{s['kind']} ({s['reason']})" if s["dnd"] else "off"  # noqa: E731
+            click.echo(f"  {row['at']}  {row['channel']:9} {state(before)} -> {state(after)}  "
+                       f"{row['source']}/{row['reason']} by {row['actor']} [#{row['event']}]")  # fmt: skip
+        if not rows:
+            click.echo("  no DND history")
+
+
+COMMANDS = [contacts, status, history]

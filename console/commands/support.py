@@ -1,0 +1,105 @@
+"""What every command shares: the context, JSON output, options and the one-line error rule."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+import click
+import orjson
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
+from console.errors import UserError
+from console.store.contacts import find_contacts
+from console.store.db import Store
+from console.store.identity import current_actor
+from console.store.locations import get_location
+from console.store.models import Contact, Location
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """Options of the ``dnd-console`` group; the store opens (and migrates) on first use."""
+
+    def __init__(self, db: str | None, region: str) -> None:
+        self.db = db
+        self.region = region
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.db)
+        return self._store
+
+    def actor(self, session: Session) -> str:
+        return current_actor(session)
+
+    def location(self, session: Session, name: str | None) -> Location:
+        return get_location(session, name)
+
+    def contacts(self, session: Session, ref: str, location: str | None) -> list[Contact]:
+        return find_contacts(session, ref, self.location(session, location).id, self.region)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def emit_json(data: object) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"dnd-console: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: F) -> F:
+    """A user error prints one clear line and never a traceback; each command is one transaction."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            fail(str(exc), exc.exit_code)
+        except (OperationalError, DBAPIError) as exc:
+            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["unknown error"])[0]
+            if "locked" in detail or "busy" in detail:
+                fail(f"the database is busy ({detail}); try again in a moment", 2)
+            fail(f"database error: {detail}", 2)
+        except KeyboardInterrupt:
+            fail("interrupted; work already committed is kept", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+CHANNEL_NAMES = [c.value for c in CHANNEL_ORDER]
+
+
+def channel_option(allow_all: bool = False, required: bool = True) -> Callable[[F], F]:
+    names = CHANNEL_NAMES + (["all"] if allow_all else [])
+    help_text = "the channel" + (" (all: every channel, connected or not)" if allow_all else "")
+    return click.option(
+        "--channel",
+        "channel",
+        required=required,
+        type=click.Choice(names, case_sensitive=False),
+        help=help_text,
+    )
+
+
+def channels_argument(values: tuple[str, ...]) -> list[Channel]:
+    try:
+        return [parse_channel(v) for part in values for v in part.split(",") if v.strip()]
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+location_option = click.option("--location", default=None, help="location (default: Default)")
+json_option = click.option("--json", "as_json", is_flag=True, help="machine-readable output on stdout")

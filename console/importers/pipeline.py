@@ -1,0 +1,263 @@
+"""Running an import: files checked first, records streamed in committed chunks, every record accounted for.
+
+Each chunk is its own transaction, so a cancelled or interrupted import keeps what was committed and
+running it again completes it (the repeats count as duplicates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import insert
+
+from console.domain.events import now_us
+from console.errors import UserError
+from console.importers.base import ContactRow, EventRecord, Reject
+from console.importers.contact_sync import ContactsSummary, sync_contacts
+from console.importers.detect import detect_format
+from console.importers.errors import ImportFileError
+from console.importers.reading import ByteCounter, check_regular_file
+from console.importers.records import iter_records
+from console.store.db import Store
+from console.store.ledger import APPLIED, DUPLICATE, NO_EFFECT, UNMATCHED, record_events
+from console.store.locations import get_location
+from console.store.models import ImportBatch, ImportReject
+
+CHUNK_RECORDS = 10_000
+MAX_LISTED_REJECTS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    file: str
+    bytes_done: int
+    bytes_total: int
+    records: int
+    elapsed_s: float
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    path: Path
+    format: str
+    size: int
+    sha256: str
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    files: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    possible_opt_outs: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    rejected_total: int = 0
+    no_effect_by_label: Counter[str] = field(default_factory=Counter)
+    affected_contact_ids: set[int] = field(default_factory=set)
+    contacts: ContactsSummary | None = None
+    cancelled: bool = False
+    batch_id: int | None = None
+
+    @property
+    def event_records(self) -> int:
+        return sum(self.counts[k] for k in (APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED)) + self.rejected_total
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "files": self.files,
+            "records": self.event_records,
+            "applied": self.counts[APPLIED],
+            "no_effect": self.counts[NO_EFFECT],
+            "duplicates": self.counts[DUPLICATE],
+            "unmatched": self.counts[UNMATCHED],
+            "rejected": self.rejected_total,
+            "possible_opt_outs": self.possible_opt_outs,
+            "no_effect_by_label": dict(self.no_effect_by_label.most_common()),
+            "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects],
+            "batch": self.batch_id,
+            "cancelled": self.cancelled,
+        }
+        if self.contacts is not None:
+            if not any(f["format"] != "contacts" for f in self.files):
+                return {**self.contacts.as_dict(), "files": self.files, "batch": self.batch_id,
+                        "cancelled": self.cancelled}  # fmt: skip
+            data["contacts"] = self.contacts.as_dict()
+        return data
+
+    @property
+    def any_rejected(self) -> bool:
+        return self.rejected_total > 0 or (self.contacts is not None and self.contacts.rejected > 0)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:
+    """Every file is checked before anything is imported; contacts files come first."""
+    checked: list[ImportFile] = []
+    for path in paths:
+        try:
+            check_regular_file(path)
+            found = fmt or detect_format(path)
+            checked.append(ImportFile(path, found, path.stat().st_size, sha256_of(path)))
+        except ImportFileError as exc:
+            raise UserError(str(exc)) from None
+        except OSError as exc:
+            raise UserError(f"{path}: {exc.strerror or exc}") from None
+    return sorted(checked, key=lambda f: f.format != "contacts")
+
+
+def run_import(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    location: str | None,
+    actor: str,
+    fmt: str | None = None,
+    region: str = "US",
+    progress: Callable[[ImportProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    chunk_records: int = CHUNK_RECORDS,
+) -> ImportSummary:
+    files = check_files([Path(p) for p in paths], fmt)
+    with store.write() as session:
+        location_id = get_location(session, location).id
+        batch = ImportBatch(location_id=location_id, actor=actor, started_at_us=now_us(), state="running",
+                            files=orjson.dumps([{"path": str(f.path), "name": f.path.name, "sha256": f.sha256,
+                                                 "format": f.format} for f in files]).decode())  # fmt: skip
+        session.add(batch)
+        session.flush()
+        batch_id = batch.id
+    summary = ImportSummary(batch_id=batch_id)
+    started = time.perf_counter()
+    import_time = now_us()
+    state = "done"
+    try:
+        for item in files:
+            if should_stop is not None and should_stop():
+                summary.cancelled = True
+                break
+            _import_file(store, item, location_id, actor, batch_id, region, import_time, summary, progress,
+                         should_stop, started, chunk_records)  # fmt: skip
+            if summary.cancelled:
+                break
+        if summary.cancelled:
+            state = "cancelled"
+    except KeyboardInterrupt:
+        state = "interrupted"
+        raise
+    except ImportFileError as exc:
+        state = "failed"
+        raise UserError(str(exc)) from None
+    finally:
+        with store.write() as session:
+            row = session.get(ImportBatch, batch_id)
+            if row is not None:
+                row.state, row.finished_at_us = state, now_us()
+                row.counts = orjson.dumps(summary.as_dict()).decode()
+    return summary
+
+
+def _import_file(
+    store: Store, item: ImportFile, location_id: int, actor: str, batch_id: int, region: str, import_time: int,
+    summary: ImportSummary, progress: Callable[[ImportProgress], None] | None,
+    should_stop: Callable[[], bool] | None, started: float, chunk_records: int,
+) -> None:  # fmt: skip
+    counter = ByteCounter()
+    counter.total = item.size
+    name = str(item.path)
+    file_entry = {"path": name, "format": item.format, "records": 0}
+    summary.files.append(file_entry)
+    events: list[EventRecord] = []
+    contacts: list[ContactRow] = []
+    rejects: list[Reject] = []
+    total_before = summary.event_records + (summary.contacts.records if summary.contacts else 0)
+
+    def flush() -> None:
+        _commit_chunk(
+            store,
+            location_id,
+            actor,
+            batch_id,
+            events,
+            contacts,
+            rejects,
+            summary,
+            region,
+            item.format == "contacts",
+        )
+        events.clear()
+        contacts.clear()
+        rejects.clear()
+        done = summary.event_records + (summary.contacts.records if summary.contacts else 0)
+        file_entry["records"] = done - total_before
+        if progress is not None:
+            progress(
+                ImportProgress(name, counter.bytes_read, counter.total, done, time.perf_counter() - started)
+            )
+
+    pending = 0
+    for record in iter_records(
+        item.path, item.format, region=region, import_time_us=import_time, reader=counter
+    ):
+        if isinstance(record, EventRecord):
+            events.append(record)
+        elif isinstance(record, ContactRow):
+            contacts.append(record)
+        else:
+            rejects.append(record)
+        pending += 1
+        if pending >= chunk_records:
+            flush()
+            pending = 0
+            if should_stop is not None and should_stop():
+                summary.cancelled = True
+                return
+    flush()
+
+
+def _commit_chunk(
+    store: Store, location_id: int, actor: str, batch_id: int, events: list[EventRecord],
+    contacts: list[ContactRow], rejects: list[Reject], summary: ImportSummary, region: str, is_contacts: bool,
+) -> None:  # fmt: skip
+    with store.write() as session:
+        if is_contacts:
+            if summary.contacts is None:
+                summary.contacts = ContactsSummary()
+            for reject in rejects:
+                summary.contacts.reject(reject)
+            sync_contacts(session, location_id, contacts, summary.contacts, region)
+            summary.affected_contact_ids.update(summary.contacts.contact_ids)
+        if events:
+            result = record_events(session, location_id, [r.event for r in events], actor, batch_id)
+            summary.possible_opt_outs += result.possible_opt_outs
+            for record, outcome in zip(events, result.outcomes, strict=True):
+                summary.counts[outcome.status] += 1
+                if outcome.status == NO_EFFECT:
+                    summary.no_effect_by_label[record.event.detail.get("label") or record.event.reason] += 1
+                summary.affected_contact_ids.update(outcome.contact_ids)
+        event_rejects = [] if is_contacts else rejects
+        if rejects:
+            session.execute(insert(ImportReject), [
+                {"batch_id": batch_id, "file": r.file, "line": r.line, "error": r.error, "raw": r.raw}
+                for r in rejects
+            ])  # fmt: skip
+        summary.rejected_total += len(event_rejects)
+        for reject in event_rejects:
+            if len(summary.rejects) < MAX_LISTED_REJECTS:
+                summary.rejects.append(reject)
