@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import orjson
 import phonenumbers
-from sqlalchemy import ColumnElement, Select, Table, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, Table, and_, false, func, select, true
 from sqlalchemy.orm import Session
 
 from console.domain.addresses import AddressError, normalize_phone

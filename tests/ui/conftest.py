@@ -1,0 +1,90 @@
+"""A small real database with one contact per interesting state, and an isolated QSettings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QSettings
+
+from console.domain.channels import Channel, DndKind
+from console.domain.events import Effect, Event, to_us
+from console.store.actions import set_dnd
+from console.store.contacts import add_contact
+from console.store.db import Store
+from console.store.ledger import record_events
+from console.store.locations import get_location
+from console.store.models import Contact
+
+MARCH_1 = to_us(datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
+
+
+@dataclass(frozen=True)
+class People:
+    """Contact ids of the fixture database, by what their DND looks like."""
+
+    clear: int  # no DND at all
+    bounced: int  # email temporary (bounce)
+    stopped: int  # sms permanent (replied STOP on 1 Mar 2024)
+    spammer: int  # email spam (complained)
+    manual: int  # facebook manual, set by an agent
+    texting: int  # sms temporary (30003)
+
+
+def _event(key: str, channel: Channel, kind: DndKind, reason: str, address: str, **detail: str) -> Event:
+    source = "mailgun" if channel == Channel.EMAIL else "twilio"
+    return Event(source=source, key=key, at_us=MARCH_1, channel=channel, effect=Effect.SET, kind=kind,
+                 reason=reason, address=address, detail=dict(detail))  # fmt: skip
+
+
+def fill(store: Store) -> People:
+    with store.write() as session:
+        loc = get_location(session, None).id
+        ids = [
+            add_contact(session, loc, name, email, phone).id
+            for name, email, phone in [
+                ("Ann Lee", "ann@example.com", "+14155550100"),
+                ("Bo Chen", "bo@example.com", "+14155550101"),
+                ("Cara Diaz", "cara@example.com", "(415) 555-0102"),
+                ("Dev Patel", "dev@example.com", "+14155550103"),
+                ("Eli Novak", "eli@example.com", "+14155550104"),
+                ("Fay Ortiz", "fay@example.com", "+14155550105"),
+            ]
+        ]
+        record_events(session, loc, [
+            _event("b1", Channel.EMAIL, DndKind.TEMPORARY, "email.bounce", "bo@example.com"),
+            _event("s1", Channel.SMS, DndKind.PERMANENT, "sms.opt_out_keyword", "+14155550102", keyword="STOP"),
+            _event("c1", Channel.EMAIL, DndKind.SPAM, "email.complained", "dev@example.com"),
+            _event("t1", Channel.SMS, DndKind.TEMPORARY, "sms.error_30003", "+14155550105"),
+        ], "tester")  # fmt: skip
+        eli = session.get(Contact, ids[4])
+        assert eli is not None
+        set_dnd(session, eli, [Channel.FACEBOOK], True, "tester")
+    return People(clear=ids[0], bounced=ids[1], stopped=ids[2], spammer=ids[3], manual=ids[4], texting=ids[5])
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(f"sqlite:///{tmp_path / 't.db'}")
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def people(store: Store) -> People:
+    return fill(store)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def location_id(store: Store) -> int:
+    with store.read() as session:
+        return get_location(session, None).id
