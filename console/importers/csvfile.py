@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from console.importers.errors import EmptyFile, MissingColumns
-from console.importers.reading import iter_lines, line_problem
+from console.importers.errors import EmptyFile, FileReadError, MissingColumns
+from console.importers.reading import MAX_LINE, read_chunk
 
 
 def column_key(name: str) -> str:
     """Header names compared without case, spaces, ``_`` or ``-``: ``First Name`` == ``first_name``."""
     return name.strip().lstrip("\ufeff").lower().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as Latin-1 (exports mix both)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+LATIN1_FALLBACK = "dnd-latin1-fallback"
+codecs.register_error(LATIN1_FALLBACK, _latin1_fallback)
+
+
+def _skip_line(stream: BinaryIO, path: Path) -> bytes:
+    """Read past the rest of an over-long line; the bytes after its end of line."""
+    while True:
+        chunk = read_chunk(stream, path)
+        end = chunk.find(b"\n")
+        if not chunk or end >= 0:
+            return chunk[end + 1 :] if chunk else b""
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -34,6 +57,7 @@ class CsvTable:
 
     ``columns`` maps a field to the header names it may have (already in ``column_key`` form). A field
     listed in ``required`` must be present, or the whole file is refused with ``MissingColumns``.
+    Decoding and line splitting work a chunk at a time so ``csv.reader`` runs at C speed.
     """
 
     def __init__(
@@ -46,17 +70,12 @@ class CsvTable:
     ) -> None:
         self.path = path
         self.problems: dict[int, str] = {}
-        self._number = 0
         self._latin1 = latin1
-        self._lines = self._text_lines(stream)
-        first = next(self._lines, None)
-        while first is not None and not first.strip():
-            first = next(self._lines, None)
-        if first is None:
-            raise EmptyFile(path, "the file is empty (no header row)")
-        self.header_line = self._number
+        self._stream = stream
+        first = self._header_line()
         self.delimiter = sniff_delimiter(first)
         self.header = next(csv.reader([first], delimiter=self.delimiter), [])
+        self._reader = csv.reader(chain.from_iterable(self._chunks()), delimiter=self.delimiter)
         keys = [column_key(name) for name in self.header]
         self.index: dict[str, int | None] = {}
         for field_name, names in columns.items():
@@ -64,6 +83,33 @@ class CsvTable:
         missing = tuple(f for f in required if self.index.get(f) is None)
         if missing:
             raise MissingColumns(path, self._missing_message(missing, columns), missing)
+
+    def _header_line(self) -> str:
+        """The first non-blank line; what was read past it is kept in ``_carry`` for the rows."""
+        self._number = 0
+        buf = b""
+        while True:
+            end = buf.find(b"\n")
+            if end < 0:
+                chunk = read_chunk(self._stream, self.path, 1 << 16)
+                if chunk:
+                    buf += chunk
+                    if len(buf) > MAX_LINE:
+                        raise MissingColumns(self.path, "the first line is too long to be a CSV header", ())
+                    continue
+                if not buf.strip():
+                    raise EmptyFile(self.path, "the file is empty (no header row)")
+                line, buf = buf, b""
+            else:
+                line, buf = buf[: end + 1], buf[end + 1 :]
+            self._number += 1
+            text = self._decode(line).lstrip("\ufeff")
+            if text.strip():
+                self._carry = buf
+                return text
+
+    def _decode(self, data: bytes) -> str:
+        return data.decode("latin-1") if self._latin1 else data.decode("utf-8", LATIN1_FALLBACK)
 
     def _missing_message(self, missing: tuple[str, ...], columns: Mapping[str, tuple[str, ...]]) -> str:
         shown = ", ".join(self.header)[:200]
@@ -75,53 +121,57 @@ class CsvTable:
             )
         return f"missing required column(s): {wanted} (header: {shown})"
 
-    def _text_lines(self, stream: BinaryIO) -> Iterator[str]:
-        latin1 = self._latin1
-        for number, data in iter_lines(stream, self.path):
-            self._number = number
-            if data[:1] == b"\x00":
-                problem = line_problem(data)
-                if problem is not None:
-                    self.problems[number] = problem
-                    yield "\n"
-                    continue
-            if data[-1:] == b"\r":
-                data = data[:-1]
-            if latin1:
-                yield data.decode("latin-1") + "\n"
-                continue
+    def _chunks(self) -> Iterator[io.StringIO]:
+        """Text of whole lines, a chunk at a time; a too-long line or a read failure becomes a blank line."""
+        number = self._number
+        carry, self._carry = self._carry, b""
+        while True:
             try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
-            if number == 1:
-                text = text.lstrip("\ufeff")
-            yield text + "\n"
+                chunk = read_chunk(self._stream, self.path)
+            except FileReadError as exc:
+                self.problems[number + 1] = exc.problem
+                yield io.StringIO("\n")
+                return
+            if not chunk:
+                if carry:
+                    yield io.StringIO(self._decode(carry + b"\n"), newline="\n")
+                return
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                carry += chunk
+                if len(carry) > MAX_LINE:
+                    number += 1
+                    self.problems[number] = f"line longer than {MAX_LINE >> 20} MB, not read"
+                    carry = _skip_line(self._stream, self.path)
+                    yield io.StringIO("\n")
+                continue
+            text = self._decode(carry + chunk[: end + 1])
+            carry = chunk[end + 1 :]
+            number += text.count("\n")
+            yield io.StringIO(text, newline="\n")
 
     def rows(self) -> Iterator[tuple[int, list[str] | None, str]]:
         """``(start line, cells, "")`` per record; ``(line, None, problem)`` for an unreadable one."""
-        reader = csv.reader(self._lines, delimiter=self.delimiter)
-        last = self._number
+        reader = self._reader
+        problems = self.problems
+        offset = self._number  # lines read before the reader started (header and blank lines)
+        last = offset
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield self._number, None, f"unreadable CSV record: {exc}"
-                last = self._number
+                yield offset + reader.line_num, None, f"unreadable CSV record: {exc}"
+                last = offset + reader.line_num
                 continue
             start = last + 1
-            last = self._number
-            if not row:
-                problem = self.problems.pop(start, None)
-                if problem is not None:
-                    yield start, None, problem
+            last = offset + reader.line_num
+            if problems and start in problems:
+                yield start, None, problems.pop(start)
                 continue
-            if start in self.problems:
-                yield start, None, self.problems.pop(start)
-                continue
-            yield start, row, ""
+            if row:
+                yield start, row, ""
 
     def required_indexes(self, names: tuple[str, ...]) -> list[int]:
         """Column indexes of required fields (checked present by the constructor)."""

@@ -25,6 +25,7 @@ _RFC2822 = re.compile(
     re.IGNORECASE,
 )
 _EPOCH_TEXT = re.compile(r"(\d+)(?:\.(\d*))?")
+_EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 _MAX_EPOCH_S = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
@@ -41,7 +42,11 @@ def parse_iso(text: str) -> int:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not an ISO 8601 date: {_quote(text)}") from None
-    return to_us(moment)
+    seconds = (moment.toordinal() - _EPOCH_ORDINAL) * 86_400 + moment.hour * 3600 + moment.minute * 60
+    offset = moment.utcoffset()
+    if offset:
+        seconds -= offset.days * 86_400 + offset.seconds
+    return (seconds + moment.second) * 1_000_000 + moment.microsecond
 
 
 def parse_rfc2822(text: str) -> int:
@@ -88,6 +93,8 @@ def parse_epoch(value: object) -> int:
 
 def parse_date(text: str) -> int:
     """ISO 8601 or RFC 2822, whichever the text is."""
+    if text[:4].isdigit():
+        return parse_iso(text)
     value = text.strip()
     if not value:
         raise ValueError("date is empty")

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from console.domain.events import Event
-from console.importers.base import FORMATS, EventRecord, Record, Reject
+from console.importers.base import FORMATS, Record, Reject
 from console.importers.contacts import iter_contacts
 from console.importers.csvfile import CsvTable, is_utf8
 from console.importers.dates import parse_date
@@ -179,7 +179,7 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool) -> Iter
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
         else:
-            yield EventRecord(file, line, result)
+            yield make_record(file, line, result)
 
 
 def _suppression_csv(stream: BinaryIO, path: Path, list_name: str, latin1: bool) -> Iterator[Record]:
@@ -195,4 +195,4 @@ def _suppression_csv(stream: BinaryIO, path: Path, list_name: str, latin1: bool)
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
         else:
-            yield EventRecord(file, line, result)
+            yield make_record(file, line, result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from console.domain.addresses import AddressError, normalize_phone
@@ -10,8 +11,10 @@ from console.domain.events import Effect, Event, Source
 from console.domain.keywords import Inbound, classify_inbound
 from console.domain.triggers import twilio_error_trigger
 from console.importers.dates import parse_date
+from console.importers.fast import make_event
 
 _TWILIO = Source.TWILIO.value
+_SMS = Channel.SMS
 _INBOUND_STATUSES = frozenset({"received", "receiving"})
 _MAX_BODY = 1600
 
@@ -34,6 +37,17 @@ def error_code(value: Any) -> tuple[int | None, str]:
     return (int(number), str(int(number))) if number.is_integer() and number > 0 else (None, text)
 
 
+@lru_cache(maxsize=4096)
+def _outbound_outcome(state: str, code: Any) -> tuple[Effect, DndKind | None, str, dict[str, str]]:
+    """(effect, kind, reason, detail) of an outbound message's status and error code."""
+    number, code_text = error_code(code)
+    trigger = twilio_error_trigger(number)
+    if trigger is not None:
+        return Effect.SET, trigger.kind, trigger.reason, {"status": state, "error_code": code_text}
+    label = f"{state or 'unknown'}/{code_text}" if code_text else state or "unknown"
+    return Effect.NONE, None, label, {"label": label}
+
+
 def message_event(
     sid: Any,
     status: Any,
@@ -47,23 +61,23 @@ def message_event(
     opt_out_type: Any = None,
 ) -> Event | str:
     """One message (or status callback) as an event, or the reason it cannot be read."""
-    if not sid or not isinstance(sid, str):
+    if not sid or type(sid) is not str:
         return "message sid missing"
-    state = status.strip().lower() if isinstance(status, str) else ""
-    way = direction.strip().lower() if isinstance(direction, str) else ""
-    if way.startswith("in"):
+    state = status.strip().lower() if type(status) is str else ""
+    way = direction.strip().lower() if type(direction) is str else ""
+    if way[:2] == "in":
         inbound = True
-    elif way.startswith("out"):
+    elif way[:3] == "out":
         inbound = False
     else:
         inbound = state in _INBOUND_STATUSES
     if inbound and not state:
         state = "received"
     who = sender if inbound else recipient
-    if not who or not isinstance(who, str):
+    if not who or type(who) is not str:
         return ("'from'" if inbound else "'to'") + " number missing"
-    channel = Channel.SMS
-    if who.startswith("whatsapp:"):
+    channel = _SMS
+    if who[:9] == "whatsapp:":
         channel, who = Channel.WHATSAPP, who[9:]
     try:
         address = normalize_phone(who, region)
@@ -72,15 +86,17 @@ def message_event(
     key = f"{sid}:{state or 'unknown'}"
     if inbound:
         return _inbound_event(key, at_us, channel, address, body, opt_out_type)
-    number, code_text = error_code(code)
-    trigger = twilio_error_trigger(number) if channel is Channel.SMS else None
-    if trigger is not None:
-        detail = {"status": state, "error_code": code_text}
-        return Event(
-            _TWILIO, key, at_us, channel, Effect.SET, trigger.kind, trigger.reason, address, detail=detail
+    if type(code) is not str and type(code) is not int:
+        code = None if code is None else str(code)
+    effect, kind, reason, detail = _outbound_outcome(state, code)
+    if channel is not _SMS and effect is Effect.SET:  # error triggers are SMS rules
+        effect, kind, reason, detail = (
+            Effect.NONE,
+            None,
+            f"whatsapp/{reason}",
+            {"label": f"whatsapp/{reason}"},
         )
-    label = f"{state or 'unknown'}/{code_text}" if code_text else state or "unknown"
-    return Event(_TWILIO, key, at_us, channel, Effect.NONE, None, label, address, detail={"label": label})
+    return make_event(_TWILIO, key, at_us, channel, effect, kind, reason, address, dict(detail))
 
 
 def _inbound_event(
@@ -91,7 +107,7 @@ def _inbound_event(
     verdict, keyword = classify_inbound(text, tag)
     if verdict is Inbound.OPT_OUT:
         detail = {"keyword": keyword or "", "body": text[:_MAX_BODY]}
-        return Event(
+        return make_event(
             _TWILIO,
             key,
             at_us,
@@ -100,11 +116,11 @@ def _inbound_event(
             DndKind.PERMANENT,
             "sms.opt_out_keyword",
             address,
-            detail=detail,
+            detail,
         )
     if verdict is Inbound.OPT_IN:
         detail = {"keyword": keyword or ""}
-        return Event(
+        return make_event(
             _TWILIO,
             key,
             at_us,
@@ -113,13 +129,13 @@ def _inbound_event(
             DndKind.SPAM,
             "sms.opt_in_keyword",
             address,
-            detail=detail,
+            detail,
         )
     label = f"inbound/{verdict.value}"
     detail = {"label": label}
     if verdict is Inbound.POSSIBLE_OPT_OUT:
         detail.update(possible_opt_out="1", body=text[:_MAX_BODY])
-    return Event(_TWILIO, key, at_us, channel, Effect.NONE, None, label, address, detail=detail)
+    return make_event(_TWILIO, key, at_us, channel, Effect.NONE, None, label, address, detail)
 
 
 def resource_event(obj: Any, region: str) -> Event | str:
