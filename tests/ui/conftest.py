@@ -88,3 +88,13 @@ def settings(tmp_path: Path) -> QSettings:
 def location_id(store: Store) -> int:
     with store.read() as session:
         return get_location(session, None).id
+
+
+#: The offscreen platform used by the tests cannot do this; it is not a warning about our code.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/ui/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))

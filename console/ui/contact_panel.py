@@ -1,0 +1,220 @@
+"""The selected contact: one toggle per channel, the DND-all switch, locks that say why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
+from console.domain.explain import describe_state, explain_lock
+from console.domain.state import ChannelState, needs_provider_clearance, status_of
+from console.errors import Conflict, UserError
+from console.store.actions import ActionResult, set_dnd
+from console.store.db import Store
+from console.store.locations import connected_channels
+from console.store.models import Contact
+from console.store.queries import StoredState, channel_states
+from console.ui.badges import BADGE_COLOURS
+from console.ui.contact_model import STATUS_WORDS
+from console.ui.dialogs import ProviderClearanceDialog
+from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
+from console.ui.naming import name_widget
+
+ClearanceQuestion = Callable[[QWidget | None, str | None, ChannelState], bool]
+ICON_SIZE = QSize(20, 20)
+
+
+class ChannelRow:
+    """The widgets of one channel: its icon, toggle, kind or lock icon, and what its state means."""
+
+    def __init__(self, channel: Channel, parent: QWidget) -> None:
+        self.channel = channel
+        self.channel_icon = name_widget(QLabel(parent), f"icon_{channel.value}", f"{channel.label} channel")
+        self.channel_icon.setPixmap(channel_icon(channel).pixmap(ICON_SIZE))
+        self.toggle = name_widget(QCheckBox(channel.label, parent), f"toggle_{channel.value}", f"DND on {channel.label}")
+        self.kind_icon = name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
+        self.kind_icon.setFixedSize(ICON_SIZE)
+        self.state_label = name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state")
+        self.state_label.setWordWrap(True)
+
+    def show_state(self, state: ChannelState, connected: bool) -> None:
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(state.dnd)
+        self.toggle.blockSignals(False)
+        locked = state.locked
+        self.toggle.setEnabled(connected and not locked)
+        self.kind_icon.setPixmap((icon("lock") if locked else kind_icon(state.kind)).pixmap(ICON_SIZE))
+        if not connected:
+            kept = KIND_WORDS[state.kind]
+            text = f"Not connected. Kept: {kept}" + (f", {describe_state(self.channel, state)}" if state.dnd else "")
+            tip = f"{self.channel.label} is not connected for this location; its DND state is kept unchanged."
+            self.kind_icon.setPixmap(icon("not-connected").pixmap(ICON_SIZE))
+        elif locked:
+            text = f"Locked: {describe_state(self.channel, state)} ({state.kind})"
+            tip = explain_lock(self.channel, state)
+        elif state.dnd:
+            text = f"{KIND_WORDS[state.kind]}: {describe_state(self.channel, state)}"
+            tip = explain_lock(self.channel, state)
+        else:
+            text, tip = "Not DND", f"{self.channel.label} is not DND. Tick to turn DND on."
+        self.state_label.setText(text)
+        self.state_label.setEnabled(connected)
+        for widget in (self.toggle, self.kind_icon, self.state_label):
+            widget.setToolTip(tip)
+        self.toggle.setAccessibleDescription(tip)
+
+
+class ContactPanel(QWidget):
+    """Changes go through ``set_dnd``, which checks the rules; refusals come back as messages."""
+
+    contact_changed = Signal(int)
+    message = Signal(str, str)  # level, text
+
+    def __init__(self, store: Store, actor: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        name_widget(self, "contact_panel", "Selected contact")
+        self._store = store
+        self._actor = actor
+        self.ask_clearance: ClearanceQuestion = ProviderClearanceDialog.ask
+        self.contact_id: int | None = None
+        self._email: str | None = None
+        self._stored: dict[Channel, StoredState] = {}
+        self._connected: frozenset[Channel] = frozenset()
+        self.title = name_widget(QLabel("No contact selected", self), "contact_name", "Contact name")
+        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title.setWordWrap(True)
+        self.details = name_widget(QLabel(self), "contact_details", "Contact email and phone")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badge = name_widget(QLabel(self), "contact_status", "DND status")
+        self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
+                                   "Turns DND on or off on all six channels, connected or not")  # fmt: skip
+        self.dnd_all.clicked.connect(self._dnd_all_clicked)
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        grid = QGridLayout()
+        grid.setColumnStretch(3, 1)
+        grid.setVerticalSpacing(10)
+        self.rows: dict[Channel, ChannelRow] = {}
+        for r, channel in enumerate(CHANNEL_ORDER):
+            row = ChannelRow(channel, self)
+            row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
+            for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon, row.state_label)):
+                grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
+            self.rows[channel] = row
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
+        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.dnd_all)
+        layout.addWidget(line)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        self.show_contact(None)
+
+    def show_contact(self, contact_id: int | None) -> None:
+        self.contact_id = contact_id
+        self.reload()
+
+    def reload(self) -> None:
+        contact = None
+        if self.contact_id is not None:
+            with self._store.read() as session:
+                contact = session.get(Contact, self.contact_id)
+                if contact is not None:
+                    self._stored = channel_states(session, contact.id)
+                    self._connected = connected_channels(session, contact.location_id)
+        enabled = contact is not None
+        for widget in (self.dnd_all, *(r.toggle for r in self.rows.values())):
+            widget.setEnabled(enabled)
+        if contact is None:
+            self.title.setText("No contact selected")
+            self.details.setText("Select a contact in the list to see and change its DND.")
+            self.badge.hide()
+            for row in self.rows.values():
+                row.show_state(ChannelState(), False)
+                row.toggle.setEnabled(False)
+                row.state_label.setText("")
+            return
+        self._email = contact.email
+        self.title.setText(contact.name)
+        self.details.setText(" · ".join(x for x in (contact.email, contact.phone) if x) or "no email or phone")
+        for channel, row in self.rows.items():
+            row.show_state(self._stored[channel].state, channel in self._connected)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        dnd_mask = mask_of(c for c, s in self._stored.items() if s.state.dnd)
+        status = status_of(dnd_mask, mask_of(self._connected))
+        fill, ink = BADGE_COLOURS[status.value]
+        self.badge.setText(f"  DND: {STATUS_WORDS[status]}  ")
+        self.badge.setStyleSheet(f"background: {fill}; color: {ink}; border-radius: 8px; font-weight: bold;")
+        self.badge.show()
+        connected = [c for c in CHANNEL_ORDER if c in self._connected]
+        on = [c for c in connected if self._stored[c].state.dnd]
+        self.dnd_all.blockSignals(True)
+        if connected and len(on) == len(connected):
+            self.dnd_all.setCheckState(Qt.CheckState.Checked)
+        elif on:
+            self.dnd_all.setCheckState(Qt.CheckState.PartiallyChecked)
+        else:
+            self.dnd_all.setCheckState(Qt.CheckState.Unchecked)
+        self.dnd_all.blockSignals(False)
+
+    # -- the agent's changes
+
+    def _toggle_clicked(self, channel: Channel, turn_on: bool) -> None:
+        stored = self._stored[channel]
+        cleared = False
+        if not turn_on and needs_provider_clearance(channel, stored.state):
+            cleared = self.ask_clearance(self, self._email, stored.state)
+            if not cleared:
+                self.message.emit("info", f"{channel.label} DND kept: the provider clearance was not confirmed.")
+                self.reload()
+                return
+        result = self._act([channel], turn_on, cleared, {channel: stored.version})
+        if result is not None and result.refused:
+            self.message.emit("warning", " ".join(r.message for r in result.plan.refusals))
+
+    def _dnd_all_clicked(self, turn_on: bool) -> None:
+        cleared = False
+        email = self._stored.get(Channel.EMAIL)
+        if not turn_on and email is not None and needs_provider_clearance(Channel.EMAIL, email.state):
+            cleared = self.ask_clearance(self, self._email, email.state)
+        result = self._act(None, turn_on, cleared, None)
+        if result is None:
+            return
+        if turn_on:
+            self.message.emit("info", "DND is on for all channels.")
+            return
+        kept = [f"{r.channel.label} ({describe_state(r.channel, self._stored[r.channel].state)})"
+                for r in result.plan.refusals]  # fmt: skip
+        if kept:
+            self.message.emit("info", "DND is off except on locked or unconfirmed channels, still DND: "
+                              + "; ".join(kept) + ".")  # fmt: skip
+        else:
+            self.message.emit("info", "DND is off for all channels.")
+
+    def _act(
+        self, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool, versions: dict[Channel, int] | None
+    ) -> ActionResult | None:
+        if self.contact_id is None:
+            return None
+        try:
+            with self._store.write() as session:
+                contact = session.get(Contact, self.contact_id)
+                if contact is None:
+                    raise UserError("this contact no longer exists")
+                result = set_dnd(session, contact, channels, turn_on, self._actor,
+                                 provider_cleared=cleared, expected_versions=versions)  # fmt: skip
+        except Conflict as exc:
+            self.message.emit("warning", str(exc))
+            result = None
+        except UserError as exc:
+            self.message.emit("error", str(exc))
+            result = None
+        self.reload()
+        self.contact_changed.emit(self.contact_id)
+        return result

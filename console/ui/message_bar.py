@@ -1,0 +1,44 @@
+"""A bar at the top of the window for messages the agent can act on (refusals, locked database, bad file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from console.ui.naming import name_widget
+
+LEVEL_COLOURS = {"info": "#1e6fd9", "warning": "#b26a00", "error": "#c62828"}
+
+
+class MessageBar(QWidget):
+    """Shows one message at a time, with its level as a word and a colour, until closed or replaced."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        name_widget(self, "message_bar", "Messages")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.level_label = name_widget(QLabel(self), "message_level", "Message level")
+        self.text_label = name_widget(QLabel(self), "message_text", "Message")
+        self.text_label.setWordWrap(True)
+        self.close_button = name_widget(QPushButton("Close", self), "message_close", "Close the message")
+        self.close_button.clicked.connect(self.hide)
+        layout.addWidget(self.level_label)
+        layout.addWidget(self.text_label, 1)
+        layout.addWidget(self.close_button)
+        self.level = ""
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self.text_label.text()
+
+    def show_message(self, level: str, text: str) -> None:
+        self.level = level
+        colour = LEVEL_COLOURS.get(level, LEVEL_COLOURS["info"])
+        self.level_label.setText({"info": "Note:", "warning": "Not done:", "error": "Problem:"}.get(level, "Note:"))
+        self.level_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.setStyleSheet(f"MessageBar {{ border: 1px solid {colour}; border-radius: 4px; }}")
+        self.text_label.setText(text)
+        self.show()
