@@ -14,7 +14,7 @@ from console.domain.gate import SendDecision, decide_send
 from console.domain.state import OFF, ChannelState, Status, status_of
 from console.errors import NotFound
 from console.store.locations import connected_channels
-from console.store.models import ChannelStateRow, Contact, LedgerEntry, Location
+from console.store.models import ChannelStateRow, Contact, Integration, LedgerEntry, Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +67,21 @@ def status_badge(session: Session, contact: Contact) -> Status:
 
 
 def can_send(session: Session, contact_id: int, channel: Channel) -> SendDecision:
-    """May a message, automated or manual, go to this contact on this channel?"""
-    contact = session.execute(
-        select(Contact.location_id, Contact.email, Contact.phone).where(Contact.id == contact_id)
-    ).one_or_none()
-    if contact is None:
+    """May a message, automated or manual, go to this contact on this channel? One indexed query."""
+    connected = (
+        select(Integration.connected)
+        .where(Integration.location_id == Contact.location_id, Integration.channel == channel.value)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(Contact.email, Contact.phone, connected, ChannelStateRow.dnd, ChannelStateRow.kind,
+               ChannelStateRow.reason)
+        .outerjoin(ChannelStateRow, (ChannelStateRow.contact_id == Contact.id)
+                   & (ChannelStateRow.channel == channel.value))
+        .where(Contact.id == contact_id)
+    ).one_or_none()  # fmt: skip
+    if row is None:
         raise NotFound(f"no contact with id {contact_id}")
-    row = session.get(ChannelStateRow, (contact_id, channel.value))
-    state = OFF
-    if row is not None and row.dnd and row.kind:
-        state = ChannelState(True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id)
-    connected = channel in connected_channels(session, contact.location_id)
-    return decide_send(channel, state, connected, bool(contact.email), bool(contact.phone))
+    email, phone, is_connected, dnd, kind, reason = row
+    state = ChannelState(True, DndKind(kind), reason) if dnd and kind else OFF
+    return decide_send(channel, state, bool(is_connected), bool(email), bool(phone))
