@@ -43,7 +43,9 @@ class Result:
         return self.stdout + self.stderr
 
     def __str__(self) -> str:
-        return f"dnd-console {' '.join(self.args)} -> {self.code}\nstdout: {self.stdout}\nstderr: {self.stderr}"
+        return (
+            f"dnd-console {' '.join(self.args)} -> {self.code}\nstdout: {self.stdout}\nstderr: {self.stderr}"
+        )
 
 
 class CliRunner:

@@ -23,7 +23,7 @@ def samples(samples: Path) -> Path:
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str) -> CliRunner:
-    """``cli("status", "1", "--json")`` on the ``db_url`` database (SQLite, and PostgreSQL when configured)."""
+    """``cli("status", "1", "--json")`` on the ``db_url`` database (SQLite; PostgreSQL when configured)."""
     return CliRunner(monkeypatch, capsys, db_url)
 
 
@@ -33,7 +33,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def sqlite_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str) -> CliRunner:
+def sqlite_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> CliRunner:
     """For what only SQLite can show (switching DND_CONSOLE_ACTOR; on PostgreSQL the database user acts)."""
     return CliRunner(monkeypatch, capsys, sqlite_url)
 

@@ -24,7 +24,7 @@ def history(cli: CliRunner, ref: str | int) -> list[dict]:
     return cli.ok("history", ref, "--json").json
 
 
-# --- check ---------------------------------------------------------------------------------------------------
+# --- check ---
 
 
 def test_check_allowed_exits_0(cli: CliRunner) -> None:
@@ -84,7 +84,7 @@ def test_check_is_blocked_if_any_contact_sharing_the_address_is(cli: CliRunner) 
     assert cli("check", second, "--channel", "email").code == 1
 
 
-# --- set -----------------------------------------------------------------------------------------------------
+# --- set ---
 
 
 def test_set_on_and_off_a_manual_dnd(cli: CliRunner) -> None:
@@ -93,7 +93,10 @@ def test_set_on_and_off_a_manual_dnd(cli: CliRunner) -> None:
     assert channels(cli, cid)["email"]["dnd"] is True
     cli.ok("set", "ann@example.com", "--channel", "email", "--off")
     assert channels(cli, cid)["email"]["dnd"] is False
-    assert [(h["channel"], h["after"]["dnd"]) for h in history(cli, cid)] == [("email", True), ("email", False)]
+    assert [(h["channel"], h["after"]["dnd"]) for h in history(cli, cid)] == [
+        ("email", True),
+        ("email", False),
+    ]
 
 
 def test_set_all_acts_on_all_six_channels_connected_or_not(cli: CliRunner) -> None:
@@ -172,7 +175,11 @@ def test_lifting_an_email_bounce_needs_the_provider_confirmation(imported: CliRu
     assert cli("check", ann, "--channel", "email").code == 0
     last = history(cli, ann)[-1]
     assert last["source"] == "agent" and last["channel"] == "email"
-    assert last["before"]["kind"] == "temporary" and last["after"] == {"dnd": False, "kind": None, "reason": None}
+    assert last["before"]["kind"] == "temporary" and last["after"] == {
+        "dnd": False,
+        "kind": None,
+        "reason": None,
+    }
 
 
 def test_lifting_a_temporary_sms_error_needs_no_confirmation(imported: CliRunner) -> None:
