@@ -113,7 +113,7 @@ class CsvTable:
 
     def _missing_message(self, missing: tuple[str, ...], columns: Mapping[str, tuple[str, ...]]) -> str:
         shown = ", ".join(self.header)[:200]
-        wanted = ", ".join(columns[f][0] for f in missing)
+        wanted = ", ".join(missing)
         if len(self.header) == 1:
             return (
                 f"the header row has a single column ({shown!r}): wrong delimiter? Use ',' or ';'. "

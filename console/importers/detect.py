@@ -84,6 +84,10 @@ def _detect_json(path: Path, text: bytes, whole: bool) -> str:
             return "twilio-json"
         if "items" in scan.keys:
             return _mailgun_list_from_paging(text) or "mailgun-events"
+        if scan.complete or whole:
+            raise NotAnExport(
+                path, f"a JSON document without export records; supported formats: {_SUPPORTED}"
+            )
         raise _unknown(path, "a JSON document whose records cannot be read")
     try:
         item = orjson.loads(element.data)

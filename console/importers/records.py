@@ -24,17 +24,17 @@ from console.importers.twilio import json_event, message_event
 Mapper = Callable[[Any], Event | str]
 
 TWILIO_COLUMNS = {
-    "from": ("from",),
-    "to": ("to",),
-    "body": ("body",),
-    "status": ("status", "messagestatus"),
-    "sent": ("sentdate", "datesent", "sent"),
-    "created": ("createddate", "datecreated"),
-    "error_code": ("errorcode",),
-    "sid": ("sid", "messagesid"),
-    "direction": ("direction",),
+    "From": ("from",),
+    "To": ("to",),
+    "Body": ("body",),
+    "Status": ("status", "messagestatus"),
+    "SentDate": ("sentdate", "datesent", "sent"),
+    "DateCreated": ("datecreated", "createddate"),
+    "ErrorCode": ("errorcode",),
+    "Sid": ("sid", "messagesid"),
+    "Direction": ("direction",),
 }
-_TWILIO_REQUIRED = ("from", "to", "body", "status", "sent", "error_code", "sid", "direction")
+_TWILIO_REQUIRED = ("From", "To", "Body", "Status", "SentDate", "ErrorCode", "Sid", "Direction")
 SUPPRESSION_COLUMNS = {
     "address": ("address",),
     "created_at": ("createdat",),
@@ -147,7 +147,7 @@ def _dump(obj: Any) -> str:
 def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool) -> Iterator[Record]:
     table = CsvTable(stream, path, TWILIO_COLUMNS, _TWILIO_REQUIRED, latin1)
     i_from, i_to, i_body, i_status, i_sent, i_code, i_sid, i_dir = table.required_indexes(_TWILIO_REQUIRED)
-    i_created = table.index["created"]
+    i_created = table.index["DateCreated"]
     width = 1 + max(x for x in table.index.values() if x is not None)
     file = str(path)
     for line, row, problem in table.rows():
