@@ -1,0 +1,129 @@
+"""A contact's history: every change, newest first, with when, who, source and reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from console.domain.events import Effect, from_us
+from console.domain.explain import reason_text
+from console.domain.state import ChannelState
+from console.store.db import Store
+from console.store.history import HistoryEntry, contact_history
+from console.store.models import Contact
+from console.ui.naming import name_widget
+
+HISTORY_COLUMNS = ("When (UTC)", "Channel", "Change", "Who", "Source", "Reason")
+SOURCE_WORDS = {"agent": "Manual (agent)", "review": "Opt-in review", "mailgun": "Mailgun", "twilio": "Twilio"}
+
+
+def state_words(state: ChannelState) -> str:
+    return f"DND {state.kind}" if state.dnd else "off"
+
+
+def change_words(entry: HistoryEntry) -> str:
+    before, after = state_words(entry.before), state_words(entry.after)
+    if before == after:
+        verb = "set" if entry.event.effect == Effect.SET else "lift"
+        return f"{before} (no change: {verb} {entry.event.kind or ''} ignored)".replace("  ", " ")
+    return f"{before} → {after}"
+
+
+def source_words(entry: HistoryEntry) -> str:
+    words = SOURCE_WORDS.get(entry.event.source, entry.event.source)
+    if entry.batch_id is None:
+        return words
+    names: list[str] = []
+    if entry.batch_files:
+        try:
+            names = [str(f.get("name") or f.get("path")) for f in orjson.loads(entry.batch_files)]
+        except (orjson.JSONDecodeError, AttributeError, TypeError):
+            names = []
+    files = ", ".join(names) if names else "unknown file"
+    return f"{words} import #{entry.batch_id} ({files})"
+
+
+def reason_words(entry: HistoryEntry) -> str:
+    detail = {k: str(v) for k, v in (entry.event.detail or {}).items()}
+    text = reason_text(entry.event.reason, detail)
+    if entry.event.provider_cleared:
+        text += "; provider clearance confirmed"
+    if detail.get("scope") == "all":
+        text += "; DND all channels"
+    if detail.get("note"):
+        text += f"; note: {detail['note']}"
+    return text
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries: list[HistoryEntry] = []
+
+    def set_entries(self, entries: list[HistoryEntry]) -> None:
+        """Entries in order of occurrence; shown newest first."""
+        self.beginResetModel()
+        self._entries = list(reversed(entries))
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HISTORY_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(HISTORY_COLUMNS):
+                return HISTORY_COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        if column == 0:
+            return f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M}"
+        if column == 1:
+            return entry.event.channel.label if entry.event.channel else ""
+        if column == 2:
+            return change_words(entry)
+        if column == 3:
+            return entry.actor
+        if column == 4:
+            return source_words(entry)
+        if column == 5:
+            return reason_words(entry)
+        return None
+
+
+class HistoryView(QWidget):
+    def __init__(self, store: Store, parent: Any = None) -> None:
+        super().__init__(parent)
+        name_widget(self, "history_view", "Contact history")
+        self._store = store
+        self.model = HistoryModel(self)
+        self.table = name_widget(QTableView(self), "history_table", "History of DND changes, newest first")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+
+    def show_contact(self, contact_id: int | None) -> None:
+        entries: list[HistoryEntry] = []
+        if contact_id is not None:
+            with self._store.read() as session:
+                contact = session.get(Contact, contact_id)
+                if contact is not None:
+                    entries = contact_history(session, contact)
+        self.model.set_entries(entries)

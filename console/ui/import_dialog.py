@@ -1,0 +1,206 @@
+"""File > Import provider export...: choose files and location, see each format, run with progress and Cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.errors import UserError
+from console.store.db import Store
+from console.ui.import_summary import ImportSummaryView
+from console.ui.import_worker import ImportJob, Runner, import_pool
+from console.ui.naming import name_widget
+
+FILE_FILTER = "Provider exports (*.csv *.json *.jsonl *.ndjson *.txt);;All files (*)"
+
+
+def choose_files(parent: QWidget | None) -> list[Path]:
+    """The files the agent picks; tests replace this."""
+    names, _ = QFileDialog.getOpenFileNames(parent, "Import provider export", "", FILE_FILTER)
+    return [Path(n) for n in names]
+
+
+def describe_format(path: Path) -> tuple[str | None, str]:
+    """(format, words to show): the detected format, or why the file cannot be imported."""
+    from console.importers.detect import detect_format
+    from console.importers.errors import ImportFileError
+
+    try:
+        fmt = detect_format(path)
+    except (UserError, ImportFileError) as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"cannot read {path.name}: {exc.strerror or exc}"
+    return fmt, fmt
+
+
+class ImportDialog(QDialog):
+    """Modeless: the window stays usable while the import runs on the background worker."""
+
+    imported = Signal(object)  # ImportSummary
+    crashed = Signal(str)
+
+    def __init__(self, store: Store, locations: list[str], location: str, actor: str,
+                 runner: Runner | None = None, parent: Any = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        name_widget(self, "import_dialog", "Import provider export")
+        self.setWindowTitle("Import provider export")
+        self.resize(720, 520)
+        self._store, self._actor, self._runner = store, actor, runner
+        self.paths: list[Path] = []
+        self.job: ImportJob | None = None
+        self.choose_files = choose_files
+        self.files = name_widget(QTableWidget(0, 3, self), "import_files", "Files to import and their formats")
+        self.files.setHorizontalHeaderLabels(["File", "Detected format", "Size"])
+        self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.files.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.files.verticalHeader().hide()
+        self.add_button = name_widget(QPushButton("Add files...", self), "add_files", "Add files to import")
+        self.add_button.clicked.connect(lambda: self.add_files(self.choose_files(self)))
+        self.clear_button = name_widget(QPushButton("Clear", self), "clear_files", "Clear the file list")
+        self.clear_button.clicked.connect(lambda: self.set_files([]))
+        self.location = name_widget(QComboBox(self), "import_location", "Import into location")
+        self.location.addItems(locations)
+        self.location.setCurrentText(location)
+        self.problem = name_widget(QLabel(self), "import_problem", "Import problem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #c62828;")
+        self.progress = name_widget(QProgressBar(self), "import_progress", "Import progress")
+        self.rate = name_widget(QLabel(self), "import_rate", "Records imported and records per second")
+        self.start_button = name_widget(QPushButton("Import", self), "start_import", "Start the import")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = name_widget(QPushButton("Cancel import", self), "cancel_import", "Cancel the import")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button = name_widget(QPushButton("Close", self), "close_import", "Close")
+        self.close_button.clicked.connect(self.reject)
+        self.summary = ImportSummaryView(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Location:", self))
+        top.addWidget(self.location, 1)
+        top.addWidget(self.add_button)
+        top.addWidget(self.clear_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.rate, 1)
+        for button in (self.start_button, self.cancel_button, self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.files)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary, 1)
+        layout.addLayout(buttons)
+        self._show_stage("setup")
+
+    def _show_stage(self, stage: str) -> None:
+        running = stage == "running"
+        for widget in (self.add_button, self.clear_button, self.location, self.files):
+            widget.setEnabled(not running)
+        self.progress.setVisible(stage != "setup")
+        self.cancel_button.setVisible(running)
+        self.start_button.setVisible(not running)
+        self.summary.setVisible(stage == "done")
+        self.files.setVisible(stage != "done")
+        self._update_start()
+
+    def add_files(self, paths: list[Path]) -> None:
+        self.set_files(self.paths + [p for p in paths if p not in self.paths])
+
+    def set_files(self, paths: list[Path]) -> None:
+        self.paths = list(paths)
+        self.files.setRowCount(len(self.paths))
+        self._formats: list[str | None] = []
+        bad: list[str] = []
+        for row, path in enumerate(self.paths):
+            fmt, words = describe_format(path)
+            self._formats.append(fmt)
+            if fmt is None:
+                bad.append(words)
+            size = f"{path.stat().st_size:,} bytes" if path.is_file() else ""
+            for col, text in enumerate((path.name, words, size)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(path) if col == 0 else text)
+                self.files.setItem(row, col, item)
+        self.problem.setText("Cannot import: " + "; ".join(bad) if bad else "")
+        self._show_stage("setup")
+
+    def _update_start(self) -> None:
+        formats = getattr(self, "_formats", [])
+        self.start_button.setEnabled(bool(self.paths) and all(formats) and self.job is None)
+
+    def start(self) -> None:
+        if not self.paths or self.job is not None:
+            return
+        self.problem.setText("")
+        job = ImportJob(self._store, self.paths, self.location.currentText(), self._actor, runner=self._runner)
+        job.signals.progress.connect(self._on_progress)
+        job.signals.finished.connect(self._on_finished)
+        job.signals.failed.connect(self._on_failed)
+        job.signals.crashed.connect(self._on_crashed)
+        self.job = job
+        self.progress.setRange(0, 0)
+        self.rate.setText("Starting...")
+        self._show_stage("running")
+        import_pool().start(job)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.rate.setText("Cancelling after the records in hand...")
+            self.cancel_button.setEnabled(False)
+
+    def _on_progress(self, progress: Any) -> None:
+        total = max(int(progress.bytes_total), 1)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * min(progress.bytes_done, total) / total))
+        rate = progress.records / progress.elapsed_s if progress.elapsed_s > 0 else 0.0
+        self.progress.setFormat(f"{Path(progress.file).name}: %p%")
+        self.rate.setText(f"{progress.records:,} records, {rate:,.0f} records/s")
+
+    def _finish_job(self) -> None:
+        self.job = None
+        self.cancel_button.setEnabled(True)
+
+    def _on_finished(self, summary: Any) -> None:
+        self._finish_job()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.summary.show_summary(summary)
+        self.rate.setText("Cancelled." if summary.cancelled else "Done.")
+        self._show_stage("done")
+        self.imported.emit(summary)
+
+    def _on_failed(self, message: str) -> None:
+        self._finish_job()
+        self.problem.setText(message)
+        self._show_stage("setup")
+
+    def _on_crashed(self, details: str) -> None:
+        self._finish_job()
+        self.problem.setText("The import stopped on an unexpected error; see the error report.")
+        self._show_stage("setup")
+        self.crashed.emit(details)
+
+    def reject(self) -> None:
+        if self.job is not None:
+            self.cancel()
+            return
+        super().reject()

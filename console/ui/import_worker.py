@@ -1,0 +1,94 @@
+"""Running an import on a background thread. Progress, the summary and errors come back to the GUI by signal."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from console.errors import UserError
+from console.store.db import Store
+
+PROGRESS_EVERY_S = 0.05
+Runner = Callable[..., Any]
+
+
+def default_runner() -> Runner:
+    from console.importers.pipeline import run_import
+
+    return run_import
+
+
+class ImportSignals(QObject):
+    progress = Signal(object)  # ImportProgress
+    finished = Signal(object)  # ImportSummary
+    failed = Signal(str)  # a message the agent can act on
+    crashed = Signal(str)  # a traceback: a bug
+
+
+class ImportJob(QRunnable):
+    """One import run. ``cancel()`` asks the importer to stop after the chunk in hand (committed chunks stay)."""
+
+    def __init__(
+        self,
+        store: Store,
+        paths: Sequence[Path],
+        location: str,
+        actor: str,
+        region: str = "US",
+        runner: Runner | None = None,
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = ImportSignals()
+        self._store = store
+        self._paths = list(paths)
+        self._location = location
+        self._actor = actor
+        self._region = region
+        self._runner = runner
+        self._stop = threading.Event()
+        self._last_progress = 0.0
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def _progress(self, progress: Any) -> None:
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_EVERY_S:
+            self._last_progress = now
+            self.signals.progress.emit(progress)
+
+    def run(self) -> None:
+        try:
+            runner = self._runner or default_runner()
+            summary = runner(self._store, self._paths, location=self._location, actor=self._actor,
+                             region=self._region, progress=self._progress, should_stop=self._stop.is_set)  # fmt: skip
+        except UserError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception:
+            self.signals.crashed.emit(traceback.format_exc())
+        else:
+            self.signals.finished.emit(summary)
+
+
+def import_pool() -> QThreadPool:
+    """One background worker for database work, so imports never compete with each other."""
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setObjectName("import_pool")
+        _POOL.setMaxThreadCount(1)
+    return _POOL
+
+
+_POOL: QThreadPool | None = None
