@@ -125,6 +125,12 @@ class CsvTable:
         """Text of whole lines, a chunk at a time; a too-long line or a read failure becomes a blank line."""
         number = self._number
         carry, self._carry = self._carry, b""
+        end = carry.rfind(b"\n")
+        if end >= 0:  # whole lines read along with the header
+            text = self._decode(carry[: end + 1])
+            carry = carry[end + 1 :]
+            number += text.count("\n")
+            yield io.StringIO(text, newline="\n")
         while True:
             try:
                 chunk = read_chunk(self._stream, self.path)

@@ -38,6 +38,8 @@ def parse_iso(text: str) -> int:
     value = text.strip()
     if len(value) < 10 or not value[:4].isdigit():
         raise ValueError(f"not an ISO 8601 date: {_quote(text)}")
+    if value[-1] == "z":
+        value = value[:-1] + "Z"
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

@@ -210,7 +210,8 @@ def test_unparseable_phone_numbers_and_dates_in_twilio_csv(write: Write) -> None
         "+14155559000,+14155550100,hi,undelivered,yesterday,v,1,30003,AC,SM2,outbound-api",
         "+14155559000,+14155550100,hi,undelivered,,v,1,30003,AC,SM3,outbound-api",
         "+14155559000,12,hi,delivered,2024-03-01T10:00:00Z,v,1,,AC,SM4,outbound-api",
-        '+14155559000,(415) 555-0100,hi,undelivered,"Fri, 01 Mar 2024 10:00:00 +0000",v,1,30005,AC,SM5,outbound-api',
+        '+14155559000,(415) 555-0100,hi,undelivered,"Fri, 01 Mar 2024 10:00:00 +0000",v,1,30005,AC,SM5,'
+        "outbound-api",
     ]
     records = parse(write("twilio.csv", TWILIO_HEADER + "\n".join(rows) + "\n"))
     (good,) = events(records)
@@ -223,7 +224,8 @@ def test_unparseable_phone_numbers_and_dates_in_twilio_csv(write: Write) -> None
 
 def test_quoted_multiline_bodies_keep_start_lines(write: Write) -> None:
     rows = [
-        '+14155550100,+14155559000,"line one\nline two\nSTOP?",received,2024-03-01 10:00:00,v,1,,AC,SM1,inbound',
+        '+14155550100,+14155559000,"line one\nline two\nSTOP?",received,2024-03-01 10:00:00,v,1,,AC,SM1,'
+        "inbound",
         "+14155550101,+14155559000,START,received,2024-03-01 10:00:01,v,1,,AC,SM2,inbound",
     ]
     records = parse(write("twilio.csv", TWILIO_HEADER + "\n".join(rows) + "\n"))
