@@ -14,7 +14,7 @@ from console.importers.errors import (
     UnreadableFile,
 )
 from console.importers.reading import ByteCounter, ProgressReader
-from console.importers.records import iter_records
+from console.importers.records import check_file, iter_records
 
 __all__ = [
     "FORMATS",
@@ -33,6 +33,7 @@ __all__ = [
     "Reject",
     "UnknownFormat",
     "UnreadableFile",
+    "check_file",
     "detect_format",
     "iter_records",
 ]

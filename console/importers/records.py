@@ -13,7 +13,7 @@ from console.importers.base import FORMATS, Record, Reject
 from console.importers.contacts import iter_contacts
 from console.importers.csvfile import CsvTable, is_utf8
 from console.importers.dates import parse_date
-from console.importers.detect import json_layout
+from console.importers.detect import detect_format, json_layout
 from console.importers.errors import EmptyFile, UnknownFormat
 from console.importers.fast import make_record
 from console.importers.jsondata import JsonItem, iter_json_document, json_problem, raw_text
@@ -72,6 +72,21 @@ def iter_records(
             yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head))
         else:
             yield from _json_records(stream, path, fmt, head, region, import_time_us)
+
+
+def check_file(path: Path, fmt: str | None = None, *, region: str = "US") -> str:
+    """The file's format (detected, or ``fmt`` confirmed) after checking it can be imported.
+
+    Raises the ``ImportFileError`` that ``iter_records`` would (missing CSV columns, not an export, ...),
+    so a caller can check every file before importing any. Reads only as far as the first record.
+    """
+    found = detect_format(path) if fmt is None else fmt
+    records = iter_records(path, found, region=region, import_time_us=0)
+    try:
+        next(records, None)
+    finally:
+        records.close()
+    return found
 
 
 def _is_json(head: bytes) -> bool:

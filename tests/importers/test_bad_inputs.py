@@ -16,6 +16,7 @@ from console.importers import (
     NotAFile,
     NotAnExport,
     UnknownFormat,
+    check_file,
     detect_format,
     iter_records,
 )
@@ -119,6 +120,16 @@ def test_csv_missing_required_column(write: Write) -> None:
     assert isinstance(error, MissingColumns) and "created_at" in str(error)
     people = write("people.csv", "name,notes\nAnn,hello\n")
     assert isinstance(_file_error(people, "contacts"), MissingColumns)
+
+
+def test_check_file_refuses_before_importing(write: Write, sample: Callable[[str], Path]) -> None:
+    assert check_file(sample("twilio-messages.csv")) == "twilio-csv"
+    assert check_file(sample("contacts.csv"), "contacts") == "contacts"
+    path = write("twilio.csv", "From,To,Body\n+1,+1,hi\n")
+    with pytest.raises(MissingColumns, match="twilio.csv"):
+        check_file(path, "twilio-csv")
+    with pytest.raises(UnknownFormat, match="twilio.csv"):
+        check_file(path, "mailgun-events")
 
 
 def test_wrong_delimiter(write: Write) -> None:
