@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 import console.commands.support as support
 from console.cli import main
@@ -43,9 +43,7 @@ class Result:
         return self.stdout + self.stderr
 
     def __str__(self) -> str:
-        return (
-            f"dnd-console {' '.join(self.args)} -> {self.code}\nstdout: {self.stdout}\nstderr: {self.stderr}"
-        )
+        return f"dnd-console {' '.join(self.args)} -> {self.code}\nstdout: {self.stdout}\nstderr: {self.stderr}"
 
 
 class CliRunner:
@@ -117,7 +115,15 @@ def sql(db_url: str, statement: str, **params: Any) -> list[tuple[Any, ...]]:
 
 
 def count(db_url: str, table: str) -> int:
-    return int(sql(db_url, f"SELECT count(*) FROM {table}")[0][0])
+    """Rows in a table; 0 when the schema was never created."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(table):
+                return 0
+            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def db_user(db_url: str) -> str | None:

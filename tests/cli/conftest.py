@@ -33,9 +33,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def sqlite_cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
-) -> CliRunner:
+def sqlite_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str) -> CliRunner:
     """For what only SQLite can show (switching DND_CONSOLE_ACTOR; on PostgreSQL the database user acts)."""
     return CliRunner(monkeypatch, capsys, sqlite_url)
 

@@ -49,13 +49,9 @@ def test_email_is_trimmed_and_lower_cased(cli: CliRunner) -> None:
 
 
 def test_region_option_reads_national_numbers_of_that_country(cli: CliRunner) -> None:
-    cid = cli.ok(
-        "--region", "GB", "contacts", "add", "--name", "Ian", "--phone", "020 7946 0018", "--json"
-    ).json["id"]
+    cid = cli.ok("--region", "GB", "contacts", "add", "--name", "Ian", "--phone", "020 7946 0018", "--json").json["id"]
     assert status_of(cli, cid)[0]["phone"] == "+442079460018"
-    assert [
-        c["id"] for c in cli.ok("--region", "GB", "status", "020 7946 0018", "--json").json["contacts"]
-    ] == [cid]
+    assert [c["id"] for c in cli.ok("--region", "GB", "status", "020 7946 0018", "--json").json["contacts"]] == [cid]
     # the default region stays US, where that is no phone number
     assert_user_error(cli("contacts", "add", "--name", "Us", "--phone", "020 7946 0018"), 2, "phone")
 
