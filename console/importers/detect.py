@@ -76,18 +76,14 @@ def _detect_json(path: Path, text: bytes, whole: bool) -> str:
     elements = iter_elements(stream, path, frozenset({"items", "messages"}), scan)  # type: ignore[arg-type]
     element = next((e for e in elements if e.problem is None), None)
     if scan.top == "object" and not ({"items", "messages"} & set(scan.keys)) and (scan.complete or whole):
-        raise NotAnExport(
-            path, f"a JSON document that is not a provider export; supported formats: {_SUPPORTED}"
-        )
+        raise NotAnExport(path, f"a JSON document that is not a provider export; supported formats: {_SUPPORTED}")
     if element is None:
         if "messages" in scan.keys:
             return "twilio-json"
         if "items" in scan.keys:
             return _mailgun_list_from_paging(text) or "mailgun-events"
         if scan.complete or whole:
-            raise NotAnExport(
-                path, f"a JSON document without export records; supported formats: {_SUPPORTED}"
-            )
+            raise NotAnExport(path, f"a JSON document without export records; supported formats: {_SUPPORTED}")
         raise _unknown(path, "a JSON document whose records cannot be read")
     try:
         item = orjson.loads(element.data)

@@ -66,9 +66,7 @@ class _Prefixed(io.RawIOBase):
         return self._stream.read(size)
 
 
-def iter_json_document(
-    stream: BinaryIO, path: Path, record_keys: frozenset[str], what: str
-) -> Iterator[JsonItem]:
+def iter_json_document(stream: BinaryIO, path: Path, record_keys: frozenset[str], what: str) -> Iterator[JsonItem]:
     """The records of an API page (objects under one of ``record_keys``) or of a top-level array."""
     try:
         data = read_chunk(stream, path, LOAD_LIMIT + 1)

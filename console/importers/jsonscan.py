@@ -64,9 +64,7 @@ def iter_elements(
             keep = start if start >= 0 else resume
             if start >= 0 and len(buf) - start > _MAX_BUFFER:
                 index += 1
-                yield Element(
-                    key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read"
-                )
+                yield Element(key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read")
                 return
             try:
                 chunk = read_chunk(stream, path)

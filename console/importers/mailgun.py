@@ -32,9 +32,7 @@ def email_address(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _outcome(
-    event: str, severity: str | None, reason: str | None
-) -> tuple[Effect, DndKind | None, str, bool]:
+def _outcome(event: str, severity: str | None, reason: str | None) -> tuple[Effect, DndKind | None, str, bool]:
     """(effect, kind, reason, is_label) of an event type; labels name records that trigger nothing."""
     trigger = mailgun_trigger(event, severity, reason)
     if trigger is not None:
@@ -92,9 +90,7 @@ def mailgun_event(obj: Any) -> Event | str:
         return str(exc)
     severity = obj.get("severity")
     reason = obj.get("reason")
-    if (severity is not None and type(severity) is not str) or (
-        reason is not None and type(reason) is not str
-    ):
+    if (severity is not None and type(severity) is not str) or (reason is not None and type(reason) is not str):
         severity, reason = _text(severity), _text(reason)
     effect, kind, why, is_label = _outcome(event, severity or None, reason or None)
     detail = {"event": event, "label": why} if is_label else {"event": event}

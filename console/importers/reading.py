@@ -97,9 +97,7 @@ def read_chunk(stream: BinaryIO, path: Path, size: int = CHUNK) -> bytes:
     try:
         return stream.read(size)
     except EOFError:
-        raise FileReadError(
-            path, "the file ended unexpectedly (truncated or changed during the import)"
-        ) from None
+        raise FileReadError(path, "the file ended unexpectedly (truncated or changed during the import)") from None
     except (OSError, zlib.error) as exc:
         problem = str(exc) if isinstance(exc, gzip.BadGzipFile | zlib.error) else exc.strerror or str(exc)
         raise FileReadError(path, f"cannot read the file ({problem})") from None

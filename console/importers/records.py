@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,7 +52,7 @@ def iter_records(
     region: str = "US",
     import_time_us: int,
     reader: ByteCounter | None = None,
-) -> Iterator[Record]:
+) -> Generator[Record, None, None]:
     """Stream the records of ``path`` read as ``fmt`` (one of ``FORMATS``).
 
     File-level problems raise an ``ImportFileError`` before the first record; a record that cannot be

@@ -79,10 +79,13 @@ def message_event(
     channel = _SMS
     if who[:9] == "whatsapp:":
         channel, who = Channel.WHATSAPP, who[9:]
-    try:
-        address = normalize_phone(who, region)
-    except AddressError as exc:
-        return str(exc)
+    if 9 <= len(who) <= 16 and who[0] == "+" and who[1] != "0" and who[1:].isdigit() and who.isascii():
+        address = who  # already E.164: skip the (cached) normalizer, most exports write numbers this way
+    else:
+        try:
+            address = normalize_phone(who, region)
+        except AddressError as exc:
+            return str(exc)
     key = f"{sid}:{state or 'unknown'}"
     if inbound:
         return _inbound_event(key, at_us, channel, address, body, opt_out_type)
@@ -99,9 +102,7 @@ def message_event(
     return make_event(_TWILIO, key, at_us, channel, effect, kind, reason, address, dict(detail))
 
 
-def _inbound_event(
-    key: str, at_us: int, channel: Channel, address: str, body: Any, opt_out_type: Any
-) -> Event:
+def _inbound_event(key: str, at_us: int, channel: Channel, address: str, body: Any, opt_out_type: Any) -> Event:
     text = body if isinstance(body, str) else "" if body is None else str(body)
     tag = opt_out_type if isinstance(opt_out_type, str) else None
     verdict, keyword = classify_inbound(text, tag)

@@ -96,9 +96,7 @@ def test_truncated_json_page_keeps_the_records_before_the_break(write: Write) ->
 
 def test_truncated_and_broken_json_lines(write: Write) -> None:
     lines = _jsonl([_item(1), _item(2), _item(3)]).split(b"\n")
-    content = (
-        lines[0] + b"\n" + lines[1][:25] + b"\n" + b"\xff\xfe" + lines[2][2:] + b"\n" + _jsonl([_item(4)])
-    )
+    content = lines[0] + b"\n" + lines[1][:25] + b"\n" + b"\xff\xfe" + lines[2][2:] + b"\n" + _jsonl([_item(4)])
     path = write("events.jsonl", content)
     records = parse(path, "mailgun-events")
     assert [r.line for r in events(records)] == [1, 4]
@@ -109,9 +107,7 @@ def test_truncated_and_broken_json_lines(write: Write) -> None:
 
 
 def test_csv_missing_required_column(write: Write) -> None:
-    path = write(
-        "twilio.csv", "From,To,Body,Status,SentDate,ErrorCode,Direction\n+14155550100,+1415,hi,sent,x,,in\n"
-    )
+    path = write("twilio.csv", "From,To,Body,Status,SentDate,ErrorCode,Direction\n+14155550100,+1415,hi,sent,x,,in\n")
     error = _file_error(path, "twilio-csv")
     assert isinstance(error, MissingColumns) and error.missing == ("Sid",)
     assert "Sid" in str(error)
@@ -126,25 +122,21 @@ def test_check_file_refuses_before_importing(write: Write, sample: Callable[[str
     assert check_file(sample("twilio-messages.csv")) == "twilio-csv"
     assert check_file(sample("contacts.csv"), "contacts") == "contacts"
     path = write("twilio.csv", "From,To,Body\n+1,+1,hi\n")
-    with pytest.raises(MissingColumns, match="twilio.csv"):
+    with pytest.raises(MissingColumns, match=r"twilio\.csv"):
         check_file(path, "twilio-csv")
-    with pytest.raises(UnknownFormat, match="twilio.csv"):
+    with pytest.raises(UnknownFormat, match=r"twilio\.csv"):
         check_file(path, "mailgun-events")
 
 
 def test_wrong_delimiter(write: Write) -> None:
-    path = write(
-        "contacts.tsv", "first_name\tlast_name\temail\tphone\nAnn\tLee\tann@example.com\t4155550100\n"
-    )
+    path = write("contacts.tsv", "first_name\tlast_name\temail\tphone\nAnn\tLee\tann@example.com\t4155550100\n")
     assert isinstance(_file_error(path), UnknownFormat)
     error = _file_error(path, "contacts")
     assert isinstance(error, MissingColumns) and "delimiter" in str(error)
 
 
 def test_semicolons_bom_and_latin1_contacts(write: Write) -> None:
-    text = (
-        "\ufeffName;Email;Phone;External_ID;Location\nZoë Brontë;ZOE@example.com;(415) 555-0199;42;Default\n"
-    )
+    text = "\ufeffName;Email;Phone;External_ID;Location\nZoë Brontë;ZOE@example.com;(415) 555-0199;42;Default\n"
     for path in (write("utf8.csv", text.encode("utf-8")), write("latin1.csv", text[1:].encode("latin-1"))):
         assert detect_format(path) == "contacts"
         (row,) = parse(path)
@@ -221,8 +213,7 @@ def test_unparseable_phone_numbers_and_dates_in_twilio_csv(write: Write) -> None
         "+14155559000,+14155550100,hi,undelivered,yesterday,v,1,30003,AC,SM2,outbound-api",
         "+14155559000,+14155550100,hi,undelivered,,v,1,30003,AC,SM3,outbound-api",
         "+14155559000,12,hi,delivered,2024-03-01T10:00:00Z,v,1,,AC,SM4,outbound-api",
-        '+14155559000,(415) 555-0100,hi,undelivered,"Fri, 01 Mar 2024 10:00:00 +0000",v,1,30005,AC,SM5,'
-        "outbound-api",
+        '+14155559000,(415) 555-0100,hi,undelivered,"Fri, 01 Mar 2024 10:00:00 +0000",v,1,30005,AC,SM5,outbound-api',
     ]
     records = parse(write("twilio.csv", TWILIO_HEADER + "\n".join(rows) + "\n"))
     (good,) = events(records)
@@ -235,8 +226,7 @@ def test_unparseable_phone_numbers_and_dates_in_twilio_csv(write: Write) -> None
 
 def test_quoted_multiline_bodies_keep_start_lines(write: Write) -> None:
     rows = [
-        '+14155550100,+14155559000,"line one\nline two\nSTOP?",received,2024-03-01 10:00:00,v,1,,AC,SM1,'
-        "inbound",
+        '+14155550100,+14155559000,"line one\nline two\nSTOP?",received,2024-03-01 10:00:00,v,1,,AC,SM1,inbound',
         "+14155550101,+14155559000,START,received,2024-03-01 10:00:01,v,1,,AC,SM2,inbound",
     ]
     records = parse(write("twilio.csv", TWILIO_HEADER + "\n".join(rows) + "\n"))

@@ -83,9 +83,7 @@ def test_unreadable_dates(text: str) -> None:
         parse_date(text)
 
 
-@pytest.mark.parametrize(
-    "value", [None, True, "", "abc", "1e9", "-5", float("nan"), float("inf"), -1, [1], 1e20]
-)
+@pytest.mark.parametrize("value", [None, True, "", "abc", "1e9", "-5", float("nan"), float("inf"), -1, [1], 1e20])
 def test_unreadable_epochs(value: object) -> None:
     with pytest.raises(ValueError, match="epoch"):
         parse_epoch(value)

@@ -42,9 +42,7 @@ def test_a_50_mb_line_is_rejected_and_the_rest_read(write: Write, gz: bool) -> N
 
 def test_a_50_mb_csv_line_is_rejected(write: Write) -> None:
     header = b"name,email\n"
-    path = write(
-        "contacts.csv", header + b"Ann,ann@example.com\n" + b"y" * (50 << 20) + b"\nBo,bo@example.com\n"
-    )
+    path = write("contacts.csv", header + b"Ann,ann@example.com\n" + b"y" * (50 << 20) + b"\nBo,bo@example.com\n")
     records = parse(path)
     assert [(r.line, type(r).__name__) for r in records] == [
         (2, "ContactRow"),
@@ -68,9 +66,7 @@ def test_a_valid_single_line_page_of_50_mb_is_parsed(write: Write) -> None:
 
 
 @pytest.mark.parametrize("gz", [False, True])
-def test_documents_over_the_load_limit_are_streamed(
-    write: Write, monkeypatch: pytest.MonkeyPatch, gz: bool
-) -> None:
+def test_documents_over_the_load_limit_are_streamed(write: Write, monkeypatch: pytest.MonkeyPatch, gz: bool) -> None:
     monkeypatch.setattr(jsondata, "LOAD_LIMIT", 64)
     page = orjson.dumps(
         {"paging": {"items": [1]}, "items": [_item(1), "odd", _item(2), {"event": "opened"}]},
@@ -88,18 +84,14 @@ def test_documents_over_the_load_limit_are_streamed(
 
 def test_suppression_api_pages_and_twilio_arrays(write: Write) -> None:
     bounces = {
-        "items": [
-            {"address": "A@Example.com", "code": "550", "error": "x", "created_at": "2024-03-01T10:00:00Z"}
-        ],
+        "items": [{"address": "A@Example.com", "code": "550", "error": "x", "created_at": "2024-03-01T10:00:00Z"}],
         "paging": {"next": "https://api.mailgun.net/v3/example.com/bounces?page=next"},
     }
     path = write("bounces.json", orjson.dumps(bounces))
     assert detect_format(path) == "mailgun-bounces"
     (record,) = events(parse(path))
     assert (record.event.address, record.event.reason) == ("a@example.com", "email.suppress-bounce")
-    unsub = {
-        "items": [{"address": "b@example.com", "tags": ["*"], "created_at": "Fri, 01 Mar 2024 10:00:00 UT"}]
-    }
+    unsub = {"items": [{"address": "b@example.com", "tags": ["*"], "created_at": "Fri, 01 Mar 2024 10:00:00 UT"}]}
     path = write("unsub.json", orjson.dumps(unsub))
     assert detect_format(path) == "mailgun-unsubscribes"
     assert events(parse(path))[0].event.detail["tags"] == "*"
