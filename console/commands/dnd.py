@@ -167,7 +167,7 @@ def export() -> None:
 
 
 @export.command("suppressions")
-@click.option("--channel", required=True, type=click.Choice(["email", "sms"]))
+@channel_option(only=["email", "sms"])
 @click.option("--format", "fmt", type=click.Choice(["csv", "mailgun"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
 @location_option

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
@@ -82,16 +82,27 @@ def user_errors(func: F) -> F:
 CHANNEL_NAMES = [c.value for c in CHANNEL_ORDER]
 
 
-def channel_option(allow_all: bool = False, required: bool = True) -> Callable[[F], F]:
-    names = CHANNEL_NAMES + (["all"] if allow_all else [])
+def channel_option(
+    allow_all: bool = False, required: bool = True, only: Sequence[str] | None = None
+) -> Callable[[F], F]:
+    """``--channel``; an unknown name is a one-line user error (exit 2), not click's usage block."""
+    names = list(only or CHANNEL_NAMES) + (["all"] if allow_all else [])
     help_text = "the channel" + (" (all: every channel, connected or not)" if allow_all else "")
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        wanted = value.strip().lower()
+        if wanted not in names:
+            known = wanted in CHANNEL_NAMES
+            what = "cannot be used here" if known else "is not a channel"
+            raise UserError(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
+        return wanted
+
     return click.option(
-        "--channel",
-        "channel",
-        required=required,
-        type=click.Choice(names, case_sensitive=False),
+        "--channel", "channel", required=required, metavar="[" + "|".join(names) + "]", callback=check,
         help=help_text,
-    )
+    )  # fmt: skip
 
 
 def channels_argument(values: tuple[str, ...]) -> list[Channel]:
