@@ -38,8 +38,11 @@ def parse_iso(text: str) -> int:
     value = text.strip()
     if len(value) < 10 or not value[:4].isdigit():
         raise ValueError(f"not an ISO 8601 date: {_quote(text)}")
-    if value[-1] == "z":
+    last = value[-1]
+    if last == "z":
         value = value[:-1] + "Z"
+    elif last in "CTct" and value[-4:].upper() in (" UTC", " GMT"):  # "2024-03-01 10:00:00 UTC"
+        value = value[:-4] + "Z"
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

@@ -115,8 +115,8 @@ def _json_records(
     if not _is_json(head):
         raise UnknownFormat(path, f"not JSON, so not {what}")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text[:3] == b"\xef\xbb\xbf":
-        stream.read(3)
+    if head.startswith(b"\xef\xbb\xbf"):
+        stream.read(3)  # a byte-order mark before the first record
     if json_layout(text) == "lines":
         yield from _map_lines(stream, path, mapper)
     else:

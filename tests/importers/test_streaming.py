@@ -196,3 +196,12 @@ def test_a_truncated_csv_keeps_the_rows_before(write: Write) -> None:
     os.truncate(path, path.stat().st_size // 2)
     rest = list(records)
     assert isinstance(rest[-1], Reject) and "ended unexpectedly" in rest[-1].error
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_byte_order_mark_before_json(write: Write, gz: bool) -> None:
+    lines = write("events.jsonl", b"\xef\xbb\xbf" + _jsonl(2), gz=gz)
+    assert detect_format(lines) == "mailgun-events"
+    assert [r.line for r in events(parse(lines))] == [1, 2]
+    page = write("page.json", b"\xef\xbb\xbf" + orjson.dumps({"items": [_item(1)]}), gz=gz)
+    assert [r.line for r in events(parse(page))] == [1]
