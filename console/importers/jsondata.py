@@ -1,8 +1,8 @@
-"""JSON exports as a stream of ``(record number, object or None, problem, raw text)``.
+"""JSON documents as a stream of ``(record number, object or None, problem, raw text)``.
 
-JSON Lines are read line by line (orjson per line). A JSON document (an API page or a top-level array) is
-loaded whole with orjson when it is at most ``LOAD_LIMIT`` bytes (decompressed), and streamed element by
-element with ``jsonscan`` when it is larger or broken (so a truncated page still gives its good records).
+A document (an API page or a top-level array) is loaded whole with orjson when it is at most ``LOAD_LIMIT``
+bytes (decompressed), and streamed element by element with ``jsonscan`` when it is larger or broken (so a
+truncated page still gives its good records). JSON Lines are read by ``records._map_lines``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import orjson
 
 from console.importers.errors import FileReadError, NotAnExport
 from console.importers.jsonscan import Scan, iter_elements
-from console.importers.reading import PREVIEW, iter_lines, line_problem, read_chunk
+from console.importers.reading import PREVIEW, read_chunk
 
 LOAD_LIMIT = 64 << 20
 JsonItem = tuple[int, Any, str, bytes]
@@ -31,22 +31,6 @@ def json_problem(exc: Exception) -> str:
     if "utf-8" in text.lower() or "utf8" in text.lower():
         return f"invalid UTF-8 in JSON record ({text})"
     return f"unreadable JSON record ({text})"
-
-
-def iter_json_lines(stream: BinaryIO, path: Path) -> Iterator[JsonItem]:
-    """One JSON value per physical line; blank lines are skipped."""
-    loads = orjson.loads
-    for number, data in iter_lines(stream, path):
-        if data[:1] == b"\x00":
-            problem = line_problem(data)
-            if problem is not None:
-                yield number, None, problem, data
-                continue
-        try:
-            yield number, loads(data), "", data
-        except orjson.JSONDecodeError as exc:
-            if data.strip():
-                yield number, None, json_problem(exc), data
 
 
 class _Prefixed(io.RawIOBase):

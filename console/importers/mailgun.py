@@ -23,7 +23,7 @@ _EXACT_FLOAT_LIMIT = float(2**33)
 _MAILGUN = Source.MAILGUN.value
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=262_144)
 def email_address(text: str) -> str:
     """Normalized email; ``Name <a@b.c>`` is accepted. Raises ``AddressError``."""
     if "<" in text and text.rstrip().endswith(">"):
