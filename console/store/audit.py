@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,14 +20,13 @@ HASHED_COLUMNS = (
 )  # fmt: skip
 
 
-def entry_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
-    parts = [prev_hash]
-    for column in HASHED_COLUMNS:
-        value = row[column]
-        if isinstance(value, bool):
-            value = int(value)
-        parts.append("" if value is None else str(value))
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+def entry_hash(prev_hash: str, values: Sequence[Any]) -> str:
+    """The entry's link: sha256 of the previous hash and the entry's values in HASHED_COLUMNS order."""
+    return hashlib.sha256(prev_hash.encode() + orjson.dumps(values)).hexdigest()
+
+
+def row_values(row: Mapping[Any, Any]) -> tuple[Any, ...]:
+    return tuple(int(row[c]) if c == "provider_cleared" else row[c] for c in HASHED_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ def verify_chain(session: Session, batch: int = 20_000) -> VerifyResult:
         for row in rows:
             if row["id"] != expected_id:
                 return VerifyResult(False, count, expected_id, f"entry {expected_id} is missing")
-            if entry_hash(prev_hash, row) != row["hash"]:
+            if entry_hash(prev_hash, row_values(row)) != row["hash"]:
                 return VerifyResult(False, count, row["id"], f"entry {row['id']} was altered")
             prev_hash, expected_id, count, last_id = row["hash"], row["id"] + 1, count + 1, row["id"]
     head = session.get(ChainHead, 1)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain.channels import PHONE_CHANNELS, Channel
-from console.domain.events import Effect, Event, iso_utc
+from console.domain.events import Event, iso_utc
 from console.domain.state import OFF, ChannelState, apply_event
-from console.store.ledger import EVENTS, event_from_row
+from console.store.ledger import EVENTS, LIVE, event_from_row
 from console.store.models import Contact, ImportBatch
 
 
@@ -38,17 +38,16 @@ class HistoryEntry:
 
 
 def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
-    scopes = [EVENTS.c.contact_id == contact.id]
-    if contact.email:
-        scopes.append(and_(EVENTS.c.contact_id.is_(None), EVENTS.c.address == contact.email,
-                           EVENTS.c.channel == Channel.EMAIL.value))  # fmt: skip
-    if contact.phone:
-        scopes.append(and_(EVENTS.c.contact_id.is_(None), EVENTS.c.address == contact.phone,
-                           EVENTS.c.channel.in_([c.value for c in PHONE_CHANNELS])))  # fmt: skip
-    rows = session.execute(
-        select(EVENTS).where(EVENTS.c.location_id == contact.location_id, EVENTS.c.effect != Effect.NONE.value,
-                             or_(*scopes))
-    ).all()  # fmt: skip
+    queries = [select(EVENTS).where(EVENTS.c.contact_id == contact.id, LIVE)]
+    for address, channels in ((contact.email, [Channel.EMAIL.value]), (contact.phone, [c.value for c in PHONE_CHANNELS])):
+        if address:
+            queries.append(
+                select(EVENTS).where(
+                    EVENTS.c.location_id == contact.location_id, EVENTS.c.address == address,
+                    EVENTS.c.channel.in_(channels), LIVE, EVENTS.c.contact_id.is_(None),
+                )
+            )  # fmt: skip
+    rows = [row for query in queries for row in session.execute(query)]
     batch_ids = {r.batch_id for r in rows if r.batch_id is not None}
     files: dict[int, str] = {}
     if batch_ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -77,9 +77,11 @@ class LedgerEntry(Base):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("location_id", "source", "key", name="uq_events_source_key"),
-        Index("ix_events_address", "location_id", "address", "channel"),
-        Index("ix_events_contact", "contact_id", "channel"),
-        Index("ix_events_batch", "batch_id"),
+        # Partial indexes: records that trigger nothing (most of an export) are only ever found by their key.
+        Index("ix_events_address", "location_id", "address", "channel",
+              sqlite_where=text("effect != 'none'"), postgresql_where=text("effect != 'none'")),
+        Index("ix_events_contact", "contact_id", "channel",
+              sqlite_where=text("contact_id IS NOT NULL"), postgresql_where=text("contact_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

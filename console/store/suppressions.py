@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
 from console.domain.state import replay
-from console.store.ledger import CONTACTS, EVENTS, STATES, event_from_row
+from console.store.ledger import CONTACTS, EVENTS, LIVE, STATES, event_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def suppressions(session: Session, location_id: int, channel: Channel) -> Iterat
     unmatched: dict[str, list[Any]] = defaultdict(list)
     for row in session.execute(
         select(EVENTS).where(
-            EVENTS.c.location_id == location_id, EVENTS.c.channel == channel.value, EVENTS.c.effect != "none",
+            EVENTS.c.location_id == location_id, EVENTS.c.channel == channel.value, LIVE,
             EVENTS.c.contact_id.is_(None), EVENTS.c.address.not_in(known),
         )
     ):  # fmt: skip

@@ -79,9 +79,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('location_id', 'source', 'key', name='uq_events_source_key')
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index('ix_events_address', ['location_id', 'address', 'channel'], unique=False)
-        batch_op.create_index('ix_events_batch', ['batch_id'], unique=False)
-        batch_op.create_index('ix_events_contact', ['contact_id', 'channel'], unique=False)
+        batch_op.create_index('ix_events_address', ['location_id', 'address', 'channel'], unique=False,
+                              sqlite_where=sa.text("effect != 'none'"), postgresql_where=sa.text("effect != 'none'"))
+        batch_op.create_index('ix_events_contact', ['contact_id', 'channel'], unique=False,
+                              sqlite_where=sa.text("contact_id IS NOT NULL"),
+                              postgresql_where=sa.text("contact_id IS NOT NULL"))
 
     op.create_table('import_batches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -198,7 +200,6 @@ def downgrade() -> None:
     op.drop_table('import_batches')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_contact')
-        batch_op.drop_index('ix_events_batch')
         batch_op.drop_index('ix_events_address')
 
     op.drop_table('events')
