@@ -81,13 +81,13 @@ def _sync_location(
             or_(Contact.email.in_(emails), Contact.phone.in_(phones), Contact.external_id.in_(externals)),
         )
     )
-    for contact in found:
-        _index(index, contact)
+    for existing in found:
+        _index(index, existing)
     readdressed: list[Contact] = []
     now = now_us()
     for row in rows:
         summary.records += 1
-        contact = (
+        contact: Contact | None = (
             (index.get(("email", row.email)) if row.email else None)
             or (index.get(("phone", row.phone)) if row.phone else None)
             or (index.get(("external", row.external_id)) if row.external_id else None)
