@@ -136,11 +136,12 @@ def record_events(
 ) -> RecordResult:
     """Append new events to the ledger, skip ones already there, and update every affected channel."""
     result = RecordResult()
+    # The chain lock comes first: a concurrent writer's events are committed before we look for duplicates.
+    last_id, last_hash = lock_chain(session) if events else (0, "")
     seen = existing_keys(session, location_id, events)
     fresh: list[tuple[int, Event]] = []
     rows: list[tuple[Any, ...]] = []
     duplicate_at: list[int] = []
-    last_id, last_hash = lock_chain(session) if events else (0, "")
     recorded_at = now_us()
     dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
     for position, ev in enumerate(events):
