@@ -27,7 +27,9 @@ def badge_colours(status: str) -> tuple[QColor, QColor]:
 class StatusBadgeDelegate(QStyledItemDelegate):
     """Paints the status column as a pill; the text stays the model's DisplayRole."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         status = index.data(STATUS_ROLE)
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not status or not text:

@@ -19,7 +19,14 @@ from console.domain.channels import CHANNEL_ORDER, Channel, channels_in
 from console.domain.explain import describe_state
 from console.domain.state import Status, status_of
 from console.errors import UserError
-from console.store.contact_list import ContactFilter, ContactRow, SortKey, contact_page, contact_rows, count_contacts
+from console.store.contact_list import (
+    ContactFilter,
+    ContactRow,
+    SortKey,
+    contact_page,
+    contact_rows,
+    count_contacts,
+)
 from console.store.db import Store
 from console.store.locations import connected_mask
 from console.ui.icons import KIND_WORDS, channel_icon, kind_icon

@@ -34,7 +34,9 @@ class ChannelRow:
         self.channel = channel
         self.channel_icon = name_widget(QLabel(parent), f"icon_{channel.value}", f"{channel.label} channel")
         self.channel_icon.setPixmap(channel_icon(channel).pixmap(ICON_SIZE))
-        self.toggle = name_widget(QCheckBox(channel.label, parent), f"toggle_{channel.value}", f"DND on {channel.label}")
+        self.toggle = name_widget(
+            QCheckBox(channel.label, parent), f"toggle_{channel.value}", f"DND on {channel.label}"
+        )
         self.kind_icon = name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
         self.kind_icon.setFixedSize(ICON_SIZE)
         self.state_label = name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state")
@@ -62,6 +64,7 @@ class ChannelRow:
             text, tip = "Not DND", f"{self.channel.label} is not DND. Tick to turn DND on."
         self.state_label.setText(text)
         self.state_label.setEnabled(connected)
+        self.state_label.setStyleSheet("font-weight: bold; color: #c62828;" if locked and connected else "")
         for widget in (self.toggle, self.kind_icon, self.state_label):
             widget.setToolTip(tip)
         self.toggle.setAccessibleDescription(tip)

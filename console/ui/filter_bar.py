@@ -36,8 +36,8 @@ class FilterBar(QWidget):
         self.search.setPlaceholderText("Search name, email or phone (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.status = self._combo("status_filter", "Filter by status", STATUS_CHOICES)
-        self.channel = self._combo("channel_filter", "Filter by DND channel",
-                                   [("Any channel", None)] + [(f"DND on {c.label}", c) for c in CHANNEL_ORDER])  # fmt: skip
+        channels = [("Any channel", None)] + [(f"DND on {c.label}", c) for c in CHANNEL_ORDER]
+        self.channel = self._combo("channel_filter", "Filter by DND channel", channels)
         self.kind = self._combo("kind_filter", "Filter by DND kind", KIND_CHOICES)
         self.only_ids: frozenset[int] | None = None
         self.only_label = name_widget(QPushButton(self), "clear_only_ids", "Show all contacts again")

@@ -98,7 +98,9 @@ class ImportSummaryView(QWidget):
             self.no_effect.setText("No effect, by kind: " + ", ".join(f"{k}: {v}" for k, v in by_label.items()))
         else:
             self.no_effect.setText("")
-        listed = list(data.get("rejects", [])) + list((contacts or {}).get("rejects", []) if contacts is not data else [])
+        listed = list(data.get("rejects", [])) + list(
+            (contacts or {}).get("rejects", []) if contacts is not data else []
+        )
         self.rejects.setRowCount(len(listed))
         for row, reject in enumerate(listed):
             for col, value in enumerate((Path(str(reject["file"])).name, reject["line"], reject["error"])):

@@ -88,7 +88,9 @@ def test_locked_toggle_is_disabled_with_a_tooltip_that_says_why(
     assert panel.rows[channel].state_label.text().startswith("Locked:")
 
 
-def test_lifting_a_locked_channel_is_refused_with_the_reason(qtbot, panel: ContactPanel, store: Store, people: People) -> None:
+def test_lifting_a_locked_channel_is_refused_with_the_reason(
+    qtbot, panel: ContactPanel, store: Store, people: People
+) -> None:
     panel.show_contact(people.spammer)
     with qtbot.waitSignal(panel.message) as blocker:
         panel._toggle_clicked(Channel.EMAIL, False)  # as if the disabled toggle were forced

@@ -18,7 +18,9 @@ SAMPLES = next(
     p for p in (Path(__file__).resolve().parents[1] / "data" / "samples", Path("/work/shared/samples"))
     if (p / "contacts.csv").exists()
 )  # fmt: skip
-EVENT_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".csv", ".json", ".jsonl") and p.name != "contacts.csv")
+EVENT_FILES = sorted(
+    p for p in SAMPLES.iterdir() if p.suffix in (".csv", ".json", ".jsonl") and p.name != "contacts.csv"
+)
 
 
 @pytest.fixture

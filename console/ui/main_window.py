@@ -1,0 +1,231 @@
+"""The console window: the contact list in the centre, the selected contact on the right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.store.contact_list import ContactFilter
+from console.store.db import Store
+from console.store.identity import current_actor
+from console.store.locations import list_locations
+from console.ui.badges import StatusBadgeDelegate
+from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, STATUS_COLUMN, ContactTableModel
+from console.ui.contact_panel import ContactPanel
+from console.ui.crash import CrashReporter
+from console.ui.filter_bar import FilterBar
+from console.ui.history_view import HistoryView
+from console.ui.icons import icon
+from console.ui.import_dialog import ImportDialog
+from console.ui.integrations import IntegrationsDialog
+from console.ui.message_bar import MessageBar
+from console.ui.naming import name_widget
+from console.ui.opt_outs import PossibleOptOutsDialog
+
+COLUMN_WIDTHS = (150, 190, 125, 82)
+CHANNEL_COLUMN_WIDTH = 62
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, settings: QSettings | None = None, crashes: CrashReporter | None = None,
+                 region: str = "US") -> None:  # fmt: skip
+        super().__init__()
+        name_widget(self, "main_window", "DND Console")
+        self.setWindowTitle("DND Console")
+        self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
+        self.store = store
+        self.settings = settings or QSettings()
+        self.crashes = crashes or CrashReporter()
+        self.region = region
+        with store.read() as session:
+            self.actor = current_actor(session)
+            self.locations = [(loc.id, loc.name) for loc in list_locations(session)]
+        remembered = str(self.settings.value("location", ""))
+        location_id = next((i for i, n in self.locations if n == remembered), self.locations[0][0])
+
+        self.messages = MessageBar(self)
+        self.filters = FilterBar(self)
+        self.filters.set_locations(self.locations, location_id)
+        self.model = ContactTableModel(store, ContactFilter(location_id, region=region), self)
+        self.table = self._make_table()
+        self.panel = ContactPanel(store, self.actor, self)
+        self.history = HistoryView(store, self)
+        self.tabs = name_widget(QTabWidget(self), "contact_tabs", "Contact details")
+        self.tabs.addTab(self.panel, "DND by channel")
+        self.tabs.addTab(self.history, "History")
+        self.splitter = name_widget(QSplitter(Qt.Orientation.Horizontal, self), "main_splitter", "List and contact")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([940, 460])
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._make_menus()
+        self._connect()
+        self._size_columns()
+        self.filters.show_count(self.model.rowCount())
+        self._restore()
+
+    def _make_table(self) -> QTableView:
+        table = name_widget(QTableView(self), "contact_list", "Contacts")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setItemDelegateForColumn(STATUS_COLUMN, StatusBadgeDelegate(table))
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(max(26, table.fontMetrics().height() + 10))
+        rows.hide()
+        table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        table.setSortingEnabled(True)
+        return table
+
+    def _make_menus(self) -> None:
+        def action(menu: Any, text: str, name: str, slot: Any, keys: QKeySequence | str | None = None) -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            if keys is not None:
+                act.setShortcut(keys)
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = action(file_menu, "&Import provider export...", "import_action",
+                                    lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))  # fmt: skip
+        file_menu.addSeparator()
+        action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
+        contacts = self.menuBar().addMenu("&Contacts")
+        self.find_action = action(contacts, "&Find", "find_action", self.focus_search, QKeySequence("Ctrl+F"))
+        action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
+        location = self.menuBar().addMenu("&Location")
+        action(location, "&Integrations...", "integrations_action", lambda: self.open_integrations())
+
+    def _connect(self) -> None:
+        self.filters.changed.connect(self.apply_filters)
+        self.filters.location_changed.connect(self._location_changed)
+        self.model.count_changed.connect(self.filters.show_count)
+        self.model.load_failed.connect(lambda text: self.messages.show_message("error", text))
+        self.model.modelReset.connect(self._size_columns)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.panel.contact_changed.connect(self._contact_changed)
+        self.panel.message.connect(self.messages.show_message)
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            width = COLUMN_WIDTHS[column] if column < len(FIXED_COLUMNS) else CHANNEL_COLUMN_WIDTH
+            header.resizeSection(column, width)
+
+    # -- reacting to the agent
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.search.selectAll()
+
+    def current_filter(self) -> ContactFilter:
+        f, base = self.filters, self.model.filter
+        return ContactFilter(f.location_id, f.search.text(), f.status_value, f.channel_value, f.kind_value,
+                             f.only_ids, base.sort, base.descending, self.region)  # fmt: skip
+
+    def apply_filters(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def _location_changed(self, location_id: int) -> None:
+        self.settings.setValue("location", dict(self.locations).get(location_id, ""))
+        self.panel.show_contact(None)
+        self.history.show_contact(None)
+        self.apply_filters()
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        contact_id = indexes[0].data(CONTACT_ID_ROLE) if indexes else None
+        if contact_id is not None:
+            self.panel.show_contact(int(contact_id))
+            self.history.show_contact(int(contact_id))
+
+    def _contact_changed(self, contact_id: int) -> None:
+        self.model.refresh_contacts([contact_id])
+        self.history.show_contact(contact_id)
+
+    def refresh_everything(self) -> None:
+        self.model.refresh()
+        self.panel.reload()
+        self.history.show_contact(self.panel.contact_id)
+
+    # -- dialogs
+
+    def open_import_dialog(self, paths: list[Path] | None = None) -> ImportDialog:
+        names = [n for _, n in self.locations]
+        current = dict(self.locations).get(self.filters.location_id, names[0])
+        dialog = ImportDialog(self.store, names, current, self.actor, parent=self)
+        dialog.imported.connect(lambda _summary: self.refresh_everything())
+        dialog.crashed.connect(self.crashes.report)
+        dialog.summary.show_contacts.connect(self.filters.show_only)
+        if paths:
+            dialog.set_files(paths)
+        dialog.show()
+        return dialog
+
+    def open_integrations(self) -> IntegrationsDialog:
+        dialog = IntegrationsDialog(self.store, self.filters.location_id, self)
+        dialog.integrations_changed.connect(lambda _id: self.refresh_everything())
+        dialog.message.connect(self.messages.show_message)
+        dialog.show()
+        return dialog
+
+    def open_possible_opt_outs(self) -> PossibleOptOutsDialog:
+        dialog = PossibleOptOutsDialog(self.store, self.filters.location_id, self.actor, self)
+        dialog.decided.connect(lambda ids: (self.model.refresh_contacts(ids), self.panel.reload()))
+        dialog.message.connect(self.messages.show_message)
+        dialog.show()
+        return dialog
+
+    # -- drag and drop, settings
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_import_dialog(paths)
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 820)
+        splitter = self.settings.value("splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
