@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -63,7 +64,8 @@ def iter_records(
     head = read_head(path, 1 << 16)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         raise EmptyFile(path, "the file is empty")
-    with open_stream(path, reader) as stream:
+    counter = reader if reader is not None else ByteCounter()
+    with open_stream(path, counter) as stream:
         if fmt == "contacts":
             yield from iter_contacts(stream, path, region, latin1=not is_utf8(head))
         elif fmt == "twilio-csv":
@@ -72,6 +74,10 @@ def iter_records(
             yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head))
         else:
             yield from _json_records(stream, path, fmt, head, region, import_time_us)
+        if counter.bytes_read < counter.total and not isinstance(stream, gzip.GzipFile):
+            # gzip reports its own truncation; a plain file cut at a line end would otherwise go unnoticed
+            problem = f"the file got shorter during the import ({counter.bytes_read} of {counter.total} bytes read)"
+            yield Reject(str(path), 0, problem, "")
 
 
 def check_file(path: Path, fmt: str | None = None, *, region: str = "US") -> str:

@@ -205,3 +205,13 @@ def test_a_byte_order_mark_before_json(write: Write, gz: bool) -> None:
     assert [r.line for r in events(parse(lines))] == [1, 2]
     page = write("page.json", b"\xef\xbb\xbf" + orjson.dumps({"items": [_item(1)]}), gz=gz)
     assert [r.line for r in events(parse(page))] == [1]
+
+
+def test_a_file_cut_at_a_line_end_during_the_import_is_reported(write: Write) -> None:
+    data = _jsonl(60_000)
+    path = write("events.jsonl", data)
+    records = iter_records(path, "mailgun-events", import_time_us=IMPORT_TIME)
+    next(records)
+    os.truncate(path, data.index(b"\n", len(data) // 2) + 1)
+    last = list(records)[-1]
+    assert isinstance(last, Reject) and "got shorter" in last.error and last.file == str(path)
