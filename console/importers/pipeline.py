@@ -6,6 +6,7 @@ running it again completes it (the repeats count as duplicates).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import queue
@@ -24,10 +25,9 @@ from console.domain.events import now_us
 from console.errors import UserError
 from console.importers.base import ContactRow, EventRecord, Record, Reject
 from console.importers.contact_sync import ContactsSummary, sync_contacts
-from console.importers.detect import detect_format
 from console.importers.errors import ImportFileError
-from console.importers.reading import ByteCounter, check_regular_file
-from console.importers.records import iter_records
+from console.importers.reading import ByteCounter
+from console.importers.records import check_file, iter_records
 from console.store.db import Store
 from console.store.ledger import APPLIED, DUPLICATE, NO_EFFECT, UNMATCHED, record_events
 from console.store.locations import get_location
@@ -115,8 +115,7 @@ def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:
     checked: list[ImportFile] = []
     for path in paths:
         try:
-            check_regular_file(path)
-            found = fmt or detect_format(path)
+            found = check_file(path, fmt)
             checked.append(ImportFile(path, found, path.stat().st_size, sha256_of(path)))
         except ImportFileError as exc:
             raise UserError(str(exc)) from None
@@ -232,10 +231,8 @@ class ChunkReader:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         while self._thread.is_alive():
-            try:
+            with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
         self._thread.join()
 
     def _put(self, item: list[Record] | BaseException | None) -> bool:
