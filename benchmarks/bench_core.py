@@ -18,21 +18,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select
 
-from console.domain.channels import CHANNEL_ORDER, Channel  # noqa: E402
-from console.store.actions import set_dnd  # noqa: E402
-from console.store.db import Store  # noqa: E402
-from console.store.demo import build_demo  # noqa: E402
-from console.store.models import Contact  # noqa: E402
-from console.store.queries import can_send  # noqa: E402
+from console.domain.channels import CHANNEL_ORDER, Channel
+from console.store.actions import set_dnd
+from console.store.db import Store
+from console.store.demo import build_demo
+from console.store.models import Contact
+from console.store.queries import can_send
 
 
 def figures(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[int(len(ordered) * 0.95) - 1]
-    return (f"median {statistics.median(ordered) * 1000:.3f} ms, p95 {p95 * 1000:.3f} ms, "
-            f"max {ordered[-1] * 1000:.3f} ms over {len(ordered)} calls")  # fmt: skip
+    return (
+        f"median {statistics.median(ordered) * 1000:.3f} ms, p95 {p95 * 1000:.3f} ms, "
+        f"max {ordered[-1] * 1000:.3f} ms over {len(ordered)} calls"
+    )
 
 
 def main() -> None:

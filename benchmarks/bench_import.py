@@ -28,8 +28,8 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_parse import write_mailgun, write_twilio  # noqa: E402
-from console.store.db import Store  # noqa: E402
+from benchmarks.bench_parse import write_mailgun, write_twilio
+from console.store.db import Store
 
 CONTACTS = 200_000
 
@@ -68,9 +68,11 @@ def baseline(path: Path, kind: str, schema: list[str], folder: Path) -> float:
     conn.execute("PRAGMA synchronous=NORMAL")
     for statement in schema:
         conn.execute(statement)
-    insert = ("INSERT INTO events (id, location_id, source, key, at_us, recorded_at_us, channel, effect, kind, reason,"
-              " address, contact_id, actor, batch_id, provider_cleared, detail, hash) VALUES "
-              "(?, 1, ?, ?, ?, 0, ?, 'none', NULL, ?, ?, NULL, 'bench', 1, 0, NULL, '')")  # fmt: skip
+    insert = (
+        "INSERT INTO events (id, location_id, source, key, at_us, recorded_at_us, channel, effect, kind, reason,"
+        " address, contact_id, actor, batch_id, provider_cleared, detail, hash) VALUES "
+        "(?, 1, ?, ?, ?, 0, ?, 'none', NULL, ?, ?, NULL, 'bench', 1, 0, NULL, '')"
+    )
     start = time.perf_counter()
     batch: list[tuple[object, ...]] = []
     n = 0
@@ -79,8 +81,17 @@ def baseline(path: Path, kind: str, schema: list[str], folder: Path) -> float:
             for line in handle:
                 item = orjson.loads(line)
                 n += 1
-                batch.append((n, "mailgun", f"{item['id']}@{item['timestamp']}", int(item["timestamp"] * 1e6),
-                              "email", item["event"], item["recipient"]))  # fmt: skip
+                batch.append(
+                    (
+                        n,
+                        "mailgun",
+                        f"{item['id']}@{item['timestamp']}",
+                        int(item["timestamp"] * 1e6),
+                        "email",
+                        item["event"],
+                        item["recipient"],
+                    )
+                )
                 if len(batch) == 10_000:
                     conn.executemany(insert, batch)
                     conn.commit()
@@ -116,8 +127,13 @@ print(elapsed, d["records"], d["applied"], d["no_effect"], d["duplicates"], d["u
 
 
 def console_import(db: Path, path: Path) -> tuple[float, list[int], int]:
-    out = subprocess.run([sys.executable, "-c", CHILD, f"sqlite:///{db}", str(path)], check=True,
-                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]).stdout.split()  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, f"sqlite:///{db}", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout.split()
     return float(out[0]), [int(x) for x in out[1:7]], int(out[7])
 
 
@@ -144,10 +160,12 @@ def main() -> None:
         make_database(db)
         seconds, counts, rss_kb = console_import(db, path)
         records = counts[0]
-        print(f"{kind:8} {path.stat().st_size / 1e6:6.0f} MB  baseline {n / raw:>9,.0f} rec/s ({raw:5.1f} s)  "
-              f"console {records / seconds:>9,.0f} rec/s ({seconds:5.1f} s)  ratio {seconds / raw:4.2f}x  "
-              f"peak {rss_kb / 1024:5.0f} MB  applied {counts[1]:,} no_effect {counts[2]:,} "
-              f"duplicates {counts[3]:,} unmatched {counts[4]:,} rejected {counts[5]:,}")  # fmt: skip
+        print(
+            f"{kind:8} {path.stat().st_size / 1e6:6.0f} MB  baseline {n / raw:>9,.0f} rec/s ({raw:5.1f} s)  "
+            f"console {records / seconds:>9,.0f} rec/s ({seconds:5.1f} s)  ratio {seconds / raw:4.2f}x  "
+            f"peak {rss_kb / 1024:5.0f} MB  applied {counts[1]:,} no_effect {counts[2]:,} "
+            f"duplicates {counts[3]:,} unmatched {counts[4]:,} rejected {counts[5]:,}"
+        )
     print(f"(this process peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

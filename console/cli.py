@@ -14,9 +14,7 @@ REGION_ENV = "DND_CONSOLE_REGION"
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db", envvar="DND_CONSOLE_DB", default=None, help="SQLAlchemy database URL (or DND_CONSOLE_DB)"
-)
+@click.option("--db", envvar="DND_CONSOLE_DB", default=None, help="SQLAlchemy database URL (or DND_CONSOLE_DB)")
 @click.option(
     "--region",
     envvar=REGION_ENV,

@@ -50,8 +50,11 @@ class PgSchema:
 
 def _backends() -> list[object]:
     params: list[object] = ["sqlite"]
-    params.append(pytest.param("postgresql", marks=[pytest.mark.postgres,
-                                                    pytest.mark.skipif(not pg_url(), reason=f"{PG_ENV} not set")]))
+    params.append(
+        pytest.param(
+            "postgresql", marks=[pytest.mark.postgres, pytest.mark.skipif(not pg_url(), reason=f"{PG_ENV} not set")]
+        )
+    )
     return params
 
 

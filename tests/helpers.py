@@ -28,18 +28,37 @@ def key(prefix: str = "ev") -> str:
 
 
 def sms_stop(phone: str, when: str, k: str | None = None) -> Event:
-    return Event(Source.TWILIO, k or key("SM"), at(when), Channel.SMS, Effect.SET, DndKind.PERMANENT,
-                 "sms.opt_out_keyword", address=phone, detail={"keyword": "STOP"})  # fmt: skip
+    return Event(
+        Source.TWILIO,
+        k or key("SM"),
+        at(when),
+        Channel.SMS,
+        Effect.SET,
+        DndKind.PERMANENT,
+        "sms.opt_out_keyword",
+        address=phone,
+        detail={"keyword": "STOP"},
+    )
 
 
 def sms_start(phone: str, when: str, k: str | None = None) -> Event:
-    return Event(Source.TWILIO, k or key("SM"), at(when), Channel.SMS, Effect.LIFT, DndKind.SPAM,
-                 "sms.opt_in_keyword", address=phone, detail={"keyword": "START"})  # fmt: skip
+    return Event(
+        Source.TWILIO,
+        k or key("SM"),
+        at(when),
+        Channel.SMS,
+        Effect.LIFT,
+        DndKind.SPAM,
+        "sms.opt_in_keyword",
+        address=phone,
+        detail={"keyword": "START"},
+    )
 
 
 def sms_error(phone: str, when: str, code: int, kind: DndKind, k: str | None = None) -> Event:
-    return Event(Source.TWILIO, k or key("SM"), at(when), Channel.SMS, Effect.SET, kind, f"sms.error_{code}",
-                 address=phone)  # fmt: skip
+    return Event(
+        Source.TWILIO, k or key("SM"), at(when), Channel.SMS, Effect.SET, kind, f"sms.error_{code}", address=phone
+    )
 
 
 def email_set(email: str, when: str, kind: DndKind, reason: str, k: str | None = None) -> Event:
@@ -47,20 +66,53 @@ def email_set(email: str, when: str, kind: DndKind, reason: str, k: str | None =
 
 
 def delivered(email: str, when: str, k: str | None = None) -> Event:
-    return Event(Source.MAILGUN, k or key("mg"), at(when), Channel.EMAIL, Effect.NONE, None, "delivered",
-                 address=email, detail={"label": "delivered"})  # fmt: skip
+    return Event(
+        Source.MAILGUN,
+        k or key("mg"),
+        at(when),
+        Channel.EMAIL,
+        Effect.NONE,
+        None,
+        "delivered",
+        address=email,
+        detail={"label": "delivered"},
+    )
 
 
-def agent_event(contact_id: int, channel: Channel, when: str, turn_on: bool, lifted: DndKind | None = None,
-                cleared: bool = False, k: str | None = None) -> Event:  # fmt: skip
-    return Event(Source.AGENT, k or key("ag"), at(when), channel, Effect.SET if turn_on else Effect.LIFT,
-                 DndKind.MANUAL if turn_on else lifted, "manual" if turn_on else "manual.lift",
-                 contact_id=contact_id, provider_cleared=cleared)  # fmt: skip
+def agent_event(
+    contact_id: int,
+    channel: Channel,
+    when: str,
+    turn_on: bool,
+    lifted: DndKind | None = None,
+    cleared: bool = False,
+    k: str | None = None,
+) -> Event:
+    return Event(
+        Source.AGENT,
+        k or key("ag"),
+        at(when),
+        channel,
+        Effect.SET if turn_on else Effect.LIFT,
+        DndKind.MANUAL if turn_on else lifted,
+        "manual" if turn_on else "manual.lift",
+        contact_id=contact_id,
+        provider_cleared=cleared,
+    )
 
 
 def review_lift(contact_id: int, channel: Channel, when: str, review_id: int = 1) -> Event:
-    return Event(Source.REVIEW, f"review:{review_id}", at(when), channel, Effect.LIFT, DndKind.SPAM,
-                 "review.approved", contact_id=contact_id, detail={"review": str(review_id)})  # fmt: skip
+    return Event(
+        Source.REVIEW,
+        f"review:{review_id}",
+        at(when),
+        channel,
+        Effect.LIFT,
+        DndKind.SPAM,
+        "review.approved",
+        contact_id=contact_id,
+        detail={"review": str(review_id)},
+    )
 
 
 @dataclass
@@ -70,8 +122,9 @@ class World:
     store: Store
     location_id: int = 1
 
-    def contact(self, name: str = "Ann Lee", email: str | None = "ann@example.com",
-                phone: str | None = "+14155550100") -> Contact:  # fmt: skip
+    def contact(
+        self, name: str = "Ann Lee", email: str | None = "ann@example.com", phone: str | None = "+14155550100"
+    ) -> Contact:
         with self.store.write() as session:
             return add_contact(session, self.location_id, name, email, phone)
 

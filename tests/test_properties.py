@@ -31,8 +31,9 @@ def events(draw: st.DrawFn) -> Event:
     phone, email = draw(st.sampled_from(PHONES)), draw(st.sampled_from(EMAILS))
     contact = draw(st.sampled_from((0, 1)))  # index of the contact, replaced by its id when recorded
     if what == "stop":
-        return Event(Source.TWILIO, "", at, Channel.SMS, Effect.SET, DndKind.PERMANENT, "sms.opt_out_keyword",
-                     address=phone)  # fmt: skip
+        return Event(
+            Source.TWILIO, "", at, Channel.SMS, Effect.SET, DndKind.PERMANENT, "sms.opt_out_keyword", address=phone
+        )
     if what == "start":
         return Event(Source.TWILIO, "", at, Channel.SMS, Effect.LIFT, DndKind.SPAM, "sms.opt_in_keyword", address=phone)
     if what == "error":
@@ -48,8 +49,17 @@ def events(draw: st.DrawFn) -> Event:
         return Event(Source.AGENT, "", at, channel, Effect.SET, DndKind.MANUAL, "manual", contact_id=contact)
     if what == "agent_off":
         lifted = draw(st.sampled_from([DndKind.MANUAL, DndKind.TEMPORARY]))
-        return Event(Source.AGENT, "", at, channel, Effect.LIFT, lifted, "manual.lift", contact_id=contact,
-                     provider_cleared=draw(st.booleans()))  # fmt: skip
+        return Event(
+            Source.AGENT,
+            "",
+            at,
+            channel,
+            Effect.LIFT,
+            lifted,
+            "manual.lift",
+            contact_id=contact,
+            provider_cleared=draw(st.booleans()),
+        )
     return Event(Source.REVIEW, "", at, channel, Effect.LIFT, DndKind.SPAM, "review.approved", contact_id=contact)
 
 
@@ -100,8 +110,11 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 @SETTINGS
-@given(st.lists(events(), min_size=1, max_size=14).map(with_keys), st.randoms(use_true_random=False),
-       st.lists(st.integers(0, 14), max_size=4))  # fmt: skip
+@given(
+    st.lists(events(), min_size=1, max_size=14).map(with_keys),
+    st.randoms(use_true_random=False),
+    st.lists(st.integers(0, 14), max_size=4),
+)
 def test_any_permutation_and_split_of_events_gives_the_same_final_state(
     shared_store: Store, evs: list[Event], rnd: object, cuts: list[int]
 ) -> None:
@@ -125,9 +138,12 @@ def test_the_stored_state_equals_a_pure_replay_of_the_ledger(shared_store: Store
         email, phone = addresses[n]
         for channel in CHANNEL_ORDER:
             mine = [
-                (i, ev) for i, ev in enumerate(bound) if ev.channel == channel and ev.effect != Effect.NONE
+                (i, ev)
+                for i, ev in enumerate(bound)
+                if ev.channel == channel
+                and ev.effect != Effect.NONE
                 and (ev.contact_id == cid or (ev.contact_id is None and ev.address in (email, phone)))
-            ]  # fmt: skip
+            ]
             expected = replay(mine)
             stored = final_states(shared_store, ids)[(n, channel)]
             assert stored == (expected.dnd, expected.kind, expected.reason, expected.since_us, expected.source)

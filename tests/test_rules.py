@@ -21,8 +21,16 @@ from console.store.locations import connected_channels, set_connected
 from console.store.possible_opt_outs import confirm_possible_opt_out, dismiss_possible_opt_out, list_possible_opt_outs
 from console.store.queries import can_send, contact_status
 from tests.helpers import (
-    World, agent_event, at, delivered, email_set, review_lift, sms_error, sms_start, sms_stop,
-)  # fmt: skip
+    World,
+    agent_event,
+    at,
+    delivered,
+    email_set,
+    review_lift,
+    sms_error,
+    sms_start,
+    sms_stop,
+)
 
 PHONE = "+14155550100"
 EMAIL = "ann@example.com"
@@ -88,8 +96,11 @@ def test_weaker_or_equally_strong_event_never_replaces_an_active_dnd(world: Worl
     world.record(sms_error(PHONE, "2024-03-02 10:00", 30003, DndKind.TEMPORARY))
     world.record(sms_stop(PHONE, "2024-03-03 10:00"))
     state = world.state(ann, Channel.SMS)
-    assert (state.kind, state.reason, state.since_us) == (DndKind.PERMANENT, "sms.opt_out_keyword",
-                                                          at("2024-03-01 10:00"))  # fmt: skip
+    assert (state.kind, state.reason, state.since_us) == (
+        DndKind.PERMANENT,
+        "sms.opt_out_keyword",
+        at("2024-03-01 10:00"),
+    )
 
 
 def test_stronger_event_replaces_an_active_dnd(world: World) -> None:
@@ -202,18 +213,28 @@ def test_an_approved_review_lifts_the_reviewed_channel_of_every_kind(world: Worl
         ("complained", None, None, DndKind.SPAM, "email.complained"),
     ],
 )
-def test_mailgun_triggers_set_email_dnd(event: str, severity: str | None, reason: str | None, kind: DndKind,
-                                        code: str) -> None:  # fmt: skip
+def test_mailgun_triggers_set_email_dnd(
+    event: str, severity: str | None, reason: str | None, kind: DndKind, code: str
+) -> None:
     trigger = mailgun_trigger(event, severity, reason)
     assert trigger is not None and (trigger.kind, trigger.reason) == (kind, code)
 
 
 @pytest.mark.parametrize(
     ("event", "severity", "reason"),
-    [("failed", "temporary", "generic"), ("failed", "temporary", "bounce"), ("failed", "permanent", "old"),
-     ("failed", "permanent", "espblock"), ("failed", "permanent", "something-new"), ("delivered", None, None),
-     ("opened", None, None), ("clicked", None, None), ("accepted", None, None), ("stored", None, None)],
-)  # fmt: skip
+    [
+        ("failed", "temporary", "generic"),
+        ("failed", "temporary", "bounce"),
+        ("failed", "permanent", "old"),
+        ("failed", "permanent", "espblock"),
+        ("failed", "permanent", "something-new"),
+        ("delivered", None, None),
+        ("opened", None, None),
+        ("clicked", None, None),
+        ("accepted", None, None),
+        ("stored", None, None),
+    ],
+)
 def test_other_mailgun_events_have_no_effect(event: str, severity: str | None, reason: str | None) -> None:
     assert mailgun_trigger(event, severity, reason) is None
 
@@ -249,9 +270,16 @@ def test_twilio_opt_out_type_help_has_no_effect() -> None:
     assert classify_inbound("HELP", "HELP")[0] == Inbound.HELP
 
 
-@pytest.mark.parametrize(("code", "kind"), [(30004, DndKind.PERMANENT), (21610, DndKind.PERMANENT),
-                                            (30003, DndKind.TEMPORARY), (30005, DndKind.TEMPORARY),
-                                            (30006, DndKind.TEMPORARY)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (30004, DndKind.PERMANENT),
+        (21610, DndKind.PERMANENT),
+        (30003, DndKind.TEMPORARY),
+        (30005, DndKind.TEMPORARY),
+        (30006, DndKind.TEMPORARY),
+    ],
+)
 def test_twilio_outbound_errors_set_sms_dnd(code: int, kind: DndKind) -> None:
     trigger = twilio_error_trigger(code)
     assert trigger is not None and trigger.kind == kind and trigger.reason == f"sms.error_{code}"
@@ -272,8 +300,10 @@ def test_unstop_opts_out_and_yes_does_nothing() -> None:
     assert classify_body("yes")[0] == Inbound.OTHER
 
 
-@pytest.mark.parametrize("body", ["please stop texting me", "opt out", "remove me", "unsubscribe me",
-                                  "don't text me", "Don’t text me anymore"])  # fmt: skip
+@pytest.mark.parametrize(
+    "body",
+    ["please stop texting me", "opt out", "remove me", "unsubscribe me", "don't text me", "Don’t text me anymore"],
+)
 def test_multi_word_message_that_reads_like_an_opt_out_is_a_possible_opt_out(body: str) -> None:
     assert classify_body(body)[0] == Inbound.POSSIBLE_OPT_OUT
 
@@ -288,10 +318,25 @@ def test_every_change_is_a_ledger_event_with_source_id_time_address_channel_effe
     world.record(sms_stop(PHONE, "2024-03-01 10:00", k="SMabc:received"), actor="importer")
     with world.store.read() as session:
         entry = contact_history(session, world_contact(session))[0]
-    assert (entry.event.source, entry.event.key, entry.event.at_us, entry.event.address, entry.event.channel,
-            entry.event.effect, entry.event.reason, entry.actor) == (
-        "twilio", "SMabc:received", at("2024-03-01 10:00"), PHONE, Channel.SMS, Effect.SET, "sms.opt_out_keyword",
-        "importer")  # fmt: skip
+    assert (
+        entry.event.source,
+        entry.event.key,
+        entry.event.at_us,
+        entry.event.address,
+        entry.event.channel,
+        entry.event.effect,
+        entry.event.reason,
+        entry.actor,
+    ) == (
+        "twilio",
+        "SMabc:received",
+        at("2024-03-01 10:00"),
+        PHONE,
+        Channel.SMS,
+        Effect.SET,
+        "sms.opt_out_keyword",
+        "importer",
+    )
 
 
 def world_contact(session, contact_id: int = 1):  # type: ignore[no-untyped-def]
@@ -318,8 +363,10 @@ def test_events_at_the_same_instant_apply_lifts_before_sets_so_dnd_wins_a_tie(wo
 
 def test_agent_lift_on_replay_only_clears_a_kind_no_stronger_than_the_one_lifted(world: World) -> None:
     ann = world.contact()
-    world.record(agent_event(ann.id, Channel.SMS, "2024-03-01 09:00", True),
-                 agent_event(ann.id, Channel.SMS, "2024-03-03 09:00", False, lifted=DndKind.MANUAL))  # fmt: skip
+    world.record(
+        agent_event(ann.id, Channel.SMS, "2024-03-01 09:00", True),
+        agent_event(ann.id, Channel.SMS, "2024-03-03 09:00", False, lifted=DndKind.MANUAL),
+    )
     assert not world.state(ann, Channel.SMS).dnd
     world.record(sms_error(PHONE, "2024-03-02 09:00", 30003, DndKind.TEMPORARY))  # imported late, in between
     assert world.state(ann, Channel.SMS).kind == DndKind.TEMPORARY
@@ -409,8 +456,11 @@ def test_confirmed_possible_opt_out_is_permanent_sms_dnd_dated_at_receipt_by_the
         assert pending.contact_ids == [ann.id]
         confirm_possible_opt_out(session, pending.id, "agent-c")
     state = world.state(ann, Channel.SMS)
-    assert (state.kind, state.reason, state.since_us) == (DndKind.PERMANENT, "sms.opt_out_confirmed",
-                                                          at("2024-03-01 12:00"))  # fmt: skip
+    assert (state.kind, state.reason, state.since_us) == (
+        DndKind.PERMANENT,
+        "sms.opt_out_confirmed",
+        at("2024-03-01 12:00"),
+    )
     with world.store.read() as session:
         assert contact_history(session, ann)[-1].actor == "agent-c"
         assert list_possible_opt_outs(session, 1) == []
@@ -430,9 +480,17 @@ def test_dismissed_possible_opt_out_changes_nothing_and_leaves_the_queue(world: 
 def _possible(phone: str, when: str):  # type: ignore[no-untyped-def]
     from console.domain.events import Event, Source
 
-    return Event(Source.TWILIO, f"SMpossible{when}:received", at(when), Channel.SMS, Effect.NONE, None,
-                 "inbound/possible_opt_out", address=phone,
-                 detail={"possible_opt_out": "1", "body": "please stop texting me"})  # fmt: skip
+    return Event(
+        Source.TWILIO,
+        f"SMpossible{when}:received",
+        at(when),
+        Channel.SMS,
+        Effect.NONE,
+        None,
+        "inbound/possible_opt_out",
+        address=phone,
+        detail={"possible_opt_out": "1", "body": "please stop texting me"},
+    )
 
 
 # --- Roles ------------------------------------------------------------------------------------------------
@@ -510,10 +568,16 @@ def test_each_entry_has_when_it_happened_when_recorded_and_who_recorded_it(world
 
 def test_history_lists_entries_in_order_of_occurrence_with_state_before_and_after(world: World) -> None:
     ann = world.contact()
-    world.record(sms_start(PHONE, "2024-03-03"), sms_stop(PHONE, "2024-03-01"),
-                 sms_error(PHONE, "2024-03-02", 30003, DndKind.TEMPORARY))  # fmt: skip
+    world.record(
+        sms_start(PHONE, "2024-03-03"),
+        sms_stop(PHONE, "2024-03-01"),
+        sms_error(PHONE, "2024-03-02", 30003, DndKind.TEMPORARY),
+    )
     with world.store.read() as session:
         entries = contact_history(session, ann)
     assert [e.event.at_us for e in entries] == sorted(e.event.at_us for e in entries)
     assert [(e.before.kind, e.after.kind) for e in entries] == [
-        (None, DndKind.PERMANENT), (DndKind.PERMANENT, DndKind.PERMANENT), (DndKind.PERMANENT, None)]  # fmt: skip
+        (None, DndKind.PERMANENT),
+        (DndKind.PERMANENT, DndKind.PERMANENT),
+        (DndKind.PERMANENT, None),
+    ]

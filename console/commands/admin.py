@@ -27,10 +27,13 @@ def locations() -> None:
 def locations_list(ctx: Context, as_json: bool) -> None:
     with ctx.store.read() as session:
         rows = [
-            {"id": loc.id, "name": loc.name,
-             "connected": [c.value for c in CHANNEL_ORDER if c in connected_channels(session, loc.id)]}
+            {
+                "id": loc.id,
+                "name": loc.name,
+                "connected": [c.value for c in CHANNEL_ORDER if c in connected_channels(session, loc.id)],
+            }
             for loc in list_locations(session)
-        ]  # fmt: skip
+        ]
     if as_json:
         emit_json({"locations": rows})
         return
@@ -40,8 +43,12 @@ def locations_list(ctx: Context, as_json: bool) -> None:
 
 @locations.command("add")
 @click.argument("name")
-@click.option("--channels", default=",".join(c.value for c in CHANNEL_ORDER), show_default=True,
-              help="connected channels, comma separated")  # fmt: skip
+@click.option(
+    "--channels",
+    default=",".join(c.value for c in CHANNEL_ORDER),
+    show_default=True,
+    help="connected channels, comma separated",
+)
 @json_option
 @pass_ctx
 @user_errors
@@ -49,8 +56,13 @@ def locations_add(ctx: Context, name: str, channels: str, as_json: bool) -> None
     wanted = channels_argument((channels,))
     with ctx.store.write() as session:
         location = add_location(session, name, wanted)
-        record_note(session, location.id, ctx.actor(session), "location.added",
-                    {"name": location.name, "channels": ",".join(c.value for c in wanted)})  # fmt: skip
+        record_note(
+            session,
+            location.id,
+            ctx.actor(session),
+            "location.added",
+            {"name": location.name, "channels": ",".join(c.value for c in wanted)},
+        )
         result = {"id": location.id, "name": location.name}
     emit_json(result) if as_json else click.echo(f"added location {result['name']} (id {result['id']})")
 
@@ -62,9 +74,13 @@ def _connect(ctx: Context, name: str, values: tuple[str, ...], connected: bool) 
     with ctx.store.write() as session:
         location = ctx.location(session, name)
         set_connected(session, location.id, wanted, connected)
-        record_note(session, location.id, ctx.actor(session),
-                    "location.connected" if connected else "location.disconnected",
-                    {"channels": ",".join(c.value for c in wanted)})  # fmt: skip
+        record_note(
+            session,
+            location.id,
+            ctx.actor(session),
+            "location.connected" if connected else "location.disconnected",
+            {"channels": ",".join(c.value for c in wanted)},
+        )
     verb = "connected" if connected else "disconnected (every contact's DND state for it is kept)"
     click.echo(f"{location.name}: {', '.join(c.label for c in wanted)} {verb}")
 
@@ -98,17 +114,17 @@ def agents() -> None:
 @user_errors
 def agents_list(ctx: Context, as_json: bool) -> None:
     with ctx.store.read() as session:
-        rows = [{"name": a.name, "role": a.role, "added_by": a.added_by, "added_at": iso_utc(a.added_at_us)}
-                for a in list_agents(session)]  # fmt: skip
+        rows = [
+            {"name": a.name, "role": a.role, "added_by": a.added_by, "added_at": iso_utc(a.added_at_us)}
+            for a in list_agents(session)
+        ]
     if as_json:
         emit_json({"agents": rows})
         return
     for row in rows:
         click.echo(f"{row['name']}\t{row['role']}")
     if not rows:
-        click.echo(
-            "no agents yet (everyone acts as an agent; add the first admin with: agents add NAME --role admin)"
-        )
+        click.echo("no agents yet (everyone acts as an agent; add the first admin with: agents add NAME --role admin)")
 
 
 @agents.command("add")
@@ -139,8 +155,9 @@ def audit_verify(ctx: Context, as_json: bool) -> None:
     with ctx.store.read() as session:
         result = verify_chain(session)
     if as_json:
-        emit_json({"ok": result.ok, "entries": result.entries, "broken_entry": result.broken_id,
-                   "problem": result.problem})  # fmt: skip
+        emit_json(
+            {"ok": result.ok, "entries": result.entries, "broken_entry": result.broken_id, "problem": result.problem}
+        )
     elif result.ok:
         click.echo(f"audit chain intact: {result.entries} entries")
     else:

@@ -25,8 +25,15 @@ def contacts() -> None:
 @json_option
 @pass_ctx
 @user_errors
-def contacts_add(ctx: Context, name: str, email: str | None, phone: str | None, external_id: str | None,
-                 location: str | None, as_json: bool) -> None:  # fmt: skip
+def contacts_add(
+    ctx: Context,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    external_id: str | None,
+    location: str | None,
+    as_json: bool,
+) -> None:
     """Add a contact; events already imported for its address apply at once."""
     with ctx.store.write() as session:
         loc = ctx.location(session, location)
@@ -49,16 +56,20 @@ def status(ctx: Context, contact: str, location: str | None, as_json: bool) -> N
         emit_json({"contacts": rows})
         return
     for row in rows:
-        click.echo(f"#{row['id']} {row['name']} <{row['email'] or '-'}> {row['phone'] or '-'}  "
-                   f"[{row['location']}]  status: {str(row['status']).upper()}")  # fmt: skip
+        click.echo(
+            f"#{row['id']} {row['name']} <{row['email'] or '-'}> {row['phone'] or '-'}  "
+            f"[{row['location']}]  status: {str(row['status']).upper()}"
+        )
         channels = row["channels"]
         assert isinstance(channels, dict)
         for name, ch in channels.items():
             conn = "" if ch["connected"] else " (not connected)"
             if ch["dnd"]:
                 lock = " LOCKED" if ch["locked"] else ""
-                click.echo(f"  {name:9} DND {ch['kind']}{lock}: {reason_text(ch['reason'])} since {ch['since']}"
-                           f" ({ch['source']}){conn}")  # fmt: skip
+                click.echo(
+                    f"  {name:9} DND {ch['kind']}{lock}: {reason_text(ch['reason'])} since {ch['since']}"
+                    f" ({ch['source']}){conn}"
+                )
             else:
                 click.echo(f"  {name:9} off{conn}")
 
@@ -73,9 +84,7 @@ def history(ctx: Context, contact: str, location: str | None, as_json: bool) -> 
     """A contact's ledger entries in order of occurrence, with each channel's state before and after."""
     with ctx.store.read() as session:
         found = ctx.contacts(session, contact, location)
-        entries = {
-            c.id: [{**e.as_dict(), "contact": c.id} for e in contact_history(session, c)] for c in found
-        }
+        entries = {c.id: [{**e.as_dict(), "contact": c.id} for e in contact_history(session, c)] for c in found}
         names = {c.id: c.name for c in found}
     if as_json:
         emit_json([row for rows in entries.values() for row in rows])
@@ -86,8 +95,10 @@ def history(ctx: Context, contact: str, location: str | None, as_json: bool) -> 
             before, after = row["before"], row["after"]
             assert isinstance(before, dict) and isinstance(after, dict)
             state = lambda s: f"{s['kind']} ({s['reason']})" if s["dnd"] else "off"  # noqa: E731
-            click.echo(f"  {row['at']}  {row['channel']:9} {state(before)} -> {state(after)}  "
-                       f"{row['source']}/{row['reason']} by {row['actor']} [#{row['event']}]")  # fmt: skip
+            click.echo(
+                f"  {row['at']}  {row['channel']:9} {state(before)} -> {state(after)}  "
+                f"{row['source']}/{row['reason']} by {row['actor']} [#{row['event']}]"
+            )
         if not rows:
             click.echo("  no DND history")
 

@@ -18,7 +18,7 @@ from console.commands.support import (
     location_option,
     pass_ctx,
     user_errors,
-)  # fmt: skip
+)
 from console.domain.channels import Channel, parse_channel
 from console.domain.events import from_us, iso_utc
 from console.domain.explain import reason_text
@@ -64,14 +64,25 @@ def check(ctx: Context, contact: str, channel: str, location: str | None, as_jso
 @click.option("--on", "turn", flag_value="on", help="turn DND on")
 @click.option("--off", "turn", flag_value="off", help="turn DND off")
 @click.option("--note", default=None, help="why, kept in the history")
-@click.option("--provider-cleared", is_flag=True,
-              help="confirm the address was removed from the provider's suppression list and re-validated")  # fmt: skip
+@click.option(
+    "--provider-cleared",
+    is_flag=True,
+    help="confirm the address was removed from the provider's suppression list and re-validated",
+)
 @location_option
 @json_option
 @pass_ctx
 @user_errors
-def set_command(ctx: Context, contact: str, channel: str, turn: str | None, note: str | None,
-                provider_cleared: bool, location: str | None, as_json: bool) -> None:  # fmt: skip
+def set_command(
+    ctx: Context,
+    contact: str,
+    channel: str,
+    turn: str | None,
+    note: str | None,
+    provider_cleared: bool,
+    location: str | None,
+    as_json: bool,
+) -> None:
     """An agent's change. Refused (exit 1, with the reason) where the rules forbid it."""
     if turn is None:
         raise click.UsageError("say --on or --off")
@@ -83,13 +94,16 @@ def set_command(ctx: Context, contact: str, channel: str, turn: str | None, note
         for target in ctx.contacts(session, contact, location):
             result = set_dnd(session, target, channels, turn == "on", actor, note, provider_cleared)
             refused = refused or result.refused
-            report.append({
-                "contact": target.id,
-                "changed": [c.value for c in result.changed],
-                "unchanged": [{"channel": c.value, "message": m} for c, m in result.plan.unchanged],
-                "refused": [{"channel": r.channel.value, "code": r.code, "message": r.message}
-                            for r in result.plan.refusals],
-            })  # fmt: skip
+            report.append(
+                {
+                    "contact": target.id,
+                    "changed": [c.value for c in result.changed],
+                    "unchanged": [{"channel": c.value, "message": m} for c, m in result.plan.unchanged],
+                    "refused": [
+                        {"channel": r.channel.value, "code": r.code, "message": r.message} for r in result.plan.refusals
+                    ],
+                }
+            )
     if as_json:
         emit_json({"results": report})
     else:
@@ -119,16 +133,15 @@ def possible_opt_outs() -> None:
 @user_errors
 def opt_outs_list(ctx: Context, include_all: bool, location: str | None, as_json: bool) -> None:
     with ctx.store.read() as session:
-        rows = [
-            v.as_dict()
-            for v in list_possible_opt_outs(session, ctx.location(session, location).id, include_all)
-        ]
+        rows = [v.as_dict() for v in list_possible_opt_outs(session, ctx.location(session, location).id, include_all)]
     if as_json:
         emit_json({"possible_opt_outs": rows})
         return
     for row in rows:
-        click.echo(f"#{row['id']} {row['received_at']} {row['address']} {row['state']}: {row['body']!r}"
-                   f" (contacts {row['contact_ids'] or 'none'})")  # fmt: skip
+        click.echo(
+            f"#{row['id']} {row['received_at']} {row['address']} {row['state']}: {row['body']!r}"
+            f" (contacts {row['contact_ids'] or 'none'})"
+        )
     if not rows:
         click.echo("no possible opt-outs waiting")
 
@@ -173,15 +186,13 @@ def export() -> None:
 @location_option
 @pass_ctx
 @user_errors
-def export_suppressions(
-    ctx: Context, channel: str, fmt: str, output: str | None, location: str | None
-) -> None:
+def export_suppressions(ctx: Context, channel: str, fmt: str, output: str | None, location: str | None) -> None:
     """Every address with DND on the channel, including addresses of unmatched events."""
     wanted = Channel(channel)
     if fmt == "mailgun" and wanted != Channel.EMAIL:
         raise UserError("the mailgun format is for email suppressions")
     try:
-        handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)
+        handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror}") from None
     count = 0

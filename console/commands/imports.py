@@ -25,8 +25,9 @@ class TerminalProgress:
         filled = int(width * min(percent, 100.0) / 100)
         bar = "#" * filled + "-" * (width - filled)
         name = Path(progress.file).name[-30:]
-        sys.stderr.write(f"\r{name:30} [{bar}] {percent:5.1f}%  {progress.records:>10,} records  "
-                         f"{progress.records_per_s:>9,.0f}/s")  # fmt: skip
+        sys.stderr.write(
+            f"\r{name:30} [{bar}] {percent:5.1f}%  {progress.records:>10,} records  {progress.records_per_s:>9,.0f}/s"
+        )
         sys.stderr.flush()
         self.shown = True
 
@@ -41,16 +42,22 @@ def print_summary(summary: ImportSummary) -> None:
         click.echo(f"{item['path']}: {item['format']}, {item['records']} records")
     if summary.contacts is not None:
         c = summary.contacts
-        click.echo(f"contacts: {c.records} records = {c.created} created + {c.updated} updated + "
-                   f"{c.unchanged} unchanged + {c.rejected} rejected")  # fmt: skip
+        click.echo(
+            f"contacts: {c.records} records = {c.created} created + {c.updated} updated + "
+            f"{c.unchanged} unchanged + {c.rejected} rejected"
+        )
         for r in c.rejects[:50]:
             click.echo(f"  rejected {r.file}:{r.line}: {r.error}")
     if any(f["format"] != "contacts" for f in summary.files):
-        click.echo(f"events: {data['records']} records = {data['applied']} applied + {data['no_effect']} no effect + "
-                   f"{data['duplicates']} duplicates + {data['unmatched']} unmatched + {data['rejected']} rejected")  # fmt: skip
+        click.echo(
+            f"events: {data['records']} records = {data['applied']} applied + {data['no_effect']} no effect + "
+            f"{data['duplicates']} duplicates + {data['unmatched']} unmatched + {data['rejected']} rejected"
+        )
         if summary.possible_opt_outs:
-            click.echo(f"possible opt-outs for an agent to review: {summary.possible_opt_outs} "
-                       "(dnd-console possible-opt-outs list)")  # fmt: skip
+            click.echo(
+                f"possible opt-outs for an agent to review: {summary.possible_opt_outs} "
+                "(dnd-console possible-opt-outs list)"
+            )
         if summary.no_effect_by_label:
             click.echo("no effect, by event and reason:")
             for label, count in summary.no_effect_by_label.most_common():
@@ -58,9 +65,7 @@ def print_summary(summary: ImportSummary) -> None:
         for r in summary.rejects[:200]:
             click.echo(f"  rejected {r.file}:{r.line}: {r.error}")
         if summary.rejected_total > len(summary.rejects[:200]):
-            click.echo(
-                f"  ... {summary.rejected_total - 200} more rejects kept in import batch {summary.batch_id}"
-            )
+            click.echo(f"  ... {summary.rejected_total - 200} more rejects kept in import batch {summary.batch_id}")
     if summary.cancelled:
         click.echo("import cancelled: what was committed is kept; run it again to complete it")
 
@@ -72,15 +77,15 @@ def print_summary(summary: ImportSummary) -> None:
 @json_option
 @pass_ctx
 @user_errors
-def import_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, location: str | None,
-                   as_json: bool) -> None:  # fmt: skip
+def import_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, location: str | None, as_json: bool) -> None:
     """Import provider exports and contacts files (format detected from content)."""
     with ctx.store.read() as session:
         actor = current_actor(session)
     bar = TerminalProgress() if sys.stderr.isatty() else None
     try:
-        summary = run_import(ctx.store, list(files), location=location, actor=actor, fmt=fmt, region=ctx.region,
-                             progress=bar)  # fmt: skip
+        summary = run_import(
+            ctx.store, list(files), location=location, actor=actor, fmt=fmt, region=ctx.region, progress=bar
+        )
     finally:
         if bar is not None:
             bar.close()

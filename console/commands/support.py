@@ -100,9 +100,13 @@ def channel_option(
         return wanted
 
     return click.option(
-        "--channel", "channel", required=required, metavar="[" + "|".join(names) + "]", callback=check,
+        "--channel",
+        "channel",
+        required=required,
+        metavar="[" + "|".join(names) + "]",
+        callback=check,
         help=help_text,
-    )  # fmt: skip
+    )
 
 
 def channels_argument(values: tuple[str, ...]) -> list[Channel]:

@@ -33,7 +33,9 @@ HOW_TO_LIFT: dict[DndKind, str] = {
     DndKind.PERMANENT: "It lifts when the contact texts START, or through an approved opt-in review.",
     DndKind.SPAM: "Only an approved opt-in review can lift it.",
 }
-EMAIL_CLEARANCE = "First remove the address from the provider's suppression list and re-validate it, then confirm that here."
+EMAIL_CLEARANCE = (
+    "First remove the address from the provider's suppression list and re-validate it, then confirm that here."
+)
 
 
 def reason_text(reason: str | None, detail: dict[str, str] | None = None) -> str:

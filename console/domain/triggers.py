@@ -27,13 +27,9 @@ class TriggerTable:
 @cache
 def trigger_table() -> TriggerTable:
     data: dict[str, Any] = tomllib.loads(resource("rules", "triggers.toml").read_text("utf-8"))
-    mailgun = {
-        (row["event"], row.get("severity"), row.get("reason")): DndKind(row["kind"])
-        for row in data["mailgun"]
-    }
+    mailgun = {(row["event"], row.get("severity"), row.get("reason")): DndKind(row["kind"]) for row in data["mailgun"]}
     lists = {
-        name: (row["event"], row.get("severity"), row.get("reason"))
-        for name, row in data["suppression_lists"].items()
+        name: (row["event"], row.get("severity"), row.get("reason")) for name, row in data["suppression_lists"].items()
     }
     errors = {int(code): DndKind(kind) for code, kind in data["twilio_errors"].items()}
     return TriggerTable(mailgun, lists, errors)

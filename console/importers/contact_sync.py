@@ -27,10 +27,13 @@ class ContactsSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "records": self.records, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "rejected": self.rejected,
+            "records": self.records,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
             "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects[:1000]],
-        }  # fmt: skip
+        }
 
     def reject(self, reject: Reject) -> None:
         self.records += 1
@@ -43,8 +46,7 @@ def _location_ids(session: Session, rows: list[ContactRow]) -> dict[str, int]:
     if not names:
         return {}
     return {
-        name: lid
-        for lid, name in session.execute(select(Location.id, Location.name).where(Location.name.in_(names)))
+        name: lid for lid, name in session.execute(select(Location.id, Location.name).where(Location.name.in_(names)))
     }
 
 
@@ -59,18 +61,14 @@ def sync_contacts(
         if wanted and wanted not in locations:
             summary.reject(Reject(row.file, row.line, f"unknown location {wanted!r}", ""))
         elif not (row.email or row.phone or row.external_id):
-            summary.reject(
-                Reject(row.file, row.line, "no email, phone or external_id to match the contact by", "")
-            )
+            summary.reject(Reject(row.file, row.line, "no email, phone or external_id to match the contact by", ""))
         else:
             by_location[locations[wanted] if wanted else default_location_id].append(row)
     for location_id, group in by_location.items():
         _sync_location(session, location_id, group, summary)
 
 
-def _sync_location(
-    session: Session, location_id: int, rows: list[ContactRow], summary: ContactsSummary
-) -> None:
+def _sync_location(session: Session, location_id: int, rows: list[ContactRow], summary: ContactsSummary) -> None:
     emails = sorted({r.email for r in rows if r.email})
     phones = sorted({r.phone for r in rows if r.phone})
     externals = sorted({r.external_id for r in rows if r.external_id})
@@ -94,18 +92,30 @@ def _sync_location(
         )
         name = row.name.strip() or row.email or row.phone or row.external_id or "?"
         if contact is None:
-            contact = Contact(location_id=location_id, name=name, email=row.email, phone=row.phone,
-                              external_id=row.external_id, created_at_us=now, updated_at_us=now, dnd_mask=0)  # fmt: skip
+            contact = Contact(
+                location_id=location_id,
+                name=name,
+                email=row.email,
+                phone=row.phone,
+                external_id=row.external_id,
+                created_at_us=now,
+                updated_at_us=now,
+                dnd_mask=0,
+            )
             session.add(contact)
             readdressed.append(contact)
             summary.created += 1
         else:
             changes = {
                 key: value
-                for key, value in (("name", row.name.strip()), ("email", row.email), ("phone", row.phone),
-                                   ("external_id", row.external_id))
+                for key, value in (
+                    ("name", row.name.strip()),
+                    ("email", row.email),
+                    ("phone", row.phone),
+                    ("external_id", row.external_id),
+                )
                 if value and getattr(contact, key) != value
-            }  # fmt: skip
+            }
             if not changes:
                 summary.unchanged += 1
             else:

@@ -92,8 +92,12 @@ class ImportSummary:
         }
         if self.contacts is not None:
             if not any(f["format"] != "contacts" for f in self.files):
-                return {**self.contacts.as_dict(), "files": self.files, "batch": self.batch_id,
-                        "cancelled": self.cancelled}  # fmt: skip
+                return {
+                    **self.contacts.as_dict(),
+                    "files": self.files,
+                    "batch": self.batch_id,
+                    "cancelled": self.cancelled,
+                }
             data["contacts"] = self.contacts.as_dict()
         return data
 
@@ -139,9 +143,15 @@ def run_import(
     files = check_files([Path(p) for p in paths], fmt)
     with store.write() as session:
         location_id = get_location(session, location).id
-        batch = ImportBatch(location_id=location_id, actor=actor, started_at_us=now_us(), state="running",
-                            files=orjson.dumps([{"path": str(f.path), "name": f.path.name, "sha256": f.sha256,
-                                                 "format": f.format} for f in files]).decode())  # fmt: skip
+        batch = ImportBatch(
+            location_id=location_id,
+            actor=actor,
+            started_at_us=now_us(),
+            state="running",
+            files=orjson.dumps(
+                [{"path": str(f.path), "name": f.path.name, "sha256": f.sha256, "format": f.format} for f in files]
+            ).decode(),
+        )
         session.add(batch)
         session.flush()
         batch_id = batch.id
@@ -159,8 +169,20 @@ def run_import(
             if should_stop is not None and should_stop():
                 summary.cancelled = True
                 break
-            _import_file(store, item, location_id, actor, batch_id, region, import_time, summary, progress,
-                         should_stop, started, chunk_records)  # fmt: skip
+            _import_file(
+                store,
+                item,
+                location_id,
+                actor,
+                batch_id,
+                region,
+                import_time,
+                summary,
+                progress,
+                should_stop,
+                started,
+                chunk_records,
+            )
             if summary.cancelled:
                 break
         if summary.cancelled:
@@ -183,10 +205,19 @@ def run_import(
 
 
 def _import_file(
-    store: Store, item: ImportFile, location_id: int, actor: str, batch_id: int, region: str, import_time: int,
-    summary: ImportSummary, progress: Callable[[ImportProgress], None] | None,
-    should_stop: Callable[[], bool] | None, started: float, chunk_records: int,
-) -> None:  # fmt: skip
+    store: Store,
+    item: ImportFile,
+    location_id: int,
+    actor: str,
+    batch_id: int,
+    region: str,
+    import_time: int,
+    summary: ImportSummary,
+    progress: Callable[[ImportProgress], None] | None,
+    should_stop: Callable[[], bool] | None,
+    started: float,
+    chunk_records: int,
+) -> None:
     counter = ByteCounter()
     counter.total = item.size
     name = str(item.path)
@@ -199,8 +230,18 @@ def _import_file(
             events = [r for r in chunk if isinstance(r, EventRecord)]
             contacts = [r for r in chunk if isinstance(r, ContactRow)]
             rejects = [r for r in chunk if isinstance(r, Reject)]
-            _commit_chunk(store, location_id, actor, batch_id, events, contacts, rejects, summary, region,
-                          item.format == "contacts")  # fmt: skip
+            _commit_chunk(
+                store,
+                location_id,
+                actor,
+                batch_id,
+                events,
+                contacts,
+                rejects,
+                summary,
+                region,
+                item.format == "contacts",
+            )
             done = summary.event_records + (summary.contacts.records if summary.contacts else 0)
             file_entry["records"] = done - total_before
             if progress is not None:
@@ -274,9 +315,17 @@ class ChunkReader:
 
 
 def _commit_chunk(
-    store: Store, location_id: int, actor: str, batch_id: int, events: list[EventRecord],
-    contacts: list[ContactRow], rejects: list[Reject], summary: ImportSummary, region: str, is_contacts: bool,
-) -> None:  # fmt: skip
+    store: Store,
+    location_id: int,
+    actor: str,
+    batch_id: int,
+    events: list[EventRecord],
+    contacts: list[ContactRow],
+    rejects: list[Reject],
+    summary: ImportSummary,
+    region: str,
+    is_contacts: bool,
+) -> None:
     with store.write() as session:
         if is_contacts:
             if summary.contacts is None:
@@ -295,10 +344,13 @@ def _commit_chunk(
                 summary.affected_contact_ids.update(outcome.contact_ids)
         event_rejects = [] if is_contacts else rejects
         if rejects:
-            session.execute(insert(ImportReject), [
-                {"batch_id": batch_id, "file": r.file, "line": r.line, "error": r.error, "raw": r.raw}
-                for r in rejects
-            ])  # fmt: skip
+            session.execute(
+                insert(ImportReject),
+                [
+                    {"batch_id": batch_id, "file": r.file, "line": r.line, "error": r.error, "raw": r.raw}
+                    for r in rejects
+                ],
+            )
         summary.rejected_total += len(event_rejects)
         for reject in event_rejects:
             if len(summary.rejects) < MAX_LISTED_REJECTS:

@@ -15,9 +15,23 @@ from console.store.models import ChainHead, LedgerEntry
 
 GENESIS = "0" * 64
 HASHED_COLUMNS = (
-    "id", "location_id", "source", "key", "at_us", "recorded_at_us", "channel", "effect", "kind", "reason",
-    "address", "contact_id", "actor", "batch_id", "provider_cleared", "detail",
-)  # fmt: skip
+    "id",
+    "location_id",
+    "source",
+    "key",
+    "at_us",
+    "recorded_at_us",
+    "channel",
+    "effect",
+    "kind",
+    "reason",
+    "address",
+    "contact_id",
+    "actor",
+    "batch_id",
+    "provider_cleared",
+    "detail",
+)
 
 
 def entry_hash(prev_hash: str, values: Sequence[Any]) -> str:

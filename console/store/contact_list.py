@@ -176,29 +176,25 @@ def _ordered(query: Select[Any], flt: ContactFilter) -> Select[Any]:
 
 def contact_page(session: Session, flt: ContactFilter, offset: int, limit: int) -> list[ContactRow]:
     """One page of the filtered, sorted list, with each contact's DND channels."""
-    query = select(
-        CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask
-    ).where(*conditions(session, flt))
+    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
+        *conditions(session, flt)
+    )
     rows = session.execute(_ordered(query, flt).offset(offset).limit(limit)).all()
     states = dnd_states(session, [row.id for row in rows])
-    return [
-        ContactRow(row.id, row.name, row.email, row.phone, row.dnd_mask, states.get(row.id, {}))
-        for row in rows
-    ]
+    return [ContactRow(row.id, row.name, row.email, row.phone, row.dnd_mask, states.get(row.id, {})) for row in rows]
 
 
 def contact_rows(session: Session, ids: Sequence[int]) -> dict[int, ContactRow]:
     """Fresh rows for these contacts (after a change), keyed by id."""
     if not ids:
         return {}
-    query = select(
-        CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask
-    ).where(CONTACTS.c.id.in_(list(ids)))
+    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
+        CONTACTS.c.id.in_(list(ids))
+    )
     rows = session.execute(query).all()
     states = dnd_states(session, [row.id for row in rows])
     return {
-        row.id: ContactRow(row.id, row.name, row.email, row.phone, row.dnd_mask, states.get(row.id, {}))
-        for row in rows
+        row.id: ContactRow(row.id, row.name, row.email, row.phone, row.dnd_mask, states.get(row.id, {})) for row in rows
     }
 
 
@@ -207,11 +203,19 @@ def dnd_states(session: Session, ids: Sequence[int]) -> dict[int, dict[Channel, 
     if not ids:
         return {}
     query = (
-        select(STATES.c.contact_id, STATES.c.channel, STATES.c.kind, STATES.c.reason, STATES.c.since_us,
-               STATES.c.source, STATES.c.event_id, EVENTS.c.detail)
+        select(
+            STATES.c.contact_id,
+            STATES.c.channel,
+            STATES.c.kind,
+            STATES.c.reason,
+            STATES.c.since_us,
+            STATES.c.source,
+            STATES.c.event_id,
+            EVENTS.c.detail,
+        )
         .outerjoin(EVENTS, EVENTS.c.id == STATES.c.event_id)
         .where(STATES.c.contact_id.in_(list(ids)), STATES.c.dnd == true())
-    )  # fmt: skip
+    )
     found: dict[int, dict[Channel, ChannelState]] = {}
     for row in session.execute(query):
         if not row.kind or row.channel not in _CHANNEL_VALUES:

@@ -38,8 +38,16 @@ def add_contact(
         raise UserError("a contact needs a name")
     norm_email, norm_phone = clean_address(email, phone, region)
     now = now_us()
-    contact = Contact(location_id=location_id, name=name.strip(), email=norm_email, phone=norm_phone,
-                      external_id=external_id, created_at_us=now, updated_at_us=now, dnd_mask=0)  # fmt: skip
+    contact = Contact(
+        location_id=location_id,
+        name=name.strip(),
+        email=norm_email,
+        phone=norm_phone,
+        external_id=external_id,
+        created_at_us=now,
+        updated_at_us=now,
+        dnd_mask=0,
+    )
     session.add(contact)
     session.flush()
     if norm_email or norm_phone:
@@ -88,9 +96,7 @@ def find_contacts(session: Session, ref: str, location_id: int, region: str = "U
         return [contact]
     column = Contact.email if what == "email" else Contact.phone
     contacts = list(
-        session.scalars(
-            select(Contact).where(Contact.location_id == location_id, column == value).order_by(Contact.id)
-        )
+        session.scalars(select(Contact).where(Contact.location_id == location_id, column == value).order_by(Contact.id))
     )
     if not contacts:
         raise NotFound(f"no contact with {what} {value} in this location")

@@ -22,10 +22,56 @@ from console.store.ledger import record_events
 from console.store.locations import add_location, get_location, set_connected
 from console.store.models import Contact, ImportBatch, Location
 
-FIRST = ("Ann", "Bo", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Milo", "Nia",
-         "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vik", "Wes", "Xena", "Yuri", "Zoe")  # fmt: skip
-LAST = ("Lee", "Chen", "Diaz", "Patel", "Novak", "Ortiz", "Kim", "Silva", "Brown", "Okafor", "Rossi", "Haddad",
-        "Nguyen", "Schmidt", "Kowalski", "Moreau", "Tanaka", "Singh", "Larsen", "Murphy")  # fmt: skip
+FIRST = (
+    "Ann",
+    "Bo",
+    "Cara",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wes",
+    "Xena",
+    "Yuri",
+    "Zoe",
+)
+LAST = (
+    "Lee",
+    "Chen",
+    "Diaz",
+    "Patel",
+    "Novak",
+    "Ortiz",
+    "Kim",
+    "Silva",
+    "Brown",
+    "Okafor",
+    "Rossi",
+    "Haddad",
+    "Nguyen",
+    "Schmidt",
+    "Kowalski",
+    "Moreau",
+    "Tanaka",
+    "Singh",
+    "Larsen",
+    "Murphy",
+)
 DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com")
 AREAS = ("415", "212", "312", "617", "206", "303", "512", "702")
 SECOND_LOCATION = "Northside Dental"
@@ -47,12 +93,16 @@ def _contact_rows(first_id: int, count: int, location_ids: list[int], rng: rando
         first, last = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
         has_email, has_phone = rng.random() < 0.9, rng.random() < 0.85
         yield {
-            "id": i, "location_id": location_ids[0] if rng.random() < 0.8 else location_ids[1],
-            "name": f"{first} {last}", "email": f"{first}.{last}.{i}@{DOMAINS[i % len(DOMAINS)]}".lower()
-            if has_email or not has_phone else None,
-            "phone": _phone(i) if has_phone else None, "external_id": None, "created_at_us": now,
-            "updated_at_us": now, "dnd_mask": 0,
-        }  # fmt: skip
+            "id": i,
+            "location_id": location_ids[0] if rng.random() < 0.8 else location_ids[1],
+            "name": f"{first} {last}",
+            "email": f"{first}.{last}.{i}@{DOMAINS[i % len(DOMAINS)]}".lower() if has_email or not has_phone else None,
+            "phone": _phone(i) if has_phone else None,
+            "external_id": None,
+            "created_at_us": now,
+            "updated_at_us": now,
+            "dnd_mask": 0,
+        }
 
 
 def _events_for(row: dict[str, Any], rng: random.Random, n: int) -> list[Event]:
@@ -87,17 +137,50 @@ def _events_for(row: dict[str, Any], rng: random.Random, n: int) -> list[Event]:
             out.append(_twilio_error(phone, i, at, rng.choice((30004, 21610))))
         elif roll < 0.062 and n < 150:
             body = rng.choice(("please stop texting me", "remove me from this list", "don't text me again"))
-            out.append(Event(Source.TWILIO, f"SMdemo{i}p:received", at, Channel.SMS, Effect.NONE, None,
-                             "inbound/possible_opt_out", address=phone,
-                             detail={"possible_opt_out": "1", "body": body, "label": "inbound/possible_opt_out"}))  # fmt: skip
+            out.append(
+                Event(
+                    Source.TWILIO,
+                    f"SMdemo{i}p:received",
+                    at,
+                    Channel.SMS,
+                    Effect.NONE,
+                    None,
+                    "inbound/possible_opt_out",
+                    address=phone,
+                    detail={"possible_opt_out": "1", "body": body, "label": "inbound/possible_opt_out"},
+                )
+            )
     roll = rng.random()
     if roll < 0.03:
         channel = rng.choice(CHANNEL_ORDER)
-        out.append(Event(Source.AGENT, f"demo-manual-{i}", at + 3_600_000_000, channel, Effect.SET, DndKind.MANUAL,
-                         "manual", contact_id=i, detail={"note": "asked on the phone"}))  # fmt: skip
+        out.append(
+            Event(
+                Source.AGENT,
+                f"demo-manual-{i}",
+                at + 3_600_000_000,
+                channel,
+                Effect.SET,
+                DndKind.MANUAL,
+                "manual",
+                contact_id=i,
+                detail={"note": "asked on the phone"},
+            )
+        )
     elif roll < 0.035:
-        out.extend(Event(Source.AGENT, f"demo-all-{i}:{k}", at + 7_200_000_000, channel, Effect.SET, DndKind.MANUAL,
-                         "manual", contact_id=i, detail={"scope": "all"}) for k, channel in enumerate(CHANNEL_ORDER))  # fmt: skip
+        out.extend(
+            Event(
+                Source.AGENT,
+                f"demo-all-{i}:{k}",
+                at + 7_200_000_000,
+                channel,
+                Effect.SET,
+                DndKind.MANUAL,
+                "manual",
+                contact_id=i,
+                detail={"scope": "all"},
+            )
+            for k, channel in enumerate(CHANNEL_ORDER)
+        )
     return out
 
 
@@ -109,18 +192,43 @@ def _mailgun(email: str, i: int, at: int, event: str, severity: str | None = Non
     key = f"demo{i}{event[:3]}@{stamp}"
     if trigger is None:
         label = mailgun_no_effect_label(event, severity, reason)
-        return Event(Source.MAILGUN, key, at, Channel.EMAIL, Effect.NONE, None, label, address=email,
-                     detail={"label": label, "event": event})  # fmt: skip
-    return Event(Source.MAILGUN, key, at, Channel.EMAIL, Effect.SET, trigger.kind, trigger.reason, address=email,
-                 detail={"event": event})  # fmt: skip
+        return Event(
+            Source.MAILGUN,
+            key,
+            at,
+            Channel.EMAIL,
+            Effect.NONE,
+            None,
+            label,
+            address=email,
+            detail={"label": label, "event": event},
+        )
+    return Event(
+        Source.MAILGUN,
+        key,
+        at,
+        Channel.EMAIL,
+        Effect.SET,
+        trigger.kind,
+        trigger.reason,
+        address=email,
+        detail={"event": event},
+    )
 
 
 def _inbound(phone: str, i: int, at: int, body: str, effect: Effect, n: int = 0) -> Event:
     opt_in = effect == Effect.LIFT
-    return Event(Source.TWILIO, f"SMdemo{i}i{n}:received", at, Channel.SMS, effect,
-                 DndKind.SPAM if opt_in else DndKind.PERMANENT,
-                 "sms.opt_in_keyword" if opt_in else "sms.opt_out_keyword", address=phone,
-                 detail={"keyword": body.upper(), "body": body})  # fmt: skip
+    return Event(
+        Source.TWILIO,
+        f"SMdemo{i}i{n}:received",
+        at,
+        Channel.SMS,
+        effect,
+        DndKind.SPAM if opt_in else DndKind.PERMANENT,
+        "sms.opt_in_keyword" if opt_in else "sms.opt_out_keyword",
+        address=phone,
+        detail={"keyword": body.upper(), "body": body},
+    )
 
 
 def _twilio_error(phone: str, i: int, at: int, code: int) -> Event:
@@ -128,8 +236,17 @@ def _twilio_error(phone: str, i: int, at: int, code: int) -> Event:
 
     trigger = twilio_error_trigger(code)
     assert trigger is not None
-    return Event(Source.TWILIO, f"SMdemo{i}e:undelivered", at, Channel.SMS, Effect.SET, trigger.kind, trigger.reason,
-                 address=phone, detail={"error_code": str(code)})  # fmt: skip
+    return Event(
+        Source.TWILIO,
+        f"SMdemo{i}e:undelivered",
+        at,
+        Channel.SMS,
+        Effect.SET,
+        trigger.kind,
+        trigger.reason,
+        address=phone,
+        detail={"error_code": str(code)},
+    )
 
 
 def _ensure_locations(session: Session) -> list[int]:
@@ -142,9 +259,14 @@ def _ensure_locations(session: Session) -> list[int]:
 
 
 def _batch(session: Session, location_id: int, name: str, fmt: str) -> int:
-    batch = ImportBatch(location_id=location_id, actor="demo", started_at_us=now_us(), finished_at_us=now_us(),
-                        state="done", files=orjson.dumps([{"path": name, "name": name, "format": fmt,
-                                                           "sha256": ""}]).decode())  # fmt: skip
+    batch = ImportBatch(
+        location_id=location_id,
+        actor="demo",
+        started_at_us=now_us(),
+        finished_at_us=now_us(),
+        state="done",
+        files=orjson.dumps([{"path": name, "name": name, "format": fmt, "sha256": ""}]).decode(),
+    )
     session.add(batch)
     session.flush()
     return batch.id
@@ -182,8 +304,13 @@ def build_demo(
         if progress is not None:
             progress(f"{offset + count:,} contacts, {events_total:,} events")
     with store.write() as session:
-        unmatched = [_mailgun(f"former.customer{k}@example.com", -k, START + k * 1_000_000, "failed", "permanent",
-                              "bounce") for k in range(1, 6)]  # fmt: skip
+        unmatched = [
+            _mailgun(f"former.customer{k}@example.com", -k, START + k * 1_000_000, "failed", "permanent", "bounce")
+            for k in range(1, 6)
+        ]
         record_events(session, location_ids[0], unmatched, "demo")
-    return {"contacts": contacts, "events": events_total + len(unmatched),
-            "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    return {
+        "contacts": contacts,
+        "events": events_total + len(unmatched),
+        "seconds": round(time.perf_counter() - started, 1),
+    }

@@ -29,24 +29,37 @@ class HistoryEntry:
     def as_dict(self) -> dict[str, object]:
         ev = self.event
         return {
-            "at": iso_utc(ev.at_us), "recorded_at": iso_utc(self.recorded_at_us),
+            "at": iso_utc(ev.at_us),
+            "recorded_at": iso_utc(self.recorded_at_us),
             "channel": ev.channel.value if ev.channel else None,
-            "before": self.before.as_dict(), "after": self.after.as_dict(),
-            "actor": self.actor, "source": ev.source, "reason": ev.reason, "event": self.event_id,
-            "effect": ev.effect.value, "batch": self.batch_id, "detail": ev.detail or None,
-        }  # fmt: skip
+            "before": self.before.as_dict(),
+            "after": self.after.as_dict(),
+            "actor": self.actor,
+            "source": ev.source,
+            "reason": ev.reason,
+            "event": self.event_id,
+            "effect": ev.effect.value,
+            "batch": self.batch_id,
+            "detail": ev.detail or None,
+        }
 
 
 def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
     queries = [select(EVENTS).where(EVENTS.c.contact_id == contact.id, LIVE)]
-    for address, channels in ((contact.email, [Channel.EMAIL.value]), (contact.phone, [c.value for c in PHONE_CHANNELS])):
+    for address, channels in (
+        (contact.email, [Channel.EMAIL.value]),
+        (contact.phone, [c.value for c in PHONE_CHANNELS]),
+    ):
         if address:
             queries.append(
                 select(EVENTS).where(
-                    EVENTS.c.location_id == contact.location_id, EVENTS.c.address == address,
-                    EVENTS.c.channel.in_(channels), LIVE, EVENTS.c.contact_id.is_(None),
+                    EVENTS.c.location_id == contact.location_id,
+                    EVENTS.c.address == address,
+                    EVENTS.c.channel.in_(channels),
+                    LIVE,
+                    EVENTS.c.contact_id.is_(None),
                 )
-            )  # fmt: skip
+            )
     rows = [row for query in queries for row in session.execute(query)]
     batch_ids = {r.batch_id for r in rows if r.batch_id is not None}
     files: dict[int, str] = {}
@@ -64,7 +77,15 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
         after = apply_event(before, ev, row.id)
         states[ev.channel] = after
         entries.append(
-            HistoryEntry(row.id, ev, row.recorded_at_us, row.actor, row.batch_id,
-                         files.get(row.batch_id) if row.batch_id is not None else None, before, after)
-        )  # fmt: skip
+            HistoryEntry(
+                row.id,
+                ev,
+                row.recorded_at_us,
+                row.actor,
+                row.batch_id,
+                files.get(row.batch_id) if row.batch_id is not None else None,
+                before,
+                after,
+            )
+        )
     return entries

@@ -81,7 +81,8 @@ def existing_keys(session: Session, location_id: int, events: Sequence[Event]) -
     for source, keys in by_source.items():
         for chunk in _chunks(keys):
             if qmark:
-                sql = f'SELECT "key" FROM events WHERE location_id = ? AND source = ? AND "key" IN ({",".join("?" * len(chunk))})'
+                marks = ",".join("?" * len(chunk))
+                sql = f'SELECT "key" FROM events WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
                 rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
             else:
                 sql = 'SELECT "key" FROM events WHERE location_id = %s AND source = %s AND "key" = ANY(%s)'
@@ -152,10 +153,23 @@ def record_events(
         seen.add(ident)
         last_id += 1
         values = (
-            last_id, location_id, ev.source, ev.key, ev.at_us, recorded_at, VALUE[ev.channel], VALUE[ev.effect],
-            VALUE[ev.kind], ev.reason, ev.address, ev.contact_id, actor,
-            batch_id, int(ev.provider_cleared), dumps(ev.detail, option=sort_keys).decode() if ev.detail else None,
-        )  # fmt: skip
+            last_id,
+            location_id,
+            ev.source,
+            ev.key,
+            ev.at_us,
+            recorded_at,
+            VALUE[ev.channel],
+            VALUE[ev.effect],
+            VALUE[ev.kind],
+            ev.reason,
+            ev.address,
+            ev.contact_id,
+            actor,
+            batch_id,
+            int(ev.provider_cleared),
+            dumps(ev.detail, option=sort_keys).decode() if ev.detail else None,
+        )
         last_hash = entry_hash(last_hash, values)
         rows.append((*values[:14], ev.provider_cleared, values[15], last_hash))
         fresh.append((last_id, ev))
@@ -172,13 +186,17 @@ def record_events(
             fresh_status[event_id] = Recorded(NO_EFFECT, event_id)
             if ev.detail.get("possible_opt_out") == "1" and ev.address:
                 opt_outs.append(
-                    {"location_id": location_id, "event_id": event_id, "address": ev.address,
-                     "body": ev.detail.get("body", ""), "received_at_us": ev.at_us, "state": "pending"}
-                )  # fmt: skip
+                    {
+                        "location_id": location_id,
+                        "event_id": event_id,
+                        "address": ev.address,
+                        "body": ev.detail.get("body", ""),
+                        "received_at_us": ev.at_us,
+                        "state": "pending",
+                    }
+                )
             continue
-        ids = (
-            (ev.contact_id,) if ev.contact_id is not None else matches.get((ev.channel, ev.address or ""), ())
-        )
+        ids = (ev.contact_id,) if ev.contact_id is not None else matches.get((ev.channel, ev.address or ""), ())
         fresh_status[event_id] = Recorded(APPLIED if ids else UNMATCHED, event_id, tuple(ids))
         for contact_id in ids:
             pairs[(contact_id, ev.channel)].append((event_id, ev))
@@ -207,20 +225,14 @@ def _match_contacts(
         {
             ev.address
             for ev in events
-            if ev.address
-            and ev.contact_id is None
-            and ev.channel == Channel.EMAIL
-            and ev.effect != Effect.NONE
+            if ev.address and ev.contact_id is None and ev.channel == Channel.EMAIL and ev.effect != Effect.NONE
         }
     )
     phones = sorted(
         {
             ev.address
             for ev in events
-            if ev.address
-            and ev.contact_id is None
-            and ev.channel in PHONE_CHANNELS
-            and ev.effect != Effect.NONE
+            if ev.address and ev.contact_id is None and ev.channel in PHONE_CHANNELS and ev.effect != Effect.NONE
         }
     )
     by_email: dict[str, list[int]] = defaultdict(list)
@@ -256,9 +268,7 @@ def _load_states(session: Session, contact_ids: Sequence[int]) -> dict[tuple[int
     return loaded
 
 
-def _contact_addresses(
-    session: Session, contact_ids: Sequence[int]
-) -> dict[int, tuple[str | None, str | None]]:
+def _contact_addresses(session: Session, contact_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
     found: dict[int, tuple[str | None, str | None]] = {}
     for chunk in _chunks(sorted(set(contact_ids))):
         for cid, email, phone in session.execute(
@@ -276,10 +286,13 @@ def channel_events(
     if address:
         queries.append(
             select(EVENTS).where(
-                EVENTS.c.location_id == location_id, EVENTS.c.address == address,
-                EVENTS.c.channel == channel.value, LIVE, EVENTS.c.contact_id.is_(None),
+                EVENTS.c.location_id == location_id,
+                EVENTS.c.address == address,
+                EVENTS.c.channel == channel.value,
+                LIVE,
+                EVENTS.c.contact_id.is_(None),
             )
-        )  # fmt: skip
+        )
     return [(row.id, event_from_row(row)) for query in queries for row in session.execute(query)]
 
 
@@ -312,20 +325,22 @@ def _apply_to_pairs(
             if addresses is None:
                 addresses = _contact_addresses(session, contact_ids)
             email, phone = addresses.get(contact_id, (None, None))
-            history = channel_events(
-                session, location_id, contact_id, channel, channel_address(channel, email, phone)
-            )
+            history = channel_events(session, location_id, contact_id, channel, channel_address(channel, email, phone))
             after = replay(history)
             last_text = max(order_text(e.at_us, e.effect, e.source, e.key) for _, e in history)
         values = _state_values(after)
-        values.update(
-            last_order=last_text, changed_by=actor if after != before else (row.changed_by if row else actor)
-        )
+        values.update(last_order=last_text, changed_by=actor if after != before else (row.changed_by if row else actor))
         if row is None:
             inserts.append({"contact_id": contact_id, "channel": channel.value, "version": 1, **values})
         else:
-            updates.append({"b_contact": contact_id, "b_channel": channel.value,
-                            "version": row.version + (1 if after != before else 0), **values})  # fmt: skip
+            updates.append(
+                {
+                    "b_contact": contact_id,
+                    "b_channel": channel.value,
+                    "version": row.version + (1 if after != before else 0),
+                    **values,
+                }
+            )
         if after != before:
             result.changed[(contact_id, channel)] = (before, after)
     if inserts:
@@ -342,9 +357,13 @@ def _apply_to_pairs(
 
 def _state_values(state: ChannelState) -> dict[str, Any]:
     return {
-        "dnd": state.dnd, "kind": state.kind.value if state.kind else None, "reason": state.reason,
-        "since_us": state.since_us, "source": state.source, "event_id": state.event_id,
-    }  # fmt: skip
+        "dnd": state.dnd,
+        "kind": state.kind.value if state.kind else None,
+        "reason": state.reason,
+        "since_us": state.since_us,
+        "source": state.source,
+        "event_id": state.event_id,
+    }
 
 
 def _refresh_masks(session: Session, stored: dict[tuple[int, Channel], Any], result: RecordResult) -> None:
@@ -375,9 +394,10 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
     live = LIVE
     for chunk in _chunks(emails + phones):
         for row in session.execute(
-            select(EVENTS).where(EVENTS.c.location_id == location_id, live,
-                                 EVENTS.c.contact_id.is_(None), EVENTS.c.address.in_(chunk))
-        ):  # fmt: skip
+            select(EVENTS).where(
+                EVENTS.c.location_id == location_id, live, EVENTS.c.contact_id.is_(None), EVENTS.c.address.in_(chunk)
+            )
+        ):
             by_key[(row.channel, row.address)].append(row)
     for chunk in _chunks(sorted(addresses)):
         for row in session.execute(select(EVENTS).where(live, EVENTS.c.contact_id.in_(chunk))):
@@ -399,9 +419,16 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
             after = replay((r.id, event_from_row(r)) for r in rows)
             prior = old.get((cid, channel))
             last = max(order_text(r.at_us, r.effect, r.source, r.key) for r in rows)
-            inserts.append({"contact_id": cid, "channel": channel.value, "last_order": last,
-                            "version": (prior.version + 1) if prior else 1,
-                            "changed_by": prior.changed_by if prior else None, **_state_values(after)})  # fmt: skip
+            inserts.append(
+                {
+                    "contact_id": cid,
+                    "channel": channel.value,
+                    "last_order": last,
+                    "version": (prior.version + 1) if prior else 1,
+                    "changed_by": prior.changed_by if prior else None,
+                    **_state_values(after),
+                }
+            )
             if after.dnd:
                 mask |= channel.bit
         masks[cid] = mask

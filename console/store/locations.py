@@ -40,8 +40,9 @@ def add_location(session: Session, name: str, channels: Iterable[Channel] = CHAN
     session.flush()
     wanted = set(channels)
     for channel in CHANNEL_ORDER:
-        session.add(Integration(location_id=location.id, channel=channel.value, connected=channel in wanted,
-                                changed_at_us=now))  # fmt: skip
+        session.add(
+            Integration(location_id=location.id, channel=channel.value, connected=channel in wanted, changed_at_us=now)
+        )
     session.flush()
     return location
 
@@ -62,8 +63,9 @@ def set_connected(session: Session, location_id: int, channels: Iterable[Channel
     for channel in channels:
         row = session.get(Integration, (location_id, channel.value))
         if row is None:
-            session.add(Integration(location_id=location_id, channel=channel.value, connected=connected,
-                                    changed_at_us=now))  # fmt: skip
+            session.add(
+                Integration(location_id=location_id, channel=channel.value, connected=connected, changed_at_us=now)
+            )
         elif row.connected != connected:
             row.connected = connected
             row.changed_at_us = now

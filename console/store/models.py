@@ -78,10 +78,21 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("location_id", "source", "key", name="uq_events_source_key"),
         # Partial indexes: records that trigger nothing (most of an export) are only ever found by their key.
-        Index("ix_events_address", "location_id", "address", "channel",
-              sqlite_where=text("effect != 'none'"), postgresql_where=text("effect != 'none'")),
-        Index("ix_events_contact", "contact_id", "channel",
-              sqlite_where=text("contact_id IS NOT NULL"), postgresql_where=text("contact_id IS NOT NULL")),
+        Index(
+            "ix_events_address",
+            "location_id",
+            "address",
+            "channel",
+            sqlite_where=text("effect != 'none'"),
+            postgresql_where=text("effect != 'none'"),
+        ),
+        Index(
+            "ix_events_contact",
+            "contact_id",
+            "channel",
+            sqlite_where=text("contact_id IS NOT NULL"),
+            postgresql_where=text("contact_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

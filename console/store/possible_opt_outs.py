@@ -26,8 +26,14 @@ class PossibleOptOutView:
     state: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "address": self.address, "contact_ids": self.contact_ids, "body": self.body,
-                "received_at": iso_utc(self.received_at_us), "state": self.state}  # fmt: skip
+        return {
+            "id": self.id,
+            "address": self.address,
+            "contact_ids": self.contact_ids,
+            "body": self.body,
+            "received_at": iso_utc(self.received_at_us),
+            "state": self.state,
+        }
 
 
 def list_possible_opt_outs(
@@ -36,21 +42,15 @@ def list_possible_opt_outs(
     query = select(PossibleOptOut).where(PossibleOptOut.location_id == location_id)
     if not include_decided:
         query = query.where(PossibleOptOut.state == PENDING)
-    rows = list(
-        session.scalars(query.order_by(PossibleOptOut.received_at_us.desc(), PossibleOptOut.id.desc()))
-    )
+    rows = list(session.scalars(query.order_by(PossibleOptOut.received_at_us.desc(), PossibleOptOut.id.desc())))
     addresses = sorted({r.address for r in rows})
     owners: dict[str, list[int]] = {}
     for cid, phone in session.execute(
-        select(Contact.id, Contact.phone).where(
-            Contact.location_id == location_id, Contact.phone.in_(addresses)
-        )
+        select(Contact.id, Contact.phone).where(Contact.location_id == location_id, Contact.phone.in_(addresses))
     ):
         owners.setdefault(phone or "", []).append(cid)
     return [
-        PossibleOptOutView(
-            r.id, r.address, sorted(owners.get(r.address, [])), r.body, r.received_at_us, r.state
-        )
+        PossibleOptOutView(r.id, r.address, sorted(owners.get(r.address, [])), r.body, r.received_at_us, r.state)
         for r in rows
     ]
 
@@ -68,10 +68,16 @@ def confirm_possible_opt_out(session: Session, opt_out_id: int, actor: str) -> P
     """A permanent SMS DND, reason ``sms.opt_out_confirmed``, dated when the message was received."""
     row = _pending(session, opt_out_id)
     event = Event(
-        source=Source.AGENT, key=f"possible-opt-out:{row.id}", at_us=row.received_at_us, channel=Channel.SMS,
-        effect=Effect.SET, kind=DndKind.PERMANENT, reason="sms.opt_out_confirmed", address=row.address,
+        source=Source.AGENT,
+        key=f"possible-opt-out:{row.id}",
+        at_us=row.received_at_us,
+        channel=Channel.SMS,
+        effect=Effect.SET,
+        kind=DndKind.PERMANENT,
+        reason="sms.opt_out_confirmed",
+        address=row.address,
         detail={"body": row.body[:500], "possible_opt_out": str(row.id)},
-    )  # fmt: skip
+    )
     record_events(session, row.location_id, [event], actor)
     row.state, row.decided_by, row.decided_at_us = CONFIRMED, actor, now_us()
     session.flush()

@@ -35,8 +35,15 @@ def channel_states(session: Session, contact_id: int) -> dict[Channel, StoredSta
         channel = Channel(row.channel)
         state = OFF
         if row.dnd and row.kind:
-            state = ChannelState(True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id,
-                                 orjson.loads(detail) if detail else None)  # fmt: skip
+            state = ChannelState(
+                True,
+                DndKind(row.kind),
+                row.reason,
+                row.since_us,
+                row.source,
+                row.event_id,
+                orjson.loads(detail) if detail else None,
+            )
         states[channel] = StoredState(state, row.version, row.changed_by)
     return states
 
@@ -51,15 +58,23 @@ def contact_status(session: Session, contact: Contact) -> dict[str, object]:
     for channel in CHANNEL_ORDER:
         state = states[channel].state
         channels[channel.value] = {
-            "connected": channel in connected, "dnd": state.dnd,
-            "kind": state.kind.value if state.kind else None, "locked": state.locked,
-            "reason": state.reason, "since": iso_utc(state.since_us), "source": state.source,
-        }  # fmt: skip
+            "connected": channel in connected,
+            "dnd": state.dnd,
+            "kind": state.kind.value if state.kind else None,
+            "locked": state.locked,
+            "reason": state.reason,
+            "since": iso_utc(state.since_us),
+            "source": state.source,
+        }
     return {
-        "id": contact.id, "name": contact.name, "email": contact.email, "phone": contact.phone,
+        "id": contact.id,
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
         "location": location.name if location else None,
-        "status": status_of(dnd_mask, mask_of(connected)).value, "channels": channels,
-    }  # fmt: skip
+        "status": status_of(dnd_mask, mask_of(connected)).value,
+        "channels": channels,
+    }
 
 
 def status_badge(session: Session, contact: Contact) -> Status:
@@ -74,12 +89,14 @@ def can_send(session: Session, contact_id: int, channel: Channel) -> SendDecisio
         .scalar_subquery()
     )
     row = session.execute(
-        select(Contact.email, Contact.phone, connected, ChannelStateRow.dnd, ChannelStateRow.kind,
-               ChannelStateRow.reason)
-        .outerjoin(ChannelStateRow, (ChannelStateRow.contact_id == Contact.id)
-                   & (ChannelStateRow.channel == channel.value))
+        select(
+            Contact.email, Contact.phone, connected, ChannelStateRow.dnd, ChannelStateRow.kind, ChannelStateRow.reason
+        )
+        .outerjoin(
+            ChannelStateRow, (ChannelStateRow.contact_id == Contact.id) & (ChannelStateRow.channel == channel.value)
+        )
         .where(Contact.id == contact_id)
-    ).one_or_none()  # fmt: skip
+    ).one_or_none()
     if row is None:
         raise NotFound(f"no contact with id {contact_id}")
     email, phone, is_connected, dnd, kind, reason = row

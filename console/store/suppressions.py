@@ -45,10 +45,13 @@ def suppressions(session: Session, location_id: int, channel: Channel) -> Iterat
     unmatched: dict[str, list[Any]] = defaultdict(list)
     for row in session.execute(
         select(EVENTS).where(
-            EVENTS.c.location_id == location_id, EVENTS.c.channel == channel.value, LIVE,
-            EVENTS.c.contact_id.is_(None), EVENTS.c.address.not_in(known),
+            EVENTS.c.location_id == location_id,
+            EVENTS.c.channel == channel.value,
+            LIVE,
+            EVENTS.c.contact_id.is_(None),
+            EVENTS.c.address.not_in(known),
         )
-    ):  # fmt: skip
+    ):
         unmatched[row.address].append(row)
     for address in sorted(unmatched):
         state = replay((r.id, event_from_row(r)) for r in unmatched[address])
