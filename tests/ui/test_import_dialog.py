@@ -84,19 +84,23 @@ def test_cancel_mid_import_stops_and_keeps_what_was_committed(qtbot, store: Stor
     def slow_runner(*args: Any, progress: Any, **kwargs: Any) -> Any:
         def gated(p: ImportProgress) -> None:
             progress(p)
-            first_chunk.set()
-            release.wait(10)
+            if not first_chunk.is_set():
+                first_chunk.set()
+                release.wait(30)  # hold the worker after its first committed chunk until the test cancels
 
         return run_import(*args, progress=gated, chunk_records=1_000, **kwargs)
 
     dialog = ImportDialog(store, ["Default"], "Default", "tester", runner=slow_runner)
     qtbot.addWidget(dialog)
     dialog.set_files([big])
-    with qtbot.waitSignal(dialog.progress.valueChanged):
+    try:
         dialog.start_button.click()
-    assert dialog.job is not None and first_chunk.is_set()
-    with qtbot.waitSignal(dialog.imported, timeout=30_000) as blocker:
-        dialog.cancel_button.click()
+        qtbot.waitUntil(first_chunk.is_set, timeout=30_000)
+        assert dialog.job is not None
+        with qtbot.waitSignal(dialog.imported, timeout=30_000) as blocker:
+            dialog.cancel_button.click()
+            release.set()
+    finally:
         release.set()
     summary = blocker.args[0]
     assert summary.cancelled
@@ -112,5 +116,5 @@ def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, dialog: ImportDialog
     gone.unlink()
     with qtbot.assertNotEmitted(dialog.crashed):
         dialog.start_button.click()
-        qtbot.waitUntil(lambda: dialog.job is None)
+        qtbot.waitUntil(lambda: dialog.job is None, timeout=30_000)
     assert "gone.csv" in dialog.problem.text()
