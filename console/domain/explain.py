@@ -42,6 +42,9 @@ def reason_text(reason: str | None, detail: dict[str, str] | None = None) -> str
     if not reason:
         return ""
     text = REASON_TEXT.get(reason, reason)
+    if reason == "review.approved" and detail and detail.get("review"):
+        who = f", approved by {detail['approved_by']}" if detail.get("approved_by") else ""
+        return f"Lifted by opt-in review #{detail['review']}{who}"
     keyword = (detail or {}).get("keyword") or ("STOP" if "opt_out" in reason else "START")
     return text.replace("{keyword}", keyword)
 

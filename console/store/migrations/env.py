@@ -1,5 +1,6 @@
 from alembic import context
 
+import console.store.review_models  # noqa: F401  (registers the review tables on Base.metadata)
 from console.store.models import Base
 
 connection = context.config.attributes.get("connection")
