@@ -186,6 +186,8 @@ def main() -> None:
         took = timed(app, lambda: (toggle.click(), window.table.repaint()))
         print(f"toggle Calls #{attempt + 1}:       {ms(took)} (target under 50 ms)")
 
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory before the import (ru_maxrss): {before:.0f} MB")
     stall_during_import(app, window, store, args.db, args.events)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (ru_maxrss): {peak:.0f} MB (target under 300 MB)")

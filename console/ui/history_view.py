@@ -18,6 +18,7 @@ from console.store.models import Contact
 from console.ui.naming import name_widget
 
 HISTORY_COLUMNS = ("When (UTC)", "Channel", "Change", "Who", "Source", "Reason")
+HISTORY_WIDTHS = (92, 64, 110, 70, 130)
 SOURCE_WORDS = {"agent": "Manual (agent)", "review": "Opt-in review", "mailgun": "Mailgun", "twilio": "Twilio"}
 
 
@@ -88,7 +89,11 @@ class HistoryModel(QAbstractTableModel):
         entry = self._entries[index.row()]
         column = index.column()
         if column == 0:
-            return f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M}"
+            return (
+                f"{from_us(entry.event.at_us):%Y-%m-%d\n%H:%M}"
+                if role == Qt.ItemDataRole.DisplayRole
+                else (f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M:%S} UTC")
+            )
         if column == 1:
             return entry.event.channel.label if entry.event.channel else ""
         if column == 2:
@@ -111,10 +116,12 @@ class HistoryView(QWidget):
         self.table = name_widget(QTableView(self), "history_table", "History of DND changes, newest first")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column, width in enumerate(HISTORY_WIDTHS):
+            header.resizeSection(column, width)
         header.setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -116,7 +116,7 @@ class ImportDialog(QDialog):
             widget.setEnabled(not running)
         self.progress.setVisible(stage != "setup")
         self.cancel_button.setVisible(running)
-        self.start_button.setVisible(not running)
+        self.start_button.setVisible(stage == "setup")
         self.summary.setVisible(stage == "done")
         self.files.setVisible(stage != "done")
         self._update_start()
@@ -180,10 +180,12 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
 
     def _on_finished(self, summary: Any) -> None:
+        affected = self.job.affected if self.job is not None else None
         self._finish_job()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.summary.show_summary(summary)
+        self.progress.setFormat("Cancelled" if summary.cancelled else "Done")
+        self.summary.show_summary(summary, affected)
         self.rate.setText("Cancelled." if summary.cancelled else "Done.")
         self._show_stage("done")
         self.imported.emit(summary)

@@ -79,7 +79,7 @@ class ImportSummaryView(QWidget):
             self.form.addRow(label, shown)
         shown.setText(str(value))
 
-    def show_summary(self, summary: Any) -> None:
+    def show_summary(self, summary: Any, affected: frozenset[int] | None = None) -> None:
         data: dict[str, Any] = summary.as_dict()
         files = ", ".join(f"{Path(str(f['path'])).name} ({f['format']}, {f.get('records', 0)} records)"
                           for f in data.get("files", []))  # fmt: skip
@@ -106,7 +106,7 @@ class ImportSummaryView(QWidget):
             for col, value in enumerate((Path(str(reject["file"])).name, reject["line"], reject["error"])):
                 self.rejects.setItem(row, col, QTableWidgetItem(str(value)))
         self.rejects.setVisible(bool(listed))
-        self._ids = affected_ids(summary)
+        self._ids = affected if affected is not None else affected_ids(summary)
         self.open_affected.setText(f"Show the {len(self._ids):,} affected contacts")
         self.open_affected.setEnabled(bool(self._ids))
 

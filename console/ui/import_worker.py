@@ -54,6 +54,7 @@ class ImportJob(QRunnable):
         self._runner = runner
         self._stop = threading.Event()
         self._last_progress = 0.0
+        self.affected: frozenset[int] | None = None
 
     def cancel(self) -> None:
         self._stop.set()
@@ -78,6 +79,9 @@ class ImportJob(QRunnable):
         except Exception:
             self.signals.crashed.emit(traceback.format_exc())
         else:
+            from console.ui.import_summary import affected_ids
+
+            self.affected = affected_ids(summary)  # a million ids are gathered here, not on the GUI thread
             self.signals.finished.emit(summary)
 
 

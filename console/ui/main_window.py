@@ -35,7 +35,7 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.opt_outs import PossibleOptOutsDialog
 
-COLUMN_WIDTHS = (150, 190, 125, 82)
+COLUMN_WIDTHS = (140, 170, 120, 80)
 CHANNEL_COLUMN_WIDTH = 62
 
 
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([940, 460])
+        self.splitter.setSizes([880, 520])
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.messages)
