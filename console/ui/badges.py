@@ -36,14 +36,14 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         self.initStyleOption(option, index)
-        widget: Any = option.widget  # type: ignore[attr-defined]
+        widget: Any = option.widget
         style = widget.style() if widget is not None else None
         if style is not None:
-            option.text = ""  # type: ignore[attr-defined]
+            option.text = ""
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
         fill, ink = badge_colours(str(status))
-        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
-        rect = option.rect  # type: ignore[attr-defined]
+        metrics = QFontMetrics(option.font)
+        rect = option.rect
         width = metrics.horizontalAdvance(str(text)) + 16
         height = min(rect.height() - 4, metrics.height() + 4)
         pill = QRectF(rect.x() + 4, rect.y() + (rect.height() - height) / 2, width, height)

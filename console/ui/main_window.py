@@ -35,7 +35,7 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.opt_outs import PossibleOptOutsDialog
 
-COLUMN_WIDTHS = (140, 170, 120, 80)
+COLUMN_WIDTHS = (140, 160, 118, 80)
 CHANNEL_COLUMN_WIDTH = 62
 
 
@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         return table
 
     def _make_menus(self) -> None:
-        def action(menu: Any, text: str, name: str, slot: Any, keys: QKeySequence | str | None = None) -> QAction:
+        def action(menu: Any, text: str, name: str, slot: Any, keys: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
             act = QAction(text, self)
             act.setObjectName(name)
             if keys is not None:
@@ -197,10 +197,15 @@ class MainWindow(QMainWindow):
 
     def open_possible_opt_outs(self) -> PossibleOptOutsDialog:
         dialog = PossibleOptOutsDialog(self.store, self.filters.location_id, self.actor, self)
-        dialog.decided.connect(lambda ids: (self.model.refresh_contacts(ids), self.panel.reload()))
+        dialog.decided.connect(self._opt_out_decided)
         dialog.message.connect(self.messages.show_message)
         dialog.show()
         return dialog
+
+    def _opt_out_decided(self, contact_ids: frozenset[int]) -> None:
+        self.model.refresh_contacts(contact_ids)
+        self.panel.reload()
+        self.history.show_contact(self.panel.contact_id)
 
     # -- drag and drop, settings
 
