@@ -35,6 +35,7 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.opt_outs import PossibleOptOutsDialog
 
+Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 COLUMN_WIDTHS = (140, 160, 118, 80)
 CHANNEL_COLUMN_WIDTH = 62
 
@@ -102,7 +103,7 @@ class MainWindow(QMainWindow):
         return table
 
     def _make_menus(self) -> None:
-        def action(menu: Any, text: str, name: str, slot: Any, keys: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+        def action(menu: Any, text: str, name: str, slot: Any, keys: Shortcut = None) -> QAction:
             act = QAction(text, self)
             act.setObjectName(name)
             if keys is not None:
