@@ -110,6 +110,15 @@ def test_database_given_by_environment(bare_cli: CliRunner, monkeypatch: pytest.
 
 def test_not_a_database_url(bare_cli: CliRunner) -> None:
     assert_user_error(bare_cli("--db", "nonsense://", "status", "1"), 2)
+    assert_user_error(bare_cli("--db", "mysql://x@localhost/y", "status", "1"), 2)
+
+
+def test_a_file_that_is_not_a_database(bare_cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not an SQLite database, just text " * 10)
+    before = path.read_bytes()
+    assert_user_error(bare_cli("--db", f"sqlite:///{path}", "status", "1"), 2, "database")
+    assert path.read_bytes() == before
 
 
 def test_unreachable_database_server(bare_cli: CliRunner) -> None:

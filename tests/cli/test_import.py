@@ -92,7 +92,9 @@ def assert_expected_state(cli: CliRunner) -> None:
 def test_worked_example_in_one_call(cli: CliRunner, samples: Path) -> None:
     # contacts.csv is listed last: the command imports contacts files first
     files = [*event_files(samples), samples / "contacts.csv"]
-    summary = cli.ok("import", *files, "--json").json
+    result = cli.ok("import", *files, "--json")
+    assert result.stderr == ""  # no progress bar when stderr is no terminal
+    summary = result.json
     assert set(summary) >= EVENT_SUMMARY_KEYS
     assert {f["path"].rsplit("/", 1)[-1]: f["format"] for f in summary["files"]} == FORMATS
     assert summary["files"][0]["format"] == "contacts"
