@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from contextlib import nullcontext
 from email.utils import format_datetime
@@ -166,12 +167,15 @@ def opt_outs_dismiss(ctx: Context, opt_out_id: int) -> None:
     click.echo(f"dismissed possible opt-out #{row.id}; nothing changed")
 
 
+E164_CELL = re.compile(r"^\+[1-9]\d{6,14}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """A cell a spreadsheet never runs as a formula. An E.164 number (``+`` and digits) cannot run, so it stays."""
+    if value.startswith(FORMULA_START) and not E164_CELL.match(value):
+        return "'" + value
+    return value
 
 
 @click.group()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel, DndKind
 from console.domain.events import Effect, Event, Source, iso_utc, now_us
-from console.errors import NotFound, UserError
+from console.errors import NotFound, Refused
 from console.store.ledger import record_events
 from console.store.models import Contact, PossibleOptOut
 
@@ -60,7 +60,7 @@ def _pending(session: Session, opt_out_id: int) -> PossibleOptOut:
     if row is None:
         raise NotFound(f"no possible opt-out with id {opt_out_id}")
     if row.state != PENDING:
-        raise UserError(f"possible opt-out {opt_out_id} was already {row.state} by {row.decided_by}")
+        raise Refused(f"possible opt-out {opt_out_id} was already {row.state} by {row.decided_by}")
     return row
 
 

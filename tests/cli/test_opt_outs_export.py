@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -135,6 +136,8 @@ def test_export_never_writes_a_formula(cli: CliRunner, email: str) -> None:
         rows = parse_csv(cli.ok("export", "suppressions", "--channel", channel, "--format", fmt).stdout)
         assert len(rows) == 2
         for cell in rows[1]:
+            if re.fullmatch(r"\+[1-9]\d{6,14}", cell):
+                continue  # an E.164 number is digits only: no spreadsheet runs it, and Twilio needs it as is
             assert not cell.startswith(("=", "+", "-", "@")), (channel, fmt, rows[1])
         # neutralised, not altered: the address is still there after the guard character
         assert rows[1][0].endswith(address) and len(rows[1][0]) <= len(address) + 1
