@@ -13,7 +13,7 @@ from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.events import Effect, Event, Source, now_us
 from console.domain.state import ChannelState
 from console.errors import Conflict
-from console.store.ledger import record_events
+from console.store.ledger import lock_chain, record_events
 from console.store.locations import connected_channels
 from console.store.models import Contact
 from console.store.queries import channel_states
@@ -48,6 +48,8 @@ def set_dnd(
     ``expected_versions`` are the versions the agent saw; if another agent changed one of those channels
     since, nothing is recorded and :class:`Conflict` names who changed it.
     """
+    if expected_versions:
+        lock_chain(session)  # no other writer between the version check and the append
     stored = channel_states(session, contact.id)
     if expected_versions:
         for channel, version in expected_versions.items():

@@ -18,6 +18,10 @@ from console.errors import SchemaTooNew, StoreUnavailable
 
 APP_NAME = "dnd-console"
 DB_ENV = "DND_CONSOLE_DB"
+PG_CONNECT_TIMEOUT_S = 5
+#: PostgreSQL writers lock the chain head's row first: like SQLite's BEGIN IMMEDIATE, one writer at a time, so a
+#: read-then-write transaction (an optimistic version check, a duplicate check) always reads committed, final data.
+PG_WRITE_LOCK = "SELECT last_id FROM chain_head WHERE id = 1 FOR UPDATE"
 
 
 def default_url() -> str:
@@ -82,8 +86,12 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # An unreachable server is reported in seconds, not after the operating system's TCP timeout.
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ImportError, ArgumentError) as exc:
         raise StoreUnavailable(f"cannot use {safe_url(url)}: {exc}") from None
 
@@ -121,7 +129,9 @@ class Store:
         """One transaction: committed when the block ends, rolled back on any error."""
         with self._sessions() as session:
             try:
-                session.connection(execution_options={"dnd_write": True})
+                connection = session.connection(execution_options={"dnd_write": True})
+                if self.dialect == "postgresql":
+                    connection.exec_driver_sql(PG_WRITE_LOCK)
             except (OperationalError, DBAPIError) as exc:
                 raise StoreUnavailable(self._describe(exc)) from None
             try:
