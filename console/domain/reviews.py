@@ -163,9 +163,7 @@ def approval_blockers(
         reasons.append("No evidence link: add at least one before approving")
     reasons += evidence_problems(e.url for e in evidence)
     if review.channel in NEEDS_RELATIONSHIP_NUMBER and not review.relationship_numbers:
-        reasons.append(
-            f"{review.channel.label} needs at least one relationship number (the business's sending number)"
-        )
+        reasons.append(f"{review.channel.label} needs at least one relationship number (the business's sending number)")
     return reasons
 
 
