@@ -20,6 +20,7 @@ from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
 from console.domain.events import Effect, Event, now_us, order_key
 from console.domain.state import OFF, ChannelState, apply_event, replay
 from console.store.audit import HASHED_COLUMNS, entry_hash
+from console.store.changes import notify
 from console.store.models import ChainHead, ChannelStateRow, Contact, LedgerEntry, PossibleOptOut
 
 EVENTS = cast(Table, LedgerEntry.__table__)
@@ -214,6 +215,10 @@ def record_events(
         else:
             event_id, _ = next(fresh_iter)
             result.outcomes.append(fresh_status[event_id])
+    if rows:
+        touched = {cid for cid, _ in result.changed}
+        touched.update(cid for outcome in fresh_status.values() for cid in outcome.contact_ids)
+        notify(session, location_id, touched, actor=actor)
     return result
 
 
@@ -438,6 +443,7 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
         update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")),
         [{"b_id": cid, "dnd_mask": mask} for cid, mask in masks.items()],
     )
+    notify(session, location_id, masks)
 
 
 def record_note(session: Session, location_id: int, actor: str, reason: str, detail: dict[str, str]) -> int:

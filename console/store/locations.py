@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
 from console.domain.events import now_us
 from console.errors import NotFound, UserError
+from console.store.changes import INTEGRATIONS, notify
 from console.store.models import Integration, Location
 
 DEFAULT_LOCATION = "Default"
@@ -70,3 +71,4 @@ def set_connected(session: Session, location_id: int, channels: Iterable[Channel
             row.connected = connected
             row.changed_at_us = now
     session.flush()
+    notify(session, location_id, None, INTEGRATIONS)

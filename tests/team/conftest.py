@@ -17,7 +17,6 @@ from console.cli import main
 from console.domain.events import now_us
 from console.store.db import Store
 from console.store.models import Contact
-
 from tests.conftest import PG_ENV, PgSchema, pg_url
 
 needs_pg = pytest.mark.skipif(not pg_url(), reason=f"{PG_ENV} not set")

@@ -198,7 +198,8 @@ def write_events(path: Path, ids: range) -> Path:
 def final_state(store: Store) -> dict[str, Any]:
     """What must not depend on the order of imports: states (by the event's key, ids differ) and ledger keys."""
     with store.read() as session:
-        keys = {row.id: (row.source, row.key) for row in session.execute(select(LedgerEntry.id, LedgerEntry.source, LedgerEntry.key))}
+        rows = session.execute(select(LedgerEntry.id, LedgerEntry.source, LedgerEntry.key))
+        keys = {row.id: (row.source, row.key) for row in rows}
         states = {
             (r.contact_id, r.channel): (r.dnd, r.kind, r.reason, r.since_us, r.source, keys.get(r.event_id or 0))
             for r in session.scalars(select(ChannelStateRow))
