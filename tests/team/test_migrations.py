@@ -118,10 +118,7 @@ def snapshot(url: str) -> dict[str, Any]:
     try:
         tables = sorted(inspect(engine).get_table_names())
         with engine.connect() as conn:
-            return {
-                t: sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT * FROM "{t}"')))  # noqa: S608
-                for t in tables
-            }
+            return {t: sorted(repr(tuple(r)) for r in conn.execute(text(f'SELECT * FROM "{t}"'))) for t in tables}
     finally:
         engine.dispose()
 
@@ -138,9 +135,7 @@ COMMANDS = [
 ]
 
 
-def test_a_newer_schema_is_refused_and_never_altered(
-    databases: Databases, run_cli: Cli, tmp_path: Path
-) -> None:
+def test_a_newer_schema_is_refused_and_never_altered(databases: Databases, run_cli: Cli, tmp_path: Path) -> None:
     url = databases.new()
     seed_old_database(url, head_revision())
     engine = make_engine(url)
