@@ -20,9 +20,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.domain.events import now_us
-from console.errors import UserError
+from console.errors import StoreUnavailable, UserError
 from console.importers.base import ContactRow, EventRecord, Record, Reject
 from console.importers.contact_sync import ContactsSummary, sync_contacts
 from console.importers.errors import ImportFileError
@@ -193,14 +194,31 @@ def run_import(
     except ImportFileError as exc:
         state = "failed"
         raise UserError(str(exc)) from None
+    except (OperationalError, DBAPIError, StoreUnavailable) as exc:
+        # The connection dropped (server restarted, backend terminated, network): every chunk committed before
+        # is kept, and running the same import again completes it (those records count as duplicates).
+        state = "failed"
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+        raise StoreUnavailable(
+            f"the import stopped: the database connection was lost ({detail[0]}); what was committed before is "
+            "kept: run the same import again to complete it"
+        ) from None
+    except Exception:
+        state = "failed"
+        raise
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-        with store.write() as session:
-            row = session.get(ImportBatch, batch_id)
-            if row is not None:
-                row.state, row.finished_at_us = state, now_us()
-                row.counts = orjson.dumps(summary.as_dict()).decode()
+        try:
+            with store.write() as session:
+                row = session.get(ImportBatch, batch_id)
+                if row is not None:
+                    row.state, row.finished_at_us = state, now_us()
+                    row.counts = orjson.dumps(summary.as_dict()).decode()
+        except (OperationalError, DBAPIError, StoreUnavailable):
+            if state == "done":  # the import itself went through: say the database went away
+                raise
+            # else the error that stopped the import is the one to report; the batch stays "running"
     return summary
 
 
