@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # tests never need a screen
+
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

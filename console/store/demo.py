@@ -309,8 +309,12 @@ def build_demo(
             for k in range(1, 6)
         ]
         record_events(session, location_ids[0], unmatched, "demo")
+    from console.store.demo_reviews import add_demo_reviews  # it builds on this module's contacts
+
+    reviews = add_demo_reviews(store)
     return {
         "contacts": contacts,
         "events": events_total + len(unmatched),
+        "reviews": reviews["reviews"],
         "seconds": round(time.perf_counter() - started, 1),
     }
