@@ -86,8 +86,13 @@ def existing_keys(session: Session, location_id: int, events: Sequence[Event]) -
                 sql = f'SELECT "key" FROM events WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
                 rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
             else:
-                sql = 'SELECT "key" FROM events WHERE location_id = %s AND source = %s AND "key" = ANY(%s)'
-                rows = conn.exec_driver_sql(sql, (location_id, source, list(chunk)))
+                # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s) became a
+                # linear scan of the location's whole ledger per key once psycopg prepared it with a generic plan.)
+                sql = (
+                    'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN events e'
+                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
+                )
+                rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
             found.update((source, key) for (key,) in rows)
     return found
 
