@@ -28,9 +28,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from console.store.db import Store
+from console.errors import StoreUnavailable
+from console.store.db import Store, safe_url
 
 CHANNEL_PREFIX = "dnd_changes:"
 #: The notification channel of the session's schema, so consoles on other schemas of the server never hear it.
@@ -134,8 +136,13 @@ class ChangeFeed(ABC):
 
 
 def open_change_feed(store: Store) -> ChangeFeed:
+    """The feed for ``store``'s database; :class:`StoreUnavailable` when the server cannot be reached."""
     if store.dialect == "postgresql":
-        return PgChangeFeed(store)
+        try:
+            return PgChangeFeed(store)
+        except (DBAPIError, store.engine.dialect.loaded_dbapi.Error) as exc:
+            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["unknown error"])[0]
+            raise StoreUnavailable(f"cannot listen for changes on {safe_url(store.url)}: {detail}") from None
     if store.dialect == "sqlite":
         return SqliteChangeFeed(store)
     raise ValueError(f"no change feed for {store.dialect}")

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, select, text
 
 from console.errors import StoreUnavailable
 from console.importers.pipeline import run_import
+from console.store.changes import open_change_feed
 from console.store.db import Store
 from console.store.models import ImportBatch
 
@@ -53,6 +54,16 @@ def test_an_unreachable_server_is_one_line_without_the_password() -> None:
         (line,) = done.stderr.strip().splitlines()
         assert "postgresql+psycopg://postgres:***@127.0.0.1:1/test" in line
         assert elapsed < 15
+
+
+def test_a_change_feed_on_an_unreachable_server_is_a_store_error() -> None:
+    store = Store("postgresql+psycopg://postgres:secret@127.0.0.1:1/test", migrate=False)
+    try:
+        with pytest.raises(StoreUnavailable) as caught:
+            open_change_feed(store)
+    finally:
+        store.dispose()
+    assert "secret" not in str(caught.value) and "postgres:***@127.0.0.1:1/test" in str(caught.value)
 
 
 @contextmanager
