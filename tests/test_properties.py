@@ -64,9 +64,7 @@ def events(draw: st.DrawFn) -> Event:
 
 
 def with_keys(evs: list[Event]) -> list[Event]:
-    from dataclasses import replace
-
-    return [replace(ev, key=f"k{n}") for n, ev in enumerate(evs)]
+    return [ev._replace(key=f"k{n}") for n, ev in enumerate(evs)]
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +83,7 @@ def fresh_location(store: Store) -> tuple[int, list[int]]:
 
 
 def bind(evs: list[Event], ids: list[int]) -> list[Event]:
-    from dataclasses import replace
-
-    return [replace(ev, contact_id=ids[ev.contact_id]) if ev.contact_id is not None else ev for ev in evs]
+    return [ev._replace(contact_id=ids[ev.contact_id]) if ev.contact_id is not None else ev for ev in evs]
 
 
 def final_states(store: Store, ids: list[int]) -> dict[tuple[int, Channel], tuple[object, ...]]:

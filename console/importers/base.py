@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from console.domain.events import Event
 
@@ -28,8 +29,7 @@ class Reject:
     raw: str
 
 
-@dataclass(frozen=True, slots=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     """One provider record as a ledger event.
 
     ``event.effect`` is ``NONE`` for records that trigger nothing; ``event.detail["label"]`` then says how
