@@ -6,10 +6,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from console.domain.addresses import DEFAULT_REGION
 from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
 from console.domain.explain import describe_state, explain_lock
+from console.domain.reviews import Review
 from console.domain.state import ChannelState, needs_provider_clearance, status_of
 from console.errors import Conflict, UserError
 from console.store.actions import ActionResult, set_dnd
@@ -17,13 +19,20 @@ from console.store.db import Store
 from console.store.locations import connected_channels
 from console.store.models import Contact
 from console.store.queries import StoredState, channel_states
+from console.store.review_queries import open_review
 from console.ui.badges import BADGE_COLOURS
 from console.ui.contact_model import STATUS_WORDS
 from console.ui.dialogs import ProviderClearanceDialog
 from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
 from console.ui.naming import name_widget
+from console.ui.review_model import STATE_WORDS
+from console.ui.review_submission import ReviewSubmissionDialog
 
 ClearanceQuestion = Callable[[QWidget | None, str | None, ChannelState], bool]
+SubmissionQuestion = Callable[[QWidget | None, Store, int, Channel, str, str], Review | None]
+LINK_STYLE = (
+    "QPushButton { border: none; padding: 0; color: palette(link); text-decoration: underline; text-align: left; }"
+)
 ICON_SIZE = QSize(20, 20)
 
 
@@ -41,6 +50,33 @@ class ChannelRow:
         self.kind_icon.setFixedSize(ICON_SIZE)
         self.state_label = name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state")
         self.state_label.setWordWrap(True)
+        self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
+                                         f"request_review_{channel.value}",
+                                         f"Request an opt-in review to lift {channel.label} DND")  # fmt: skip
+        self.review_button.setStyleSheet(LINK_STYLE)
+        self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.review_button.hide()
+        self.open_review: Review | None = None
+        self.state_box = QWidget(parent)
+        box = QVBoxLayout(self.state_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(self.state_label)
+        box.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def show_review(self, state: ChannelState, connected: bool, review: Review | None) -> None:
+        """The lock's way out: a link to request an opt-in review, or to the review already open."""
+        self.open_review = review
+        self.review_button.setVisible(state.locked and connected)
+        if review is not None:
+            words = STATE_WORDS[review.state].lower()
+            self.review_button.setText(f"Review #{review.id} {words}")
+            self.review_button.setAccessibleName(f"Open review #{review.id} of {self.channel.label} ({words})")
+            self.review_button.setToolTip(f"Review #{review.id} by {review.submitted_by} is {words}; open it")
+        else:
+            self.review_button.setText("Request opt-in review...")
+            self.review_button.setAccessibleName(f"Request an opt-in review to lift {self.channel.label} DND")
+            self.review_button.setToolTip("Attach proof of the contact's opt-in; a reviewer can then lift the lock")
 
     def show_state(self, state: ChannelState, connected: bool) -> None:
         self.toggle.blockSignals(True)
@@ -75,13 +111,18 @@ class ContactPanel(QWidget):
 
     contact_changed = Signal(int)
     message = Signal(str, str)  # level, text
+    review_submitted = Signal(int)  # review id
+    review_requested = Signal(int)  # review id: open it
 
-    def __init__(self, store: Store, actor: str, parent: Any = None) -> None:
+    def __init__(self, store: Store, actor: str, parent: Any = None, region: str = DEFAULT_REGION) -> None:
         super().__init__(parent)
         name_widget(self, "contact_panel", "Selected contact")
         self._store = store
         self._actor = actor
+        self._region = region
         self.ask_clearance: ClearanceQuestion = ProviderClearanceDialog.ask
+        self.ask_submission: SubmissionQuestion = ReviewSubmissionDialog.ask
+        self._reviews: dict[Channel, Review | None] = {}
         self.contact_id: int | None = None
         self._email: str | None = None
         self._stored: dict[Channel, StoredState] = {}
@@ -104,7 +145,8 @@ class ContactPanel(QWidget):
         for r, channel in enumerate(CHANNEL_ORDER):
             row = ChannelRow(channel, self)
             row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
-            for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon, row.state_label)):
+            row.review_button.clicked.connect(lambda _checked=False, c=channel: self._review_clicked(c))
+            for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon, row.state_box)):
                 grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
             self.rows[channel] = row
         layout = QVBoxLayout(self)
@@ -129,6 +171,8 @@ class ContactPanel(QWidget):
                 if contact is not None:
                     self._stored = channel_states(session, contact.id)
                     self._connected = connected_channels(session, contact.location_id)
+                    self._reviews = {c: open_review(session, contact.id, c) if s.state.locked else None
+                                     for c, s in self._stored.items()}  # fmt: skip
         enabled = contact is not None
         for widget in (self.dnd_all, *(r.toggle for r in self.rows.values())):
             widget.setEnabled(enabled)
@@ -140,12 +184,14 @@ class ContactPanel(QWidget):
                 row.show_state(ChannelState(), False)
                 row.toggle.setEnabled(False)
                 row.state_label.setText("")
+                row.review_button.hide()
             return
         self._email = contact.email
         self.title.setText(contact.name)
         self.details.setText(" · ".join(x for x in (contact.email, contact.phone) if x) or "no email or phone")
         for channel, row in self.rows.items():
             row.show_state(self._stored[channel].state, channel in self._connected)
+            row.show_review(self._stored[channel].state, channel in self._connected, self._reviews.get(channel))
         self._show_status()
 
     def _show_status(self) -> None:
@@ -167,6 +213,21 @@ class ContactPanel(QWidget):
         self.dnd_all.blockSignals(False)
 
     # -- the agent's changes
+
+    def _review_clicked(self, channel: Channel) -> None:
+        """Open the channel's open review, or ask for one with the submission form."""
+        if self.contact_id is None:
+            return
+        already = self.rows[channel].open_review
+        if already is not None:
+            self.review_requested.emit(already.id)
+            return
+        review = self.ask_submission(self, self._store, self.contact_id, channel, self._actor, self._region)
+        if review is None:
+            return
+        self.reload()
+        self.message.emit("info", f"Review #{review.id} of {channel.label} submitted: another reviewer will check it.")
+        self.review_submitted.emit(review.id)
 
     def _toggle_clicked(self, channel: Channel, turn_on: bool) -> None:
         stored = self._stored[channel]

@@ -98,3 +98,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+# -- opt-in reviews
+
+ADMIN, REVIEWER, SUBMITTER = "admin", "rita.reviewer", "ana.agent"
+BUSINESS = "+14155559000"
+VIDEO = "https://evidence.example.com/optin.mp4"
+
+
+@pytest.fixture
+def team(store: Store, people: People) -> People:
+    """The fixture contacts, plus an admin, a reviewer and an agent in the agents table."""
+    from console.store.identity import add_agent
+
+    with store.write() as session:
+        add_agent(session, ADMIN, ADMIN, "admin")
+        add_agent(session, ADMIN, REVIEWER, "reviewer")
+        add_agent(session, ADMIN, SUBMITTER, "agent")
+    return people
+
+
+def submit(store: Store, contact_id: int, channel: Channel = Channel.SMS, actor: str = SUBMITTER,
+           evidence: tuple[str, ...] = (VIDEO,)) -> int:  # fmt: skip
+    """A pending review of a locked channel; its id."""
+    from console.store.reviews import submit_review
+
+    numbers = [BUSINESS] if channel == Channel.SMS else []
+    with store.write() as session:
+        return submit_review(session, contact_id, channel, actor, list(evidence), numbers, "Signed the form").id

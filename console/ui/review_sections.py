@@ -1,0 +1,190 @@
+"""Read-only parts of the review dialog: evidence links with a guarded Open button, and the state history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.evidence import ALLOWED_SCHEMES, EvidenceError, EvidenceLink, is_openable, validate_evidence_url
+from console.domain.reviews import StateChange
+from console.store.models import Contact
+from console.ui.history_view import HISTORY_WIDTHS, HistoryModel
+from console.ui.naming import name_widget
+from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
+from console.ui.review_model import STATE_WORDS, when_words
+
+SHOWN_URL_LENGTH = 90
+
+
+def open_evidence_link(url: str) -> bool:
+    """Hand a link to the browser, only when :func:`is_openable` accepts it; True when it was handed over."""
+    if not is_openable(url):
+        return False
+    target = QUrl(validate_evidence_url(url), QUrl.ParsingMode.StrictMode)
+    if not target.isValid() or target.scheme().lower() not in ALLOWED_SCHEMES or not target.host():
+        return False
+    return bool(QDesktopServices.openUrl(target))
+
+
+def contact_words(contact: Contact) -> str:
+    """E.g. "Ann Lee (#3) · ann@example.com · +14155550100"."""
+    return " · ".join(x for x in (f"{contact.name} (#{contact.id})", contact.email, contact.phone) if x)
+
+
+def why_not_openable(url: str) -> str | None:
+    try:
+        validate_evidence_url(url)
+    except EvidenceError as exc:
+        return f"Cannot open: {exc}"
+    return None
+
+
+def shown_url(url: str) -> str:
+    return url if len(url) <= SHOWN_URL_LENGTH else url[: SHOWN_URL_LENGTH - 1] + "…"
+
+
+class EvidenceItem(QFrame):
+    """One link: kind, capture date and note above the URL (plain text, never a clickable label link)."""
+
+    def __init__(self, number: int, link: EvidenceLink, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.link = link
+        name_widget(self, f"evidence_item_{number}", f"Evidence {number + 1}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        facts = [f"<b>{KIND_LABELS[link.kind]}</b>"]
+        if link.captured_on:
+            facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
+        self.facts = name_widget(QLabel(" · ".join(facts), self), f"evidence_facts_{number}",
+                                 f"Evidence {number + 1}: kind and date")  # fmt: skip
+        self.url = name_widget(QLabel(shown_url(link.url), self), f"evidence_link_{number}",
+                               f"Evidence {number + 1}: link")  # fmt: skip
+        self.url.setTextFormat(Qt.TextFormat.PlainText)
+        self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.url.setToolTip(link.url)
+        self.note = name_widget(QLabel(link.note or "", self), f"evidence_note_shown_{number}",
+                                f"Evidence {number + 1}: note")  # fmt: skip
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(link.note))
+        self.open_button = name_widget(QPushButton("Open", self), f"open_evidence_{number}",
+                                       f"Open evidence {number + 1} in the browser")  # fmt: skip
+        self.problem = name_widget(QLabel(self), f"evidence_refused_{number}", f"Evidence {number + 1}: refused")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(PROBLEM_STYLE)
+        refusal = why_not_openable(link.url)
+        self.open_button.setEnabled(refusal is None)
+        self.open_button.setToolTip(refusal or f"Open {link.url} in the browser")
+        self.problem.setText(refusal or "")
+        self.problem.setVisible(refusal is not None)
+        self.open_button.clicked.connect(self.open)
+        grid = QGridLayout(self)
+        grid.addWidget(self.facts, 0, 0)
+        grid.addWidget(self.url, 1, 0)
+        grid.addWidget(self.note, 2, 0)
+        grid.addWidget(self.problem, 3, 0, 1, 2)
+        grid.addWidget(self.open_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(0, 1)
+
+    def open(self) -> bool:
+        return open_evidence_link(self.link.url)
+
+
+class EvidenceList(QWidget):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        name_widget(self, "review_evidence", "Evidence links")
+        self.items: list[EvidenceItem] = []
+        self.empty = name_widget(QLabel("No evidence link yet.", self), "no_evidence", "No evidence")
+        self.empty.setStyleSheet(PROBLEM_STYLE)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.empty)
+
+    def show_links(self, links: tuple[EvidenceLink, ...]) -> None:
+        for item in self.items:
+            self._layout.removeWidget(item)
+            item.hide()
+            item.deleteLater()
+        self.items = [EvidenceItem(n, link, self) for n, link in enumerate(links)]
+        for item in self.items:
+            self._layout.addWidget(item)
+        self.empty.setVisible(not self.items)
+
+
+def change_words(change: StateChange) -> str:
+    when = when_words(change.at_us)
+    if change.from_state is None:
+        text = f"{when}: submitted by {change.by}"
+    else:
+        text = f"{when}: {STATE_WORDS[change.from_state]} → {STATE_WORDS[change.to_state]} by {change.by}"
+    return f"{text}: {change.reason}" if change.reason else text
+
+
+class StateHistoryList(QListWidget):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        name_widget(self, "review_state_history", "State history of the review")
+        self.setWordWrap(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+
+    def show_changes(self, changes: tuple[StateChange, ...]) -> None:
+        self.clear()
+        for change in changes:
+            self.addItem(change_words(change))
+        self.setCurrentRow(-1)
+        rows = max(2, min(len(changes), 5))
+        self.setFixedHeight(rows * (self.fontMetrics().lineSpacing() + 6) + 8)
+
+
+def titled(title: str, widget: QWidget, parent: QWidget) -> QWidget:
+    """A small bold heading above a section."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 6, 0, 0)
+    heading = QLabel(f"<b>{title}</b>", box)
+    heading.setBuddy(widget)
+    layout.addWidget(heading)
+    layout.addWidget(widget)
+    return box
+
+
+def channel_history_table(model: HistoryModel, parent: QWidget) -> QTableView:
+    """The contact's history of the reviewed channel, newest first (the channel column is hidden)."""
+    table = name_widget(QTableView(parent), "review_channel_history", "History of the channel, newest first")
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.verticalHeader().hide()
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column, width in enumerate(HISTORY_WIDTHS):
+        table.horizontalHeader().resizeSection(column, width)
+    table.hideColumn(1)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setMinimumHeight(130)
+    return table
+
+
+def grouped_blockers(blocked: list[tuple[str, list[str]]]) -> str:
+    """One line per reason, naming the actions it blocks: "• Approve, Reject: ..."; empty when none is blocked."""
+    actions_of: dict[str, list[str]] = {}
+    for action, reasons in blocked:
+        for reason in reasons:
+            actions_of.setdefault(reason, []).append(action)
+    if not actions_of:
+        return ""
+    lines = [f"• {', '.join(actions)}: {reason}" for reason, actions in actions_of.items()]
+    return "Not available now:\n" + "\n".join(lines)
