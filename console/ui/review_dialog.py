@@ -1,0 +1,301 @@
+"""The review dialog: what was submitted on the left, what the actor may do on the right, each blocked button
+saying why. Every decision goes through the review repository, which checks the same rules again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.addresses import DEFAULT_REGION
+from console.domain.explain import explain_lock
+from console.domain.reviews import Decision, Review, ReviewState, update_blockers
+from console.errors import Conflict, NotFound, UserError
+from console.store.db import Store
+from console.store.history import contact_history
+from console.store.models import Contact
+from console.store.queries import channel_states
+from console.store.review_queries import blockers_for, get_review
+from console.store.reviews import approve_review, needs_info_review, reject_review, update_review
+from console.ui.history_view import HistoryModel
+from console.ui.message_bar import MessageBar
+from console.ui.naming import name_widget
+from console.ui.review_fields import EvidenceEditor, RelationshipNumbersField
+from console.ui.review_model import STATE_COLOURS, STATE_WORDS, age_words, when_words
+from console.ui.review_sections import (
+    EvidenceList,
+    StateHistoryList,
+    channel_history_table,
+    contact_words,
+    grouped_blockers,
+    titled,
+)
+from console.ui.review_submission import BLOCKED_STYLE, blocked_text
+
+NOTHING_TO_ADD = "Nothing to add yet: type a new evidence link, a relationship number or a note"
+
+
+class ReviewDialog(QDialog):
+    """Opened from the Reviews tab or a locked toggle; ``review_changed`` carries the fresh review."""
+
+    review_changed = Signal(object)
+
+    def __init__(self, store: Store, review_id: int, actor: str, region: str = DEFAULT_REGION,
+                 parent: Any = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        name_widget(self, "review_dialog", f"Opt-in review #{review_id}")
+        self.setWindowTitle(f"Opt-in review #{review_id}")
+        self.resize(1080, 760)
+        self._store, self._actor, self.review_id = store, actor, review_id
+        self.review: Review | None = None
+        self.changed_review: Review | None = None
+        self.messages = MessageBar(self)
+        self.title = name_widget(QLabel(self), "review_title", "Review and state")
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.contact = name_widget(QLabel(self), "review_contact", "Contact, channel and submitter")
+        self.contact.setWordWrap(True)
+        self.contact.setTextFormat(Qt.TextFormat.PlainText)
+        self.dnd_now = name_widget(QLabel(self), "review_dnd_reason", "The channel's DND now")
+        self.dnd_now.setWordWrap(True)
+        self.decision = name_widget(QLabel(self), "review_decision", "The last decision and its reason")
+        self.decision.setWordWrap(True)
+        self.decision.setTextFormat(Qt.TextFormat.PlainText)
+        self.numbers = name_widget(QLabel(self), "review_numbers", "Relationship numbers")
+        self.evidence = EvidenceList(self)
+        self.notes = name_widget(QLabel(self), "review_notes", "Notes of the submission")
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setWordWrap(True)
+        self.states = StateHistoryList(self)
+        self.history_model = HistoryModel(self)
+        self.history = channel_history_table(self.history_model, self)
+
+        self.additions = EvidenceEditor("review_additions", self)
+        self.new_numbers = RelationshipNumbersField("review_new_numbers", region, self)
+        self.reason = name_widget(QPlainTextEdit(self), "review_reason", "Reason or note",
+                                  "Required to reject or to ask for more information")  # fmt: skip
+        self.reason.setPlaceholderText("Required to reject or ask for more information; "
+                                       "optional note with an approval or an update")  # fmt: skip
+        self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 3 + 14)
+        self.approve_button = self._button("Approve and lift DND", "approve_review", "Approve the review")
+        self.reject_button = self._button("Reject", "reject_review", "Reject the review")
+        self.needs_info_button = self._button("Ask for more info", "needs_info_review",
+                                              "Send the review back to the submitter")  # fmt: skip
+        self.update_button = self._button("Add to review", "update_review", "Add the links, numbers and note")
+        self.close_button = self._button("Close", "close_review", "Close the review")
+        self.blockers = name_widget(QLabel(self), "review_blockers", "Why some actions are not available")
+        self.blockers.setWordWrap(True)
+        self.blockers.setStyleSheet(BLOCKED_STYLE)
+        self.approve_button.clicked.connect(self.approve)
+        self.reject_button.clicked.connect(self.reject_submission)
+        self.needs_info_button.clicked.connect(self.ask_for_info)
+        self.update_button.clicked.connect(self.update_submission)
+        self.close_button.clicked.connect(self.accept)
+        for signal in (self.additions.changed, self.new_numbers.changed, self.reason.textChanged):
+            signal.connect(self.refresh_actions)
+        self._lay_out()
+        self.reload()
+
+    def _button(self, text: str, name: str, accessible: str) -> QPushButton:
+        button = name_widget(QPushButton(text, self), name, accessible)
+        button.setAutoDefault(False)
+        return button
+
+    def _lay_out(self) -> None:
+        submitted = QWidget(self)
+        left = QVBoxLayout(submitted)
+        left.setContentsMargins(0, 0, 8, 0)
+        left.addWidget(self.numbers)
+        sections = (("Evidence", self.evidence), ("Notes", self.notes), ("State history", self.states),
+                    ("DND history of the channel", self.history))  # fmt: skip
+        for title, widget in sections:
+            left.addWidget(titled(title, widget, submitted))
+        left.addStretch(1)
+        scroll = name_widget(QScrollArea(self), "review_submitted", "What was submitted")
+        scroll.setWidget(submitted)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        actions = QGroupBox("Add to this review", self)
+        add = QVBoxLayout(actions)
+        add.addWidget(QLabel("Evidence links:", actions))
+        add.addWidget(self.additions)
+        add.addWidget(QLabel("Relationship numbers:", actions))
+        add.addWidget(self.new_numbers)
+        right = QVBoxLayout()
+        right.addWidget(actions)
+        right.addWidget(QLabel("<b>Reason or note</b>", self))
+        right.addWidget(self.reason)
+        decide = QHBoxLayout()
+        for button in (self.approve_button, self.reject_button, self.needs_info_button):
+            decide.addWidget(button)
+        right.addLayout(decide)
+        right.addWidget(self.update_button, 0, Qt.AlignmentFlag.AlignLeft)
+        right.addWidget(self.blockers)
+        right.addStretch(1)
+        closing = QHBoxLayout()
+        closing.addStretch(1)
+        closing.addWidget(self.close_button)
+        right.addLayout(closing)
+        body = QHBoxLayout()
+        body.addWidget(scroll, 11)
+        body.addLayout(right, 9)
+        layout = QVBoxLayout(self)
+        for shown in (self.messages, self.title, self.contact, self.dnd_now, self.decision):
+            layout.addWidget(shown)
+        layout.addLayout(body, 1)
+
+    # -- showing the review
+
+    def reload(self) -> None:
+        with self._store.read() as session:
+            review = get_review(session, self.review_id)
+            contact = session.get(Contact, review.contact_id)
+            if contact is None:
+                raise NotFound(f"no contact with id {review.contact_id}")
+            state = channel_states(session, contact.id)[review.channel].state
+            entries = [e for e in contact_history(session, contact) if e.event.channel == review.channel]
+            about = contact_words(contact)
+        self.review = review
+        self.title.setText(f"Opt-in review #{review.id}: {STATE_WORDS[review.state]}")
+        self.title.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {STATE_COLOURS[review.state]};")
+        self.contact.setText(
+            f"{about}  ·  {review.channel.label}  ·  submitted by {review.submitted_by} "
+            f"{age_words(review.submitted_at_us)} ago ({when_words(review.submitted_at_us)})"
+        )
+        self.dnd_now.setText(f"<b>{review.channel.label} now:</b> {explain_lock(review.channel, state)}")
+        self.decision.setText(self._decision_words(review))
+        self.decision.setVisible(review.decided_by is not None)
+        numbers = ", ".join(review.relationship_numbers) or "none"
+        self.numbers.setText(f"<b>Relationship numbers:</b> {numbers}")
+        self.evidence.show_links(review.evidence)
+        self.notes.setText(review.notes or "No notes.")
+        self.states.show_changes(review.changes)
+        self.history_model.set_entries(entries)
+        self.update_button.setText("Resubmit for review" if review.state == ReviewState.NEEDS_INFO else "Add to review")
+        for widget in (self.additions, self.new_numbers, self.reason):
+            widget.setEnabled(review.state.open)
+        self.refresh_actions()
+
+    @staticmethod
+    def _decision_words(review: Review) -> str:
+        if review.decided_by is None:
+            return ""
+        text = f"{STATE_WORDS[review.state]} by {review.decided_by} on {when_words(review.decided_at_us)}"
+        return f"{text}: {review.reason}" if review.reason else text
+
+    def _blocked(self) -> dict[QPushButton, tuple[str, list[str]]]:
+        """Why each action button is not available now (an empty list: it is)."""
+        assert self.review is not None
+        review, reason = self.review, self.reason.toPlainText()
+        links, numbers = self.additions.links(), self.new_numbers.numbers()
+        typed = self.additions.problems() + self.new_numbers.problems()
+        added = tuple(n for n in numbers if n not in review.relationship_numbers)
+        preview = replace(review, relationship_numbers=review.relationship_numbers + added)
+        with self._store.read() as session:
+            blocked = blockers_for(session, preview, self._actor, reason, links)
+        nothing = [] if links or added or reason.strip() else [NOTHING_TO_ADD]
+        update = update_blockers(review) or typed + nothing
+        return {
+            self.approve_button: ("Approve", typed + blocked[Decision.APPROVE]),
+            self.reject_button: ("Reject", blocked[Decision.REJECT]),
+            self.needs_info_button: ("Ask for more info", blocked[Decision.NEEDS_INFO]),
+            self.update_button: (self.update_button.text(), update),
+        }
+
+    def refresh_actions(self) -> None:
+        if self.review is None:
+            return
+        blocked = self._blocked()
+        for button, (action, reasons) in blocked.items():
+            button.setEnabled(not reasons)
+            tip = blocked_text(action, reasons) if reasons else button.accessibleName()
+            button.setToolTip(tip)
+            button.setAccessibleDescription(tip)
+        if self.review.state.open:
+            text = grouped_blockers(list(blocked.values()))
+        else:
+            text = (f"Review #{self.review.id} is {STATE_WORDS[self.review.state].lower()}: "
+                    "it can no longer be changed or decided.")  # fmt: skip
+        self.blockers.setText(text)
+        self.blockers.setVisible(bool(text))
+
+    # -- acting
+
+    def approve(self) -> None:
+        assert self.review is not None
+        links, note, version = self.additions.links(), self.reason.toPlainText(), self.review.version
+        numbers = [n for n in self.new_numbers.numbers() if n not in self.review.relationship_numbers]
+
+        def work(session: Session) -> Review:
+            expected: int | None = version
+            if numbers:
+                update_review(session, self.review_id, self._actor, relationship_numbers=numbers,
+                              expected_version=expected)  # fmt: skip
+                expected = None
+            return approve_review(session, self.review_id, self._actor, links, note, expected)
+
+        self._run(work, lambda r: f"Review #{r.id} approved: {r.channel.label} DND lifted for {r.contact_name}.")
+
+    def reject_submission(self) -> None:
+        assert self.review is not None
+        reason, version = self.reason.toPlainText(), self.review.version
+        self._run(lambda s: reject_review(s, self.review_id, self._actor, reason, version),
+                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")  # fmt: skip
+
+    def ask_for_info(self) -> None:
+        assert self.review is not None
+        reason, version = self.reason.toPlainText(), self.review.version
+        self._run(lambda s: needs_info_review(s, self.review_id, self._actor, reason, version),
+                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")  # fmt: skip
+
+    def update_submission(self) -> None:
+        assert self.review is not None
+        links, numbers, note = self.additions.links(), self.new_numbers.numbers(), self.reason.toPlainText()
+        version, resubmit = self.review.version, self.review.state == ReviewState.NEEDS_INFO
+        done = "resubmitted: pending again." if resubmit else "updated."
+        self._run(lambda s: update_review(s, self.review_id, self._actor, links, numbers, note,
+                                          expected_version=version),
+                  lambda r: f"Review #{r.id} {done}")  # fmt: skip
+
+    def _run(self, work: Callable[[Session], Review], done: Callable[[Review], str]) -> Review | None:
+        try:
+            with self._store.write() as session:
+                review = work(session)
+        except Conflict as exc:
+            self.messages.show_message("warning", str(exc))
+            self.reload()
+            return None
+        except UserError as exc:
+            self.messages.show_message("error", str(exc))
+            self.reload()
+            return None
+        self.changed_review = review
+        self.additions.clear()
+        self.new_numbers.clear()
+        self.reason.clear()
+        self.reload()
+        self.messages.show_message("info", done(review))
+        self.review_changed.emit(review)
+        return review
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, store: Store, review_id: int, actor: str,
+            region: str = DEFAULT_REGION) -> Review | None:  # fmt: skip
+        """Show the review until closed; the review as last changed here, or None when nothing changed."""
+        dialog = cls(store, review_id, actor, region, parent)
+        dialog.exec()
+        return dialog.changed_review

@@ -1,0 +1,206 @@
+"""The review dialog: four eyes, roles, reasons, the needs-info round trip, and links opened only when safe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+from console.domain.channels import Channel
+from console.domain.reviews import ReviewState
+from console.store.db import Store
+from console.store.queries import channel_states
+from console.store.review_models import ReviewEvidence, ReviewNumber
+from console.store.review_queries import get_review
+from console.store.reviews import update_review
+from console.ui.review_dialog import ReviewDialog
+from console.ui.review_sections import open_evidence_link
+from tests.ui.conftest import ADMIN, BUSINESS, REVIEWER, SUBMITTER, VIDEO, People, submit
+
+
+@pytest.fixture
+def review_id(store: Store, team: People) -> int:
+    return submit(store, team.stopped)
+
+
+@pytest.fixture
+def opened(qtbot, store: Store) -> Callable[[str, int], ReviewDialog]:
+    def open_as(actor: str, review: int) -> ReviewDialog:
+        dialog = ReviewDialog(store, review, actor)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    return open_as
+
+
+def sms_locked(store: Store, contact_id: int) -> bool:
+    with store.read() as session:
+        return channel_states(session, contact_id)[Channel.SMS].state.locked
+
+
+def explained(dialog: ReviewDialog, button: QAbstractButton, words: str) -> None:
+    """Disabled, and the reason is both in the tooltip and in the visible line of text."""
+    assert not button.isEnabled()
+    assert words in button.toolTip()
+    assert dialog.blockers.isVisible() and words in dialog.blockers.text()
+
+
+def test_shows_the_contact_the_lock_the_numbers_the_evidence_and_the_history(opened, review_id: int) -> None:
+    dialog = opened(REVIEWER, review_id)
+    assert dialog.title.text() == f"Opt-in review #{review_id}: Pending"
+    assert "Cara Diaz" in dialog.contact.text() and "submitted by ana.agent" in dialog.contact.text()
+    assert "Replied STOP on 1 Mar 2024" in dialog.dnd_now.text()
+    assert BUSINESS in dialog.numbers.text()
+    assert [item.url.text() for item in dialog.evidence.items] == [VIDEO]
+    assert dialog.states.item(0).text().endswith("submitted by ana.agent")
+    assert dialog.history_model.index(0, 2).data() == "off → DND permanent"
+    assert "Signed the form" in dialog.notes.text()
+
+
+def test_own_submission_cannot_be_approved(opened, store: Store, team: People) -> None:
+    own = submit(store, team.stopped, actor=REVIEWER)
+    dialog = opened(REVIEWER, own)
+    explained(dialog, dialog.approve_button, "rita.reviewer submitted this review: another reviewer must approve it")
+    dialog.reason.setPlainText("looks fine to me")
+    assert not dialog.reject_button.isEnabled() and not dialog.needs_info_button.isEnabled()
+
+
+def test_an_agent_cannot_decide(opened, review_id: int) -> None:
+    dialog = opened("tester", review_id)
+    explained(dialog, dialog.approve_button, "tester is an agent: only a reviewer or an admin can approve a review")
+    dialog.approve()  # forced anyway: the store refuses, the message says why
+    assert dialog.messages.level == "error" and "only a reviewer or an admin" in dialog.messages.text
+
+
+def test_reviewer_approves_and_the_channel_is_lifted(qtbot, opened, store: Store, review_id: int, team: People) -> None:
+    dialog = opened(REVIEWER, review_id)
+    assert dialog.approve_button.isEnabled() and "Approve" not in dialog.blockers.text()
+    with qtbot.waitSignal(dialog.review_changed) as changed:
+        dialog.approve_button.click()
+    assert changed.args[0].state == ReviewState.APPROVED
+    assert not sms_locked(store, team.stopped)
+    assert dialog.title.text().endswith("Approved")
+    assert dialog.messages.text == f"Review #{review_id} approved: SMS DND lifted for Cara Diaz."
+    assert dialog.history_model.index(0, 5).data() == f"Lifted by opt-in review #{review_id}, approved by {REVIEWER}"
+    assert not dialog.approve_button.isEnabled() and "can no longer be changed" in dialog.blockers.text()
+
+
+def test_rejection_needs_a_reason(qtbot, opened, store: Store, review_id: int, team: People) -> None:
+    dialog = opened(ADMIN, review_id)
+    explained(dialog, dialog.reject_button, "A rejection needs a reason")
+    qtbot.keyClicks(dialog.reason, "The recording shows another number")
+    assert dialog.reject_button.isEnabled() and "A rejection needs a reason" not in dialog.blockers.text()
+    dialog.reject_button.click()
+    with store.read() as session:
+        review = get_review(session, review_id)
+    assert review.state == ReviewState.REJECTED and review.reason == "The recording shows another number"
+    assert sms_locked(store, team.stopped)
+    assert "Rejected by admin" in dialog.decision.text() and dialog.decision.isVisible()
+
+
+def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, store: Store, review_id: int,
+                                                               team: People) -> None:  # fmt: skip
+    reviewer = opened(REVIEWER, review_id)
+    explained(reviewer, reviewer.needs_info_button, "Asking for more information needs a reason")
+    reviewer.reason.setPlainText("Please add the date of the opt-in")
+    reviewer.needs_info_button.click()
+    assert reviewer.review is not None and reviewer.review.state == ReviewState.NEEDS_INFO
+    assert "sent back to ana.agent" in reviewer.messages.text
+
+    submitter = opened(SUBMITTER, review_id)
+    assert submitter.update_button.text() == "Resubmit for review"
+    explained(submitter, submitter.update_button, "Nothing to add yet")
+    row = submitter.additions.rows[0]
+    qtbot.keyClicks(row.url, "javascript:alert(1)")
+    explained(submitter, submitter.update_button, "uses javascript:")
+    row.url.setText("https://evidence.example.com/dated-form.pdf")
+    submitter.reason.setPlainText("Signed on 5 March")
+    submitter.update_button.click()
+    assert submitter.review is not None and submitter.review.state == ReviewState.PENDING
+    assert len(submitter.evidence.items) == 2 and "pending again" in submitter.messages.text
+    assert submitter.states.item(2).text().endswith("Needs info → Pending by ana.agent: Signed on 5 March")
+
+    reviewer.reload()
+    reviewer.approve_button.click()
+    assert reviewer.review is not None and reviewer.review.state == ReviewState.APPROVED
+    assert not sms_locked(store, team.stopped)
+
+
+def test_sms_without_a_number_blocks_approval_until_one_is_added(qtbot, opened, store: Store, review_id: int,
+                                                                 team: People) -> None:  # fmt: skip
+    with store.write() as session:
+        session.query(ReviewNumber).filter_by(review_id=review_id).delete()
+    dialog = opened(REVIEWER, review_id)
+    explained(dialog, dialog.approve_button, "SMS needs at least one relationship number")
+    qtbot.keyClicks(dialog.new_numbers.edit, "415 555 9000")
+    assert dialog.approve_button.isEnabled()
+    dialog.approve_button.click()
+    assert dialog.review is not None and dialog.review.relationship_numbers == (BUSINESS,)
+    assert dialog.review.state == ReviewState.APPROVED and not sms_locked(store, team.stopped)
+
+
+def test_no_evidence_blocks_approval_until_the_reviewer_attaches_a_link(qtbot, opened, store: Store,
+                                                                        review_id: int) -> None:  # fmt: skip
+    with store.write() as session:
+        session.query(ReviewEvidence).filter_by(review_id=review_id).delete()
+    dialog = opened(REVIEWER, review_id)
+    assert dialog.evidence.empty.isVisible()
+    explained(dialog, dialog.approve_button, "No evidence link")
+    qtbot.keyClicks(dialog.additions.rows[0].url, "https://evidence.example.com/call.mp3")
+    assert dialog.approve_button.isEnabled()
+    dialog.approve_button.click()
+    assert dialog.review is not None and dialog.review.state == ReviewState.APPROVED
+    assert [e.url for e in dialog.review.evidence] == ["https://evidence.example.com/call.mp3"]
+
+
+def test_a_change_by_someone_else_is_a_conflict_shown_as_a_message(opened, store: Store, review_id: int) -> None:
+    dialog = opened(REVIEWER, review_id)
+    with store.write() as session:
+        update_review(session, review_id, SUBMITTER, note="one more thing")
+    dialog.reason.setPlainText("Not convincing")
+    dialog.reject_button.click()
+    assert dialog.messages.level == "warning" and "changed a moment ago" in dialog.messages.text
+    assert dialog.review is not None and dialog.review.state == ReviewState.PENDING and dialog.review.version == 2
+    assert "one more thing" in dialog.notes.text()
+
+
+BAD_LINKS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)", "file:///etc/passwd",
+             "data:text/html,hi", "https://", "ftp://files.example.com/a"]  # fmt: skip
+
+
+def test_open_hands_only_http_and_https_links_to_the_browser(
+    opened, store: Store, review_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: handed.append(QUrl(url).toString()) or True)
+    with store.write() as session:  # as if written by an older or tampered client: the window must still refuse
+        for url in [*BAD_LINKS, "http://evidence.example.com/plain.png"]:
+            session.add(ReviewEvidence(review_id=review_id, url=url, kind="other", added_by="x", added_at_us=1))
+    dialog = opened(REVIEWER, review_id)
+    items = {item.link.url: item for item in dialog.evidence.items}
+    for url in BAD_LINKS:
+        item = items[url]
+        assert not item.open_button.isEnabled() and item.open_button.toolTip().startswith("Cannot open: ")
+        assert item.problem.isVisible() and item.problem.text() == item.open_button.toolTip()
+        assert item.open() is False and open_evidence_link(url) is False
+    assert "only https:// and http:// links" in items["JaVaScRiPt:alert(1)"].problem.text()
+    for url in (VIDEO, "http://evidence.example.com/plain.png"):
+        assert items[url].open_button.isEnabled()
+        items[url].open_button.click()
+    assert handed == [VIDEO, "http://evidence.example.com/plain.png"]
+    assert all(QUrl(u).scheme() in ("http", "https") for u in handed)
+    explained(dialog, dialog.approve_button, "uses javascript:")
+
+
+def test_every_control_of_the_dialog_has_a_name(opened, review_id: int) -> None:
+    dialog = opened(REVIEWER, review_id)
+    controls: list[QWidget] = [*dialog.findChildren(QAbstractButton), *dialog.findChildren(QLineEdit),
+                               *dialog.findChildren(QComboBox), *dialog.findChildren(QPlainTextEdit)]  # fmt: skip
+    ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
+    assert len(ours) >= 12
+    assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []
