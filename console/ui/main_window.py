@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.reviews import Review
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
 from console.store.identity import current_actor
@@ -34,6 +35,8 @@ from console.ui.integrations import IntegrationsDialog
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.opt_outs import PossibleOptOutsDialog
+from console.ui.review_dialog import ReviewDialog
+from console.ui.reviews_tab import ReviewsView, tab_title
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 COLUMN_WIDTHS = (140, 160, 118, 80)
@@ -63,7 +66,7 @@ class MainWindow(QMainWindow):
         self.filters.set_locations(self.locations, location_id)
         self.model = ContactTableModel(store, ContactFilter(location_id, region=region), self)
         self.table = self._make_table()
-        self.panel = ContactPanel(store, self.actor, self)
+        self.panel = ContactPanel(store, self.actor, self, region=region)
         self.history = HistoryView(store, self)
         self.tabs = name_widget(QTabWidget(self), "contact_tabs", "Contact details")
         self.tabs.addTab(self.panel, "DND by channel")
@@ -74,11 +77,16 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([880, 520])
+        self.reviews = ReviewsView(store, location_id, self)
+        self.review_dialogs: dict[int, ReviewDialog] = {}
+        self.main_tabs = name_widget(QTabWidget(self), "main_tabs", "Contacts and opt-in reviews")
+        self.main_tabs.addTab(self.splitter, "Contacts")
+        self.main_tabs.addTab(self.reviews, tab_title(self.reviews.model.pending_count))
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.messages)
         layout.addWidget(self.filters)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.main_tabs, 1)
         self.setCentralWidget(central)
         self._make_menus()
         self._connect()
@@ -120,6 +128,8 @@ class MainWindow(QMainWindow):
         contacts = self.menuBar().addMenu("&Contacts")
         self.find_action = action(contacts, "&Find", "find_action", self.focus_search, QKeySequence("Ctrl+F"))
         action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
+        action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
+               QKeySequence("Ctrl+R"))  # fmt: skip
         location = self.menuBar().addMenu("&Location")
         action(location, "&Integrations...", "integrations_action", lambda: self.open_integrations())
 
@@ -132,6 +142,12 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
+        self.panel.review_submitted.connect(lambda review_id: self.reviews.refresh(review_id))
+        self.panel.review_requested.connect(self.open_review)
+        self.reviews.open_requested.connect(self.open_review)
+        self.reviews.model.pending_count_changed.connect(self._show_pending)
+        self.reviews.model.load_failed.connect(lambda text: self.messages.show_message("error", text))
+        self.main_tabs.currentChanged.connect(self._main_tab_changed)
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
@@ -157,6 +173,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("location", dict(self.locations).get(location_id, ""))
         self.panel.show_contact(None)
         self.history.show_contact(None)
+        self.reviews.model.set_location(location_id)
         self.apply_filters()
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -174,6 +191,18 @@ class MainWindow(QMainWindow):
         self.model.refresh()
         self.panel.reload()
         self.history.show_contact(self.panel.contact_id)
+        self.reviews.refresh()
+
+    def _show_pending(self, pending: int) -> None:
+        self.main_tabs.setTabText(self.main_tabs.indexOf(self.reviews), tab_title(pending))
+
+    def _main_tab_changed(self, _index: int) -> None:
+        """The search and DND filters are about contacts: greyed while the reviews are shown."""
+        on_contacts = self.main_tabs.currentWidget() is self.splitter
+        for widget in (self.filters.search, self.filters.status, self.filters.channel, self.filters.kind):
+            widget.setEnabled(on_contacts)
+        if not on_contacts:
+            self.reviews.refresh()
 
     # -- dialogs
 
@@ -202,6 +231,27 @@ class MainWindow(QMainWindow):
         dialog.message.connect(self.messages.show_message)
         dialog.show()
         return dialog
+
+    def open_review(self, review_id: int) -> ReviewDialog:
+        """The review's dialog (one per review), beside the window."""
+        dialog = self.review_dialogs.get(review_id)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = ReviewDialog(self.store, review_id, self.actor, self.region, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.review_changed.connect(self._review_changed)
+        dialog.finished.connect(lambda _code: self.review_dialogs.pop(review_id, None))
+        self.review_dialogs[review_id] = dialog
+        dialog.show()
+        return dialog
+
+    def _review_changed(self, review: Review) -> None:
+        self.model.refresh_contacts([review.contact_id])
+        self.panel.reload()
+        self.history.show_contact(self.panel.contact_id)
+        self.reviews.refresh(review.id)
 
     def _opt_out_decided(self, contact_ids: frozenset[int]) -> None:
         self.model.refresh_contacts(contact_ids)

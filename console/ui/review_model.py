@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -80,7 +82,7 @@ class ReviewTableModel(QAbstractTableModel):
         """Reload from the first page (ages are measured again)."""
         try:
             with self._store.read() as session:
-                rows = self._page(session, 0)
+                rows, more = self._page(session, 0)
                 pending = count_reviews(session, ReviewState.PENDING, self.location_id)
         except UserError as exc:
             self.load_failed.emit(str(exc))
@@ -88,14 +90,16 @@ class ReviewTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._now = now_us()
         self._rows = rows
-        self._more = len(rows) == PAGE_SIZE
+        self._more = more
         self.endResetModel()
         self.pending_count = pending
         self.pending_count_changed.emit(pending)
 
-    def _page(self, session: Any, offset: int) -> list[Review]:
-        return list_reviews(session, self.state, self.location_id, pending_first=True, limit=PAGE_SIZE,
+    def _page(self, session: Session, offset: int) -> tuple[list[Review], bool]:
+        """A page of reviews from ``offset``, and whether more follow (one row past the page tells)."""
+        rows = list_reviews(session, self.state, self.location_id, pending_first=True, limit=PAGE_SIZE + 1,
                             offset=offset)  # fmt: skip
+        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more
@@ -105,11 +109,11 @@ class ReviewTableModel(QAbstractTableModel):
             return
         try:
             with self._store.read() as session:
-                rows = self._page(session, len(self._rows))
+                rows, more = self._page(session, len(self._rows))
         except UserError as exc:
             self.load_failed.emit(str(exc))
             return
-        self._more = len(rows) == PAGE_SIZE
+        self._more = more
         if rows:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
             self._rows.extend(rows)
