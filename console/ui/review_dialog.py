@@ -42,6 +42,7 @@ from console.ui.review_sections import (
     StateHistoryList,
     channel_history_table,
     contact_words,
+    decision_words,
     grouped_blockers,
     titled,
 )
@@ -135,15 +136,21 @@ class ReviewDialog(QDialog):
         add.addWidget(self.additions)
         add.addWidget(QLabel("Relationship numbers:", actions))
         add.addWidget(self.new_numbers)
-        right = QVBoxLayout()
-        right.addWidget(actions)
-        right.addWidget(QLabel("<b>Reason or note</b>", self))
-        right.addWidget(self.reason)
+        self.action_panel = name_widget(QWidget(self), "review_actions", "What you can do")
+        acting = QVBoxLayout(self.action_panel)
+        acting.setContentsMargins(0, 0, 0, 0)
+        acting.addWidget(actions)
+        reason_label = QLabel("<b>Reason or note</b>", self.action_panel)
+        reason_label.setBuddy(self.reason)
+        acting.addWidget(reason_label)
+        acting.addWidget(self.reason)
         decide = QHBoxLayout()
         for button in (self.approve_button, self.reject_button, self.needs_info_button):
             decide.addWidget(button)
-        right.addLayout(decide)
-        right.addWidget(self.update_button, 0, Qt.AlignmentFlag.AlignLeft)
+        acting.addLayout(decide)
+        acting.addWidget(self.update_button, 0, Qt.AlignmentFlag.AlignLeft)
+        right = QVBoxLayout()
+        right.addWidget(self.action_panel)
         right.addWidget(self.blockers)
         right.addStretch(1)
         closing = QHBoxLayout()
@@ -177,7 +184,7 @@ class ReviewDialog(QDialog):
             f"{age_words(review.submitted_at_us)} ago ({when_words(review.submitted_at_us)})"
         )
         self.dnd_now.setText(f"<b>{review.channel.label} now:</b> {explain_lock(review.channel, state)}")
-        self.decision.setText(self._decision_words(review))
+        self.decision.setText(decision_words(review))
         self.decision.setVisible(review.decided_by is not None)
         numbers = ", ".join(review.relationship_numbers) or "none"
         self.numbers.setText(f"<b>Relationship numbers:</b> {numbers}")
@@ -186,16 +193,8 @@ class ReviewDialog(QDialog):
         self.states.show_changes(review.changes)
         self.history_model.set_entries(entries)
         self.update_button.setText("Resubmit for review" if review.state == ReviewState.NEEDS_INFO else "Add to review")
-        for widget in (self.additions, self.new_numbers, self.reason):
-            widget.setEnabled(review.state.open)
+        self.action_panel.setVisible(review.state.open)
         self.refresh_actions()
-
-    @staticmethod
-    def _decision_words(review: Review) -> str:
-        if review.decided_by is None:
-            return ""
-        text = f"{STATE_WORDS[review.state]} by {review.decided_by} on {when_words(review.decided_at_us)}"
-        return f"{text}: {review.reason}" if review.reason else text
 
     def _blocked(self) -> dict[QPushButton, tuple[str, list[str]]]:
         """Why each action button is not available now (an empty list: it is)."""

@@ -20,14 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.evidence import ALLOWED_SCHEMES, EvidenceError, EvidenceLink, is_openable, validate_evidence_url
-from console.domain.reviews import StateChange
+from console.domain.reviews import Review, StateChange
 from console.store.models import Contact
-from console.ui.history_view import HISTORY_WIDTHS, HistoryModel
+from console.ui.history_view import HistoryModel
 from console.ui.naming import name_widget
 from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
 from console.ui.review_model import STATE_WORDS, when_words
 
 SHOWN_URL_LENGTH = 90
+#: When, (channel: hidden), change, who, source; the reason takes the rest.
+CHANNEL_HISTORY_WIDTHS = (92, 0, 110, 104, 110)
 
 
 def open_evidence_link(url: str) -> bool:
@@ -170,7 +172,7 @@ def channel_history_table(model: HistoryModel, parent: QWidget) -> QTableView:
     table.setWordWrap(True)
     table.verticalHeader().hide()
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    for column, width in enumerate(HISTORY_WIDTHS):
+    for column, width in enumerate(CHANNEL_HISTORY_WIDTHS):
         table.horizontalHeader().resizeSection(column, width)
     table.hideColumn(1)
     table.horizontalHeader().setStretchLastSection(True)
@@ -188,3 +190,11 @@ def grouped_blockers(blocked: list[tuple[str, list[str]]]) -> str:
         return ""
     lines = [f"• {', '.join(actions)}: {reason}" for reason, actions in actions_of.items()]
     return "Not available now:\n" + "\n".join(lines)
+
+
+def decision_words(review: Review) -> str:
+    """E.g. "Needs info by rita.reviewer on 2024-03-02 10:00 UTC: please add the date"; empty while undecided."""
+    if review.decided_by is None:
+        return ""
+    text = f"{STATE_WORDS[review.state]} by {review.decided_by} on {when_words(review.decided_at_us)}"
+    return f"{text}: {review.reason}" if review.reason else text

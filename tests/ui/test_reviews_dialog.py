@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from console.domain.channels import Channel
 from console.domain.reviews import ReviewState
@@ -88,6 +88,7 @@ def test_reviewer_approves_and_the_channel_is_lifted(qtbot, opened, store: Store
     assert dialog.messages.text == f"Review #{review_id} approved: SMS DND lifted for Cara Diaz."
     assert dialog.history_model.index(0, 5).data() == f"Lifted by opt-in review #{review_id}, approved by {REVIEWER}"
     assert not dialog.approve_button.isEnabled() and "can no longer be changed" in dialog.blockers.text()
+    assert not dialog.action_panel.isVisible()
 
 
 def test_rejection_needs_a_reason(qtbot, opened, store: Store, review_id: int, team: People) -> None:
@@ -204,3 +205,18 @@ def test_every_control_of_the_dialog_has_a_name(opened, review_id: int) -> None:
     ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
     assert len(ours) >= 12
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []
+
+
+def test_ask_returns_the_changed_review_or_none(qtbot, store: Store, review_id: int) -> None:
+    def decide_then_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ReviewDialog)
+        dialog.reason.setPlainText("Which number?")
+        dialog.needs_info_button.click()
+        dialog.close_button.click()
+
+    QTimer.singleShot(0, decide_then_close)
+    changed = ReviewDialog.ask(None, store, review_id, REVIEWER)
+    assert changed is not None and changed.state == ReviewState.NEEDS_INFO
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().close())
+    assert ReviewDialog.ask(None, store, review_id, REVIEWER) is None
