@@ -549,12 +549,16 @@ def test_removing_a_ledger_entry_is_detected(world: World) -> None:
     from sqlalchemy import text
 
     world.contact()
-    world.record(sms_stop(PHONE, "2024-03-01"), delivered(EMAIL, "2024-03-02"), sms_start(PHONE, "2024-03-03"))
+    world.record(
+        sms_stop(PHONE, "2024-03-01"),
+        sms_error(PHONE, "2024-03-02", 30003, DndKind.TEMPORARY),
+        sms_start(PHONE, "2024-03-03"),
+    )
     with world.store.write() as session:
-        session.execute(text("DELETE FROM events WHERE id = 3"))
+        session.execute(text("DELETE FROM events WHERE id = 2"))
     with world.store.read() as session:
         result = verify_chain(session)
-    assert not result.ok and result.broken_id == 3
+    assert not result.ok and result.broken_id == 2
 
 
 def test_each_entry_has_when_it_happened_when_recorded_and_who_recorded_it(world: World) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, insert, literal_column, select,
 from sqlalchemy.orm import Session
 
 from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
-from console.domain.events import Effect, Event, now_us, order_key
+from console.domain.events import Effect, Event, Source, now_us, order_key
 from console.domain.state import OFF, ChannelState, apply_event, replay
 from console.store.audit import HASHED_COLUMNS, entry_hash
 from console.store.changes import notify
@@ -39,6 +39,13 @@ class Recorded:
     status: str
     event_id: int | None
     contact_ids: tuple[int, ...] = ()
+
+
+DUPLICATE_OUTCOME = Recorded(DUPLICATE, None)
+NO_EFFECT_OUTCOME = Recorded(NO_EFFECT, None)
+#: Records from these sources that trigger nothing are kept compactly, outside the hash chain: they change
+#: nothing, so they are not ledger entries; their keys make re-imports idempotent and their labels count.
+PROVIDER_SOURCES = frozenset({Source.MAILGUN.value, Source.TWILIO.value})
 
 
 @dataclass(slots=True)
@@ -71,6 +78,12 @@ def insert_sql(session: Session) -> str:
     return f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * (len(HASHED_COLUMNS) + 1))})"
 
 
+def noop_insert_sql(session: Session) -> str:
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    marks = ", ".join([mark] * 6)
+    return f'INSERT INTO noop_records (location_id, source, "key", batch_id, at_us, label) VALUES ({marks})'
+
+
 def existing_keys(session: Session, location_id: int, events: Sequence[Event]) -> set[tuple[str, str]]:
     """Which (source, key) pairs of ``events`` the location's ledger already holds."""
     by_source: dict[str, list[str]] = defaultdict(list)
@@ -81,19 +94,21 @@ def existing_keys(session: Session, location_id: int, events: Sequence[Event]) -
     qmark = conn.dialect.paramstyle == "qmark"
     for source, keys in by_source.items():
         for chunk in _chunks(keys):
-            if qmark:
-                marks = ",".join("?" * len(chunk))
-                sql = f'SELECT "key" FROM events WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
-                rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
-            else:
-                # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s) became a
-                # linear scan of the location's whole ledger per key once psycopg prepared it with a generic plan.)
-                sql = (
-                    'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN events e'
-                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
-                )
-                rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
-            found.update((source, key) for (key,) in rows)
+            for table in ("events", "noop_records"):
+                if qmark:
+                    marks = ",".join("?" * len(chunk))
+                    sql = f'SELECT "key" FROM {table} WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
+                    rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
+                else:
+                    # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s)
+                    # became a linear scan of the location's whole ledger per key once psycopg prepared it
+                    # with a generic plan.)
+                    sql = (
+                        f'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN {table} e'
+                        ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
+                    )
+                    rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
+                found.update((source, key) for (key,) in rows)
     return found
 
 
@@ -146,17 +161,22 @@ def record_events(
     # The chain lock comes first: a concurrent writer's events are committed before we look for duplicates.
     last_id, last_hash = lock_chain(session) if events else (0, "")
     seen = existing_keys(session, location_id, events)
-    fresh: list[tuple[int, Event]] = []
+    outcomes: list[Recorded | None] = []
+    fresh: list[tuple[int, int, Event]] = []
     rows: list[tuple[Any, ...]] = []
-    duplicate_at: list[int] = []
+    noops: list[tuple[Any, ...]] = []
     recorded_at = now_us()
-    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
+    dumps, sort_keys, none = orjson.dumps, orjson.OPT_SORT_KEYS, Effect.NONE
     for position, ev in enumerate(events):
         ident = (ev.source, ev.key)
         if ident in seen:
-            duplicate_at.append(position)
+            outcomes.append(DUPLICATE_OUTCOME)
             continue
         seen.add(ident)
+        if ev.effect is none and ev.source in PROVIDER_SOURCES and "possible_opt_out" not in ev.detail:
+            noops.append((location_id, ev.source, ev.key, batch_id, ev.at_us, ev.reason[:80]))
+            outcomes.append(NO_EFFECT_OUTCOME)
+            continue
         last_id += 1
         values = (
             last_id,
@@ -178,18 +198,21 @@ def record_events(
         )
         last_hash = entry_hash(last_hash, values)
         rows.append((*values[:14], ev.provider_cleared, values[15], last_hash))
-        fresh.append((last_id, ev))
+        fresh.append((position, last_id, ev))
+        outcomes.append(None)
+    conn = session.connection()
+    if noops:
+        conn.exec_driver_sql(noop_insert_sql(session), noops)
     if rows:
-        session.connection().exec_driver_sql(insert_sql(session), rows)
+        conn.exec_driver_sql(insert_sql(session), rows)
         session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=last_id, last_hash=last_hash))
 
-    matches = _match_contacts(session, location_id, [ev for _, ev in fresh])
+    matches = _match_contacts(session, location_id, [ev for _, _, ev in fresh])
     pairs: dict[tuple[int, Channel], list[tuple[int, Event]]] = defaultdict(list)
-    fresh_status: dict[int, Recorded] = {}
     opt_outs: list[dict[str, Any]] = []
-    for event_id, ev in fresh:
+    for position, event_id, ev in fresh:
         if ev.effect == Effect.NONE or ev.channel is None:
-            fresh_status[event_id] = Recorded(NO_EFFECT, event_id)
+            outcomes[position] = Recorded(NO_EFFECT, event_id)
             if ev.detail.get("possible_opt_out") == "1" and ev.address:
                 opt_outs.append(
                     {
@@ -203,7 +226,7 @@ def record_events(
                 )
             continue
         ids = (ev.contact_id,) if ev.contact_id is not None else matches.get((ev.channel, ev.address or ""), ())
-        fresh_status[event_id] = Recorded(APPLIED if ids else UNMATCHED, event_id, tuple(ids))
+        outcomes[position] = Recorded(APPLIED if ids else UNMATCHED, event_id, tuple(ids))
         for contact_id in ids:
             pairs[(contact_id, ev.channel)].append((event_id, ev))
     if opt_outs:
@@ -211,18 +234,11 @@ def record_events(
         result.possible_opt_outs = len(opt_outs)
     if pairs:
         _apply_to_pairs(session, location_id, pairs, actor, result)
-
-    fresh_iter = iter(fresh)
-    duplicates = set(duplicate_at)
-    for position in range(len(events)):
-        if position in duplicates:
-            result.outcomes.append(Recorded(DUPLICATE, None))
-        else:
-            event_id, _ = next(fresh_iter)
-            result.outcomes.append(fresh_status[event_id])
+    result.outcomes = [outcome for outcome in outcomes if outcome is not None]
+    assert len(result.outcomes) == len(events)
     if rows:
         touched = {cid for cid, _ in result.changed}
-        touched.update(cid for outcome in fresh_status.values() for cid in outcome.contact_ids)
+        touched.update(cid for outcome in result.outcomes for cid in outcome.contact_ids)
         notify(session, location_id, touched, actor=actor)
     return result
 

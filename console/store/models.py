@@ -114,6 +114,20 @@ class LedgerEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class NoopRecord(Base):
+    """A provider record that triggered nothing: kept so a re-import is recognised, and counted by label."""
+
+    __tablename__ = "noop_records"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    location_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer)
+    at_us: Mapped[int] = mapped_column(BigInteger)
+    label: Mapped[str] = mapped_column(String(80))
+
+
 class ChainHead(Base):
     """One row: the last ledger id and hash. Writers lock it, which serialises appends to the chain."""
 
