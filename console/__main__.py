@@ -1,3 +1,4 @@
 from console.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: import workers start by importing this module again
+    main()

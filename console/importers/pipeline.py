@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
 import queue
 import threading
 import time
@@ -27,14 +28,26 @@ from console.errors import StoreUnavailable, UserError
 from console.importers.base import ContactRow, EventRecord, Record, Reject
 from console.importers.contact_sync import ContactsSummary, sync_contacts
 from console.importers.errors import ImportFileError
+from console.importers.parallel import import_ranges
+from console.importers.ranges import plan_ranges
 from console.importers.reading import ByteCounter
 from console.importers.records import check_file, iter_records
 from console.store.db import Store
-from console.store.ledger import APPLIED, DUPLICATE, NO_EFFECT, UNMATCHED, record_events
+from console.store.ledger import (
+    APPLIED,
+    DUPLICATE,
+    NO_EFFECT,
+    UNMATCHED,
+    event_from_values,
+    keep_noops,
+    lock_chain,
+    record_events,
+)
 from console.store.locations import get_location
 from console.store.models import ImportBatch, ImportReject
 
 CHUNK_RECORDS = 10_000
+WORKERS_ENV = "DND_CONSOLE_IMPORT_WORKERS"
 MAX_LISTED_REJECTS = 1_000
 
 
@@ -56,7 +69,6 @@ class ImportFile:
     path: Path
     format: str
     size: int
-    sha256: str
 
 
 @dataclass(slots=True)
@@ -115,13 +127,42 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class FileDigests:
+    """sha256 of each file, computed on a thread while the import runs (hashing releases the interpreter)."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._values: dict[Path, str] = {}
+        self._thread = threading.Thread(target=self._run, args=(list(paths),), name="import-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self, paths: list[Path]) -> None:
+        for path in paths:
+            try:
+                self._values[path] = sha256_of(path)
+            except OSError as exc:
+                self._values[path] = f"unreadable: {exc.strerror or exc}"
+
+    def values(self) -> dict[Path, str]:
+        self._thread.join()
+        return self._values
+
+
+def files_json(files: Sequence[ImportFile], digests: dict[Path, str] | None = None) -> str:
+    return orjson.dumps(
+        [
+            {"path": str(f.path), "name": f.path.name, "sha256": (digests or {}).get(f.path, ""), "format": f.format}
+            for f in files
+        ]
+    ).decode()
+
+
 def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:
     """Every file is checked before anything is imported; contacts files come first."""
     checked: list[ImportFile] = []
     for path in paths:
         try:
             found = check_file(path, fmt)
-            checked.append(ImportFile(path, found, path.stat().st_size, sha256_of(path)))
+            checked.append(ImportFile(path, found, path.stat().st_size))
         except ImportFileError as exc:
             raise UserError(str(exc)) from None
         except OSError as exc:
@@ -140,7 +181,10 @@ def run_import(
     progress: Callable[[ImportProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     chunk_records: int = CHUNK_RECORDS,
+    workers: int | None = None,
 ) -> ImportSummary:
+    """Import ``paths`` into ``location`` as one batch; big plain exports are split across ``workers`` processes."""
+    processes = default_workers() if workers is None else workers
     files = check_files([Path(p) for p in paths], fmt)
     with store.write() as session:
         location_id = get_location(session, location).id
@@ -149,13 +193,12 @@ def run_import(
             actor=actor,
             started_at_us=now_us(),
             state="running",
-            files=orjson.dumps(
-                [{"path": str(f.path), "name": f.path.name, "sha256": f.sha256, "format": f.format} for f in files]
-            ).decode(),
+            files=files_json(files),
         )
         session.add(batch)
         session.flush()
         batch_id = batch.id
+    digests = FileDigests([f.path for f in files])
     summary = ImportSummary(batch_id=batch_id)
     started = time.perf_counter()
     # Millions of short-lived records make the cyclic GC scan the whole heap again and again; it finds no
@@ -183,6 +226,7 @@ def run_import(
                 should_stop,
                 started,
                 chunk_records,
+                processes,
             )
             if summary.cancelled:
                 break
@@ -215,6 +259,7 @@ def run_import(
                 if row is not None:
                     row.state, row.finished_at_us = state, now_us()
                     row.counts = orjson.dumps(summary.as_dict()).decode()
+                    row.files = files_json(files, digests.values())
         except (OperationalError, DBAPIError, StoreUnavailable):
             if state == "done":  # the import itself went through: say the database went away
                 raise
@@ -235,6 +280,7 @@ def _import_file(
     should_stop: Callable[[], bool] | None,
     started: float,
     chunk_records: int,
+    workers: int,
 ) -> None:
     counter = ByteCounter()
     counter.total = item.size
@@ -242,31 +288,87 @@ def _import_file(
     file_entry: dict[str, Any] = {"path": name, "format": item.format, "records": 0}
     summary.files.append(file_entry)
     total_before = summary.event_records + (summary.contacts.records if summary.contacts else 0)
+
+    def report(bytes_done: int, records: int) -> None:
+        done = total_before + records
+        file_entry["records"] = records
+        if progress is not None:
+            progress(ImportProgress(name, bytes_done, counter.total, done, time.perf_counter() - started))
+
+    ranges = plan_ranges(item.path, item.format, workers) if workers > 1 else []
+    if len(ranges) > 1:
+        before = summary.event_records
+
+        def store_chunk(payload: bytes) -> None:
+            commit_parsed(store, location_id, actor, batch_id, payload, summary, region)
+
+        finished = import_ranges(
+            item.path,
+            item.format,
+            ranges,
+            region=region,
+            import_time=import_time,
+            chunk_records=chunk_records,
+            store_chunk=store_chunk,
+            on_progress=lambda read: report(read, summary.event_records - before),
+            should_stop=should_stop,
+        )
+        summary.cancelled = summary.cancelled or not finished
+        file_entry["records"] = summary.event_records - before
+        return
     records = iter_records(item.path, item.format, region=region, import_time_us=import_time, reader=counter)
     with ChunkReader(records, chunk_records) as chunks:
         for chunk in chunks:
-            events = [r for r in chunk if isinstance(r, EventRecord)]
-            contacts = [r for r in chunk if isinstance(r, ContactRow)]
-            rejects = [r for r in chunk if isinstance(r, Reject)]
-            _commit_chunk(
-                store,
-                location_id,
-                actor,
-                batch_id,
-                events,
-                contacts,
-                rejects,
-                summary,
-                region,
-                item.format == "contacts",
-            )
+            commit_chunk(store, location_id, actor, batch_id, chunk, summary, region, item.format == "contacts")
             done = summary.event_records + (summary.contacts.records if summary.contacts else 0)
-            file_entry["records"] = done - total_before
-            if progress is not None:
-                progress(ImportProgress(name, counter.bytes_read, counter.total, done, time.perf_counter() - started))
+            report(counter.bytes_read, done - total_before)
             if should_stop is not None and should_stop():
                 summary.cancelled = True
                 return
+
+
+def default_workers() -> int:
+    """Processes for one big file: ``DND_CONSOLE_IMPORT_WORKERS``, else one per core (at most 4)."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def commit_parsed(
+    store: Store,
+    location_id: int,
+    actor: str,
+    batch_id: int,
+    payload: bytes,
+    summary: ImportSummary,
+    region: str,
+) -> None:
+    """Store a chunk parsed by an import process (see ``console.importers.parallel``)."""
+    noop_rows, event_rows, reject_rows = orjson.loads(payload)
+    events = [EventRecord(row[0], row[1], event_from_values(row[2:])) for row in event_rows]
+    rejects = [Reject(*row) for row in reject_rows]
+    _commit_chunk(store, location_id, actor, batch_id, events, [], rejects, summary, region, False, noop_rows)
+
+
+def commit_chunk(
+    store: Store,
+    location_id: int,
+    actor: str,
+    batch_id: int,
+    chunk: list[Record],
+    summary: ImportSummary,
+    region: str,
+    is_contacts: bool,
+) -> None:
+    """One transaction for a chunk of records of any kind."""
+    events = [r for r in chunk if type(r) is EventRecord]
+    contacts: list[ContactRow] = []
+    rejects: list[Reject] = []
+    if len(events) < len(chunk):
+        contacts = [r for r in chunk if isinstance(r, ContactRow)]
+        rejects = [r for r in chunk if isinstance(r, Reject)]
+    _commit_chunk(store, location_id, actor, batch_id, events, contacts, rejects, summary, region, is_contacts)
 
 
 class ChunkReader:
@@ -343,8 +445,15 @@ def _commit_chunk(
     summary: ImportSummary,
     region: str,
     is_contacts: bool,
+    noop_rows: Sequence[Sequence[Any]] = (),
 ) -> None:
     with store.write() as session:
+        if noop_rows:
+            lock_chain(session)  # writers take turns, so a duplicate is always seen as one
+            repeated = keep_noops(session, location_id, noop_rows, batch_id)
+            summary.counts[DUPLICATE] += len(repeated)
+            summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
+            summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
         if is_contacts:
             if summary.contacts is None:
                 summary.contacts = ContactsSummary()
@@ -355,11 +464,11 @@ def _commit_chunk(
         if events:
             result = record_events(session, location_id, [r.event for r in events], actor, batch_id)
             summary.possible_opt_outs += result.possible_opt_outs
-            for record, outcome in zip(events, result.outcomes, strict=True):
-                summary.counts[outcome.status] += 1
-                if outcome.status == NO_EFFECT:
-                    summary.no_effect_by_label[record.event.detail.get("label") or record.event.reason] += 1
-                summary.affected_contact_ids.update(outcome.contact_ids)
+            summary.counts.update(result.counts())
+            summary.no_effect_by_label.update(result.no_effect_labels)
+            for outcome in result.outcomes:
+                if outcome.contact_ids:
+                    summary.affected_contact_ids.update(outcome.contact_ids)
         event_rejects = [] if is_contacts else rejects
         if rejects:
             session.execute(

@@ -7,7 +7,7 @@ an older one makes that channel replay from the ledger, so order and split of im
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -54,6 +54,11 @@ class RecordResult:
     #: (contact_id, channel) -> (state before, state after) for every channel whose state changed.
     changed: dict[tuple[int, Channel], tuple[ChannelState, ChannelState]] = field(default_factory=dict)
     possible_opt_outs: int = 0
+    #: How many records that triggered nothing, by label (``delivered``, ``failed/temporary/generic``...).
+    no_effect_labels: Counter[str] = field(default_factory=Counter)
+
+    def counts(self) -> Counter[str]:
+        return Counter(outcome.status for outcome in self.outcomes)
 
 
 def order_text(at_us: int, effect: str, source: str, key: str) -> str:
@@ -78,38 +83,71 @@ def insert_sql(session: Session) -> str:
     return f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * (len(HASHED_COLUMNS) + 1))})"
 
 
-def noop_insert_sql(session: Session) -> str:
+def noop_insert_sql(session: Session, ignore: bool = False) -> str:
     mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
     marks = ", ".join([mark] * 6)
-    return f'INSERT INTO noop_records (location_id, source, "key", batch_id, at_us, label) VALUES ({marks})'
+    verb = "INSERT OR IGNORE" if ignore else "INSERT"
+    return f'{verb} INTO noop_records (location_id, source, "key", batch_id, at_us, label) VALUES ({marks})'
 
 
-def existing_keys(session: Session, location_id: int, events: Sequence[Event]) -> set[tuple[str, str]]:
-    """Which (source, key) pairs of ``events`` the location's ledger already holds."""
+def is_noop(ev: Event) -> bool:
+    """A provider record that triggers nothing: kept in noop_records, outside the chain."""
+    return ev.effect is Effect.NONE and ev.source in PROVIDER_SOURCES and "possible_opt_out" not in ev.detail
+
+
+def existing_keys(
+    session: Session, location_id: int, idents: Iterable[tuple[str, str]], table: str = "events"
+) -> set[tuple[str, str]]:
+    """Which (source, key) pairs the location already holds in ``table``."""
     by_source: dict[str, list[str]] = defaultdict(list)
-    for ev in events:
-        by_source[ev.source].append(ev.key)
+    for source, key in idents:
+        by_source[source].append(key)
     found: set[tuple[str, str]] = set()
     conn = session.connection()
     qmark = conn.dialect.paramstyle == "qmark"
     for source, keys in by_source.items():
         for chunk in _chunks(keys):
-            for table in ("events", "noop_records"):
-                if qmark:
-                    marks = ",".join("?" * len(chunk))
-                    sql = f'SELECT "key" FROM {table} WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
-                    rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
-                else:
-                    # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s)
-                    # became a linear scan of the location's whole ledger per key once psycopg prepared it
-                    # with a generic plan.)
-                    sql = (
-                        f'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN {table} e'
-                        ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
-                    )
-                    rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
-                found.update((source, key) for (key,) in rows)
+            if qmark:
+                marks = ",".join("?" * len(chunk))
+                sql = f'SELECT "key" FROM {table} WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
+                rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
+            else:
+                # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s)
+                # became a linear scan of the location's whole ledger per key once psycopg prepared it
+                # with a generic plan.)
+                sql = (
+                    f'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN {table} e'
+                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
+                )
+                rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
+            found.update((source, key) for (key,) in rows)
     return found
+
+
+def keep_noops(session: Session, location_id: int, rows: Sequence[Sequence[Any]], batch_id: int | None) -> set[int]:
+    """Keep records that triggered nothing, ``rows`` of (source, key, at_us, label); returns the positions
+    that were kept already (or repeat an earlier row): duplicates.
+
+    A fresh import inserts them all at once and finds nothing to skip; only when the insert skipped some
+    does it look up which, so re-imports pay for the look-up and first imports do not.
+    """
+    conn = session.connection()
+    first: dict[tuple[str, str], int] = {}
+    repeats = {n for n, row in enumerate(rows) if first.setdefault((row[0], row[1]), n) != n}
+    values = [(location_id, r[0], r[1], batch_id, r[2], r[3][:80]) for n, r in enumerate(rows) if n not in repeats]
+    if conn.dialect.name == "sqlite" and not repeats:
+        savepoint = conn.begin_nested()
+        cursor = conn.exec_driver_sql(noop_insert_sql(session, ignore=True), values)
+        if cursor.rowcount == len(values):
+            savepoint.commit()
+            return set()
+        savepoint.rollback()
+    held = existing_keys(session, location_id, first, "noop_records")
+    duplicates = repeats | {n for key, n in first.items() if key in held}
+    fresh = [(location_id, r[0], r[1], batch_id, r[2], r[3][:80]) for n, r in enumerate(rows) if n not in duplicates]
+    if fresh:
+        conn.exec_driver_sql(noop_insert_sql(session), fresh)
+    return duplicates
 
 
 def lock_chain(session: Session) -> tuple[int, str]:
@@ -131,6 +169,23 @@ def channel_address(channel: Channel, email: str | None, phone: str | None) -> s
     if channel in PHONE_CHANNELS:
         return phone
     return None
+
+
+CHANNELS: dict[str | None, Channel | None] = {None: None, **{c.value: c for c in Channel}}
+EFFECTS = {e.value: e for e in Effect}
+KINDS: dict[str | None, DndKind | None] = {None: None, **{k.value: k for k in DndKind}}
+
+
+def event_values(ev: Event) -> tuple[Any, ...]:
+    """An event as plain JSON-able values (for passing between processes); ``event_from_values`` reverses it."""
+    return (ev.source, ev.key, ev.at_us, VALUE[ev.channel], VALUE[ev.effect], VALUE[ev.kind], ev.reason,
+            ev.address, ev.contact_id, ev.provider_cleared, ev.detail)  # fmt: skip
+
+
+def event_from_values(values: Sequence[Any]) -> Event:
+    source, key, at_us, channel, effect, kind, reason, address, contact_id, cleared, detail = values
+    return Event(source, key, at_us, CHANNELS[channel], EFFECTS[effect], KINDS[kind], reason, address, contact_id,
+                 cleared, detail)  # fmt: skip
 
 
 def event_from_row(row: Any) -> Event:
@@ -160,22 +215,33 @@ def record_events(
     result = RecordResult()
     # The chain lock comes first: a concurrent writer's events are committed before we look for duplicates.
     last_id, last_hash = lock_chain(session) if events else (0, "")
-    seen = existing_keys(session, location_id, events)
-    outcomes: list[Recorded | None] = []
+    outcomes: list[Recorded | None] = [None] * len(events)
+    # In-batch repeats first; then no-op records (kept compactly) and ledger events, each against its table.
+    unique: dict[tuple[str, str], int] = {}
+    for position, ev in enumerate(events):
+        if unique.setdefault((ev.source, ev.key), position) != position:
+            outcomes[position] = DUPLICATE_OUTCOME
+    noop_at = [p for p in unique.values() if is_noop(events[p])]
+    ledger_at = [p for p in unique.values() if not is_noop(events[p])]
+    if noop_at:
+        noops = [events[p] for p in noop_at]
+        repeated = keep_noops(session, location_id, [(e.source, e.key, e.at_us, e.reason) for e in noops], batch_id)
+        for n, position in enumerate(noop_at):
+            outcomes[position] = DUPLICATE_OUTCOME if n in repeated else NO_EFFECT_OUTCOME
+        result.no_effect_labels.update(ev.reason for n, ev in enumerate(noops) if n not in repeated)
+    held = (
+        existing_keys(session, location_id, [(events[p].source, events[p].key) for p in ledger_at])
+        if ledger_at
+        else set()
+    )
     fresh: list[tuple[int, int, Event]] = []
     rows: list[tuple[Any, ...]] = []
-    noops: list[tuple[Any, ...]] = []
     recorded_at = now_us()
-    dumps, sort_keys, none = orjson.dumps, orjson.OPT_SORT_KEYS, Effect.NONE
-    for position, ev in enumerate(events):
-        ident = (ev.source, ev.key)
-        if ident in seen:
-            outcomes.append(DUPLICATE_OUTCOME)
-            continue
-        seen.add(ident)
-        if ev.effect is none and ev.source in PROVIDER_SOURCES and "possible_opt_out" not in ev.detail:
-            noops.append((location_id, ev.source, ev.key, batch_id, ev.at_us, ev.reason[:80]))
-            outcomes.append(NO_EFFECT_OUTCOME)
+    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
+    for position in ledger_at:
+        ev = events[position]
+        if (ev.source, ev.key) in held:
+            outcomes[position] = DUPLICATE_OUTCOME
             continue
         last_id += 1
         values = (
@@ -199,12 +265,8 @@ def record_events(
         last_hash = entry_hash(last_hash, values)
         rows.append((*values[:14], ev.provider_cleared, values[15], last_hash))
         fresh.append((position, last_id, ev))
-        outcomes.append(None)
-    conn = session.connection()
-    if noops:
-        conn.exec_driver_sql(noop_insert_sql(session), noops)
     if rows:
-        conn.exec_driver_sql(insert_sql(session), rows)
+        session.connection().exec_driver_sql(insert_sql(session), rows)
         session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=last_id, last_hash=last_hash))
 
     matches = _match_contacts(session, location_id, [ev for _, _, ev in fresh])
@@ -213,6 +275,7 @@ def record_events(
     for position, event_id, ev in fresh:
         if ev.effect == Effect.NONE or ev.channel is None:
             outcomes[position] = Recorded(NO_EFFECT, event_id)
+            result.no_effect_labels[ev.detail.get("label") or ev.reason] += 1
             if ev.detail.get("possible_opt_out") == "1" and ev.address:
                 opt_outs.append(
                     {
@@ -331,54 +394,88 @@ def _apply_to_pairs(
 ) -> None:
     contact_ids = [cid for cid, _ in pairs]
     stored = _load_states(session, contact_ids)
-    addresses: dict[int, tuple[str | None, str | None]] | None = None
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    computed: dict[tuple[int, Channel], tuple[ChannelState, str]] = {}
+    late: list[tuple[int, Channel]] = []
     for (contact_id, channel), new_events in pairs.items():
         new_events.sort(key=lambda pair: pair[1].order_key)
         row = stored.get((contact_id, channel))
-        before = state_from_row(row)
-        first = new_events[0][1]
-        last = new_events[-1][1]
-        last_text = order_text(last.at_us, last.effect, last.source, last.key)
+        first, last = new_events[0][1], new_events[-1][1]
         if row is None or order_text(first.at_us, first.effect, first.source, first.key) > row.last_order:
-            after = before
+            after = state_from_row(row)
             for event_id, ev in new_events:
                 after = apply_event(after, ev, event_id)
-            if row is not None and row.last_order > last_text:
-                last_text = row.last_order
+            last_text = order_text(last.at_us, last.effect, last.source, last.key)
+            computed[(contact_id, channel)] = (after, max(last_text, row.last_order) if row is not None else last_text)
         else:
-            if addresses is None:
-                addresses = _contact_addresses(session, contact_ids)
-            email, phone = addresses.get(contact_id, (None, None))
-            history = channel_events(session, location_id, contact_id, channel, channel_address(channel, email, phone))
-            after = replay(history)
-            last_text = max(order_text(e.at_us, e.effect, e.source, e.key) for _, e in history)
-        values = _state_values(after)
-        values.update(last_order=last_text, changed_by=actor if after != before else (row.changed_by if row else actor))
+            late.append((contact_id, channel))  # older than what the channel has seen: replay it from the ledger
+    computed.update(_replay_pairs(session, location_id, late))
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    for (contact_id, channel), (after, last_text) in computed.items():
+        row = stored.get((contact_id, channel))
+        before = state_from_row(row)
+        changed = after != before
+        values = (*_state_tuple(after), last_text, actor if changed or row is None else row.changed_by)
         if row is None:
-            inserts.append({"contact_id": contact_id, "channel": channel.value, "version": 1, **values})
+            inserts.append((*values, 1, contact_id, channel.value))
         else:
-            updates.append(
-                {
-                    "b_contact": contact_id,
-                    "b_channel": channel.value,
-                    "version": row.version + (1 if after != before else 0),
-                    **values,
-                }
-            )
-        if after != before:
+            updates.append((*values, row.version + (1 if changed else 0), contact_id, channel.value))
+        if changed:
             result.changed[(contact_id, channel)] = (before, after)
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if inserts:
-        session.execute(insert(STATES), inserts)
+        columns = ", ".join((*STATE_COLUMNS, "version", "contact_id", "channel"))
+        conn.exec_driver_sql(
+            f"INSERT INTO channel_states ({columns}) VALUES ({', '.join([mark] * (len(STATE_COLUMNS) + 3))})", inserts
+        )
     if updates:
-        session.execute(
-            update(STATES).where(
-                STATES.c.contact_id == bindparam("b_contact"), STATES.c.channel == bindparam("b_channel")
-            ),
-            updates,
+        assignments = ", ".join(f"{c} = {mark}" for c in (*STATE_COLUMNS, "version"))
+        conn.exec_driver_sql(
+            f"UPDATE channel_states SET {assignments} WHERE contact_id = {mark} AND channel = {mark}", updates
         )
     _refresh_masks(session, stored, result)
+
+
+STATE_COLUMNS = ("dnd", "kind", "reason", "since_us", "source", "event_id", "last_order", "changed_by")
+
+
+def _state_tuple(state: ChannelState) -> tuple[Any, ...]:
+    return (state.dnd, VALUE[state.kind], state.reason, state.since_us, state.source, state.event_id)
+
+
+def _replay_pairs(
+    session: Session, location_id: int, pairs: list[tuple[int, Channel]]
+) -> dict[tuple[int, Channel], tuple[ChannelState, str]]:
+    """Replay many (contact, channel) pairs from the ledger with a few queries, not two per pair."""
+    if not pairs:
+        return {}
+    addresses = _contact_addresses(session, [cid for cid, _ in pairs])
+    wanted = {(cid, channel): channel_address(channel, *addresses.get(cid, (None, None))) for cid, channel in pairs}
+    rows: dict[tuple[int, Channel], list[tuple[int, Event]]] = defaultdict(list)
+    by_address: dict[tuple[str, str], list[tuple[int, Channel]]] = defaultdict(list)
+    for pair, address in wanted.items():
+        if address:
+            by_address[(pair[1].value, address)].append(pair)
+    ids = sorted({cid for cid, _ in pairs})
+    for chunk in _chunks(ids):
+        for row in session.execute(select(EVENTS).where(EVENTS.c.contact_id.in_(chunk), LIVE)):
+            pair = (row.contact_id, Channel(row.channel))
+            if pair in wanted:
+                rows[pair].append((row.id, event_from_row(row)))
+    for chunk in _chunks(sorted({address for _, address in by_address})):
+        query = select(EVENTS).where(
+            EVENTS.c.location_id == location_id, EVENTS.c.address.in_(chunk), LIVE, EVENTS.c.contact_id.is_(None)
+        )
+        for row in session.execute(query):
+            for pair in by_address.get((row.channel, row.address), ()):
+                rows[pair].append((row.id, event_from_row(row)))
+    out: dict[tuple[int, Channel], tuple[ChannelState, str]] = {}
+    for pair in pairs:
+        history = rows.get(pair, [])
+        last = max((order_text(e.at_us, e.effect, e.source, e.key) for _, e in history), default="")
+        out[pair] = (replay(history), last)
+    return out
 
 
 def _state_values(state: ChannelState) -> dict[str, Any]:
@@ -402,9 +499,9 @@ def _refresh_masks(session: Session, stored: dict[tuple[int, Channel], Any], res
             masks[cid] |= channel.bit
     for (cid, channel), (_, after) in result.changed.items():
         masks[cid] = masks[cid] | channel.bit if after.dnd else masks[cid] & ~channel.bit
-    session.execute(
-        update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")),
-        [{"b_id": cid, "dnd_mask": mask} for cid, mask in masks.items()],
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    session.connection().exec_driver_sql(
+        f"UPDATE contacts SET dnd_mask = {mark} WHERE id = {mark}", [(mask, cid) for cid, mask in masks.items()]
     )
 
 
