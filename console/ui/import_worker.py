@@ -19,9 +19,10 @@ Runner = Callable[..., Any]
 
 
 def default_runner() -> Runner:
-    from console.importers.pipeline import run_import
+    """Imports run in a process of their own, so the window's event loop never waits for them."""
+    from console.importers.isolated import run_import_isolated
 
-    return run_import
+    return run_import_isolated
 
 
 class ImportSignals(QObject):
