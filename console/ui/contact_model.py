@@ -95,6 +95,10 @@ class ContactTableModel(QAbstractTableModel):
                     return page * PAGE_SIZE + offset
         return None
 
+    def cached_ids(self) -> list[int]:
+        """The contacts whose rows are loaded (on screen or near it)."""
+        return [found.id for rows in self._pages.values() for found in rows]
+
     def refresh_contacts(self, ids: Iterable[int]) -> None:
         """Reload these contacts' rows in place after a change; the row stays until the next search."""
         wanted = set(ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from console.ui.history_view import HistoryView
 from console.ui.icons import icon
 from console.ui.import_dialog import ImportDialog
 from console.ui.integrations import IntegrationsDialog
+from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.opt_outs import PossibleOptOutsDialog
@@ -93,6 +95,8 @@ class MainWindow(QMainWindow):
         self._size_columns()
         self.filters.show_count(self.model.rowCount())
         self._restore()
+        self.live = LiveRefresh(store, lambda: self.filters.location_id, self.refresh_changed,
+                                self.refresh_everything, self)  # fmt: skip
 
     def _make_table(self) -> QTableView:
         table = name_widget(QTableView(self), "contact_list", "Contacts")
@@ -186,6 +190,17 @@ class MainWindow(QMainWindow):
     def _contact_changed(self, contact_id: int) -> None:
         self.model.refresh_contacts([contact_id])
         self.history.show_contact(contact_id)
+
+    def refresh_changed(self, ids: Iterable[int] | None) -> None:
+        """Another console changed these contacts (None: some contacts): re-read their rows and the panel."""
+        shown = self.model.cached_ids()
+        wanted = shown if ids is None else [cid for cid in shown if cid in set(ids)]
+        if wanted:
+            self.model.refresh_contacts(wanted)
+        current = self.panel.contact_id
+        if current is not None and (ids is None or current in set(ids)):
+            self.panel.reload()
+            self.history.show_contact(current)
 
     def refresh_everything(self) -> None:
         self.model.refresh()
@@ -281,6 +296,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.live.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.sync()
