@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -39,15 +40,36 @@ def application() -> QApplication:
     return app
 
 
-def run_gui(store_url: str | None, demo: bool) -> int:
+class DatabaseProblem:
+    """Asks the agent what to do when the database cannot be opened: try again, or quit."""
+
+    def ask(self, message: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Critical, "DND Console", f"Cannot open the database.\n\n{message}")
+        box.setObjectName("database_problem")
+        box.setAccessibleName("Database problem")
+        box.setInformativeText("Check that the server is running and reachable, then try again.")
+        box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Retry)
+        return box.exec() == QMessageBox.StandardButton.Retry
+
+
+def open_store(open_once: Callable[[], Store], problem: DatabaseProblem) -> Store | None:
+    """The opened store, asking to retry while it cannot be opened; None when the agent gives up."""
+    while True:
+        try:
+            return open_once()
+        except UserError as exc:
+            if not problem.ask(str(exc)):
+                return None
+
+
+def run_gui(store_url: str | None, demo: bool, problem: DatabaseProblem | None = None) -> int:
     """Open the console window; returns the exit code."""
     app = application()
     crashes = CrashReporter()
     crashes.install()
-    try:
-        store = make_demo_store() if demo else Store(store_url)
-    except UserError as exc:
-        QMessageBox.critical(None, "DND Console", f"Cannot open the database.\n\n{exc}")
+    store = open_store(make_demo_store if demo else lambda: Store(store_url), problem or DatabaseProblem())
+    if store is None:
         return 2
     window = MainWindow(store, QSettings(), crashes)
     if demo:
