@@ -27,8 +27,11 @@ class LiveRefresh(QObject):
         rows: Callable[[Iterable[int] | None], None],
         everything: Callable[[], None],
         parent: QObject | None = None,
+        busy: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
+        self._busy = busy
+        self._held: list[Change] = []
         self.setObjectName("live_refresh")
         self._location_id, self._rows, self._everything = location_id, rows, everything
         self.feed: ChangeFeed | None = None
@@ -44,9 +47,13 @@ class LiveRefresh(QObject):
             self.timer.start()
 
     def poll(self) -> None:
+        """Apply what changed; while ``busy()`` (this window's own import) changes wait, then apply at once."""
         if self.feed is None:
             return
-        self.apply(self.feed.poll())
+        self._held.extend(self.feed.poll())
+        if self._held and not self._busy():
+            held, self._held = self._held, []
+            self.apply(held)
 
     def apply(self, changes: list[Change]) -> None:
         location = self._location_id()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from console.ui.filter_bar import FilterBar
 from console.ui.history_view import HistoryView
 from console.ui.icons import icon
 from console.ui.import_dialog import ImportDialog
+from console.ui.import_worker import import_pool
 from console.ui.integrations import IntegrationsDialog
 from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
@@ -95,8 +96,14 @@ class MainWindow(QMainWindow):
         self._size_columns()
         self.filters.show_count(self.model.rowCount())
         self._restore()
-        self.live = LiveRefresh(store, lambda: self.filters.location_id, self.refresh_changed,
-                                self.refresh_everything, self)  # fmt: skip
+        self.live = LiveRefresh(
+            store,
+            lambda: self.filters.location_id,
+            self.refresh_changed,
+            self.refresh_everything,
+            self,
+            busy=lambda: import_pool().activeThreadCount() > 0,  # the import's own commits: refreshed at its end
+        )
 
     def _make_table(self) -> QTableView:
         table = name_widget(QTableView(self), "contact_list", "Contacts")
@@ -202,11 +209,27 @@ class MainWindow(QMainWindow):
             self.panel.reload()
             self.history.show_contact(current)
 
-    def refresh_everything(self) -> None:
-        self.model.refresh()
-        self.panel.reload()
-        self.history.show_contact(self.panel.contact_id)
-        self.reviews.refresh()
+    def refresh_everything(self, stepwise: bool = False) -> None:
+        """Re-read the list, the open contact and the reviews. ``stepwise`` (after an import): one step per
+        turn of the event loop, so the window keeps answering while a million-contact list is counted again."""
+        steps = [
+            self.model.refresh,
+            self.panel.reload,
+            lambda: self.history.show_contact(self.panel.contact_id),
+            self.reviews.refresh,
+        ]
+
+        if not stepwise:
+            for step in steps:
+                step()
+            return
+
+        def run_next() -> None:
+            if steps:
+                steps.pop(0)()
+                QTimer.singleShot(0, run_next)
+
+        run_next()
 
     def _show_pending(self, pending: int) -> None:
         self.main_tabs.setTabText(self.main_tabs.indexOf(self.reviews), tab_title(pending))
@@ -225,7 +248,7 @@ class MainWindow(QMainWindow):
         names = [n for _, n in self.locations]
         current = dict(self.locations).get(self.filters.location_id, names[0])
         dialog = ImportDialog(self.store, names, current, self.actor, parent=self)
-        dialog.imported.connect(lambda _summary: self.refresh_everything())
+        dialog.imported.connect(lambda _summary: self.refresh_everything(stepwise=True))
         dialog.crashed.connect(self.crashes.report)
         dialog.summary.show_contacts.connect(self.filters.show_only)
         if paths:
