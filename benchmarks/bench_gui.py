@@ -28,53 +28,12 @@ from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.state import Status
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
+from console.store.demo import FIRST, LAST
 from console.ui.crash import CrashReporter
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
 
-FIRST = [
-    "Ann",
-    "Bo",
-    "Cara",
-    "Dev",
-    "Eli",
-    "Fay",
-    "Gus",
-    "Hana",
-    "Ivan",
-    "Jade",
-    "Kim",
-    "Liam",
-    "Maya",
-    "Noor",
-    "Omar",
-    "Pia",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tara",
-    "Uma",
-    "Zoe",
-]
-LAST = [
-    "Lee",
-    "Chen",
-    "Diaz",
-    "Patel",
-    "Novak",
-    "Ortiz",
-    "Smith",
-    "Kowalski",
-    "Nguyen",
-    "Garcia",
-    "Brown",
-    "Rossi",
-    "Silva",
-    "Kim",
-    "Haddad",
-    "Olsen",
-]
 KINDS = [("manual", "manual"), ("temporary", "email.bounce"), ("permanent", "sms.opt_out_keyword"),
          ("spam", "email.complained"), ("temporary", "sms.error_30003")]  # fmt: skip
 

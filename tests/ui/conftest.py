@@ -19,6 +19,9 @@ from console.store.db import Store
 from console.store.ledger import record_events
 from console.store.locations import get_location
 from console.store.models import Contact
+from console.ui.crash import CrashReporter
+from console.ui.import_worker import import_pool
+from console.ui.main_window import MainWindow
 
 MARCH_1 = to_us(datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
 
@@ -127,3 +130,14 @@ def submit(store: Store, contact_id: int, channel: Channel = Channel.SMS, actor:
     numbers = [BUSINESS] if channel == Channel.SMS else []
     with store.write() as session:
         return submit_review(session, contact_id, channel, actor, list(evidence), numbers, "Signed the form").id
+
+
+@pytest.fixture
+def window(qtbot, store: Store, people: People, settings: QSettings) -> Iterator[MainWindow]:
+    win = MainWindow(store, settings, CrashReporter())
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.live.stop()
+    import_pool().waitForDone()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-
-from PySide6.QtCore import QSettings
 
 from console.domain.channels import Channel
 from console.store.actions import set_dnd
@@ -14,21 +10,8 @@ from console.store.changes import Change
 from console.store.db import Store
 from console.store.models import Contact
 from console.ui.contact_model import CONTACT_ID_ROLE
-from console.ui.crash import CrashReporter
-from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
 from tests.ui.conftest import People
-
-
-@pytest.fixture
-def window(qtbot, store: Store, people: People, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(store, settings, CrashReporter())
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.live.stop()
-    import_pool().waitForDone()
 
 
 def row_of(window: MainWindow, contact_id: int) -> int:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -18,19 +15,8 @@ from console.store.ledger import record_events
 from console.store.queries import channel_states
 from console.ui.contact_model import CONTACT_ID_ROLE
 from console.ui.crash import CrashReporter
-from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
 from tests.ui.conftest import MARCH_1, People
-
-
-@pytest.fixture
-def window(qtbot, store: Store, people: People, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(store, settings, CrashReporter())
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    import_pool().waitForDone()
 
 
 def listed(window: MainWindow) -> list[str]:
