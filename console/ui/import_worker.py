@@ -71,6 +71,7 @@ class ImportJob(QRunnable):
             self.signals.progress.emit(progress)
 
     def run(self) -> None:
+        RUNNING.add(self)
         try:
             runner = self._runner or default_runner()
             summary = runner(self._store, self._paths, location=self._location, actor=self._actor,
@@ -84,6 +85,17 @@ class ImportJob(QRunnable):
 
             self.affected = affected_ids(summary)  # a million ids are gathered here, not on the GUI thread
             self.signals.finished.emit(summary)
+        finally:
+            RUNNING.discard(self)
+
+
+#: Imports in progress, so closing the window can stop them (what they committed stays).
+RUNNING: set[ImportJob] = set()
+
+
+def cancel_running_imports() -> None:
+    for job in list(RUNNING):
+        job.cancel()
 
 
 def import_pool() -> QThreadPool:

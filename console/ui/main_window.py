@@ -32,7 +32,7 @@ from console.ui.filter_bar import FilterBar
 from console.ui.history_view import HistoryView
 from console.ui.icons import icon
 from console.ui.import_dialog import ImportDialog
-from console.ui.import_worker import import_pool
+from console.ui.import_worker import cancel_running_imports, import_pool
 from console.ui.integrations import IntegrationsDialog
 from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        cancel_running_imports()  # an import stops after the chunk in hand; running it again completes it
         self.live.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,28 @@ def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, dialog: ImportDialog
         dialog.start_button.click()
         qtbot.waitUntil(lambda: dialog.job is None, timeout=30_000)
     assert "gone.csv" in dialog.problem.text()
+
+
+def test_closing_the_window_cancels_a_running_import(qtbot, window: Any, tmp_path: Path) -> None:
+    big = tmp_path / "unsubscribes.csv"
+    big.write_text("address,tag,created_at\n" + "".join(
+        f"user{i}@example.com,*,2024-03-01T10:00:00Z\n" for i in range(20_000)))  # fmt: skip
+    started = threading.Event()
+
+    def slow_runner(*args: Any, progress: Any, should_stop: Any, **kwargs: Any) -> Any:
+        def gated(p: ImportProgress) -> None:
+            progress(p)
+            started.set()
+            while not should_stop():  # an import that would run until the window stops it
+                time.sleep(0.01)
+
+        return run_import(*args, progress=gated, should_stop=should_stop, chunk_records=1_000, **kwargs)
+
+    window.open_import_dialog([big])
+    dialog = window.findChild(ImportDialog)
+    dialog._runner = slow_runner
+    dialog.start_button.click()
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    window.close()
+    assert import_pool().waitForDone(30_000)
+    assert dialog.job is None or dialog.job.cancelled
