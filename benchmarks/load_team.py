@@ -48,9 +48,9 @@ from console.importers.pipeline import ImportSummary, run_import
 from console.store.actions import set_dnd
 from console.store.audit import verify_chain
 from console.store.db import Store
-from console.store.ledger import LIVE, channel_address, event_from_row, state_from_row
 from console.store.models import ChannelStateRow, Contact, LedgerEntry
 from console.store.queries import channel_states
+from console.store.tables import LIVE, channel_address, event_from_row, state_from_row
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

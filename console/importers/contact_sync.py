@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from console.domain.events import now_us
 from console.importers.base import ContactRow, Reject
-from console.store.ledger import recompute_contacts
 from console.store.models import Contact, Location
+from console.store.projection import recompute_contacts
 
 
 @dataclass(slots=True)

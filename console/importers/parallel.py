@@ -43,7 +43,8 @@ def _parser(
     path: str, fmt: str, byte_range: ByteRange, region: str, import_time: int, chunk_records: int,
     index: int, messages: Any, stop: Any,
 ) -> None:  # fmt: skip
-    from console.store.ledger import event_values, is_noop
+    from console.store.ledger import is_noop
+    from console.store.tables import event_values
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process decides when to stop
     counter = ByteCounter()

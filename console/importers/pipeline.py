@@ -38,13 +38,13 @@ from console.store.ledger import (
     DUPLICATE,
     NO_EFFECT,
     UNMATCHED,
-    event_from_values,
     keep_noops,
     lock_chain,
     record_events,
 )
 from console.store.locations import get_location
 from console.store.models import ImportBatch, ImportReject
+from console.store.tables import event_from_values
 
 CHUNK_RECORDS = 10_000
 WORKERS_ENV = "DND_CONSOLE_IMPORT_WORKERS"

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from console.domain.addresses import AddressError, normalize_email, normalize_phone, parse_contact_ref
 from console.domain.events import now_us
 from console.errors import NotFound, UserError
-from console.store.ledger import recompute_contacts
 from console.store.models import Contact
+from console.store.projection import recompute_contacts
 
 
 def clean_address(email: str | None, phone: str | None, region: str) -> tuple[str | None, str | None]:

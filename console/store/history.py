@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from console.domain.channels import PHONE_CHANNELS, Channel
 from console.domain.events import Event, iso_utc
 from console.domain.state import OFF, ChannelState, apply_event
-from console.store.ledger import EVENTS, LIVE, event_from_row
 from console.store.models import Contact, ImportBatch
+from console.store.tables import EVENTS, LIVE, event_from_row
 
 
 @dataclass(frozen=True, slots=True)

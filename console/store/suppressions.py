@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
 from console.domain.state import replay
-from console.store.ledger import CONTACTS, EVENTS, LIVE, STATES, event_from_row
+from console.store.tables import CONTACTS, EVENTS, LIVE, STATES, event_from_row
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from sqlalchemy import inspect, text
 from console.domain.channels import Channel
 from console.store.audit import GENESIS, HASHED_COLUMNS, entry_hash
 from console.store.db import make_engine
-from console.store.ledger import order_text
 from console.store.migrate import alembic_config, current_revision, ensure_schema, head_revision
+from console.store.tables import order_text
 
 from .conftest import Databases, Result, assert_one_line_error
 
