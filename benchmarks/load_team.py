@@ -44,7 +44,8 @@ from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import now_us
 from console.domain.state import replay
 from console.errors import Conflict
-from console.importers.pipeline import ImportSummary, run_import
+from console.importers.pipeline import run_import
+from console.importers.summary import ImportSummary
 from console.store.actions import set_dnd
 from console.store.audit import verify_chain
 from console.store.db import Store

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from console.domain.channels import Channel
-from console.importers.pipeline import ImportProgress, run_import
+from console.importers.pipeline import run_import
+from console.importers.summary import ImportProgress
 from console.store.db import Store
 from console.store.history import contact_history
 from console.store.models import Contact, ImportBatch, ImportReject

@@ -8,7 +8,7 @@ import pytest
 
 from console.errors import UserError
 from console.importers.isolated import run_import_isolated
-from console.importers.pipeline import ImportProgress
+from console.importers.summary import ImportProgress
 from console.store.db import Store
 from tests.conftest import SAMPLES
 from tests.test_import_pipeline import EVENT_FILES, EXPECTED, final_state

@@ -9,7 +9,8 @@ import click
 
 from console.commands.support import Context, emit_json, json_option, location_option, pass_ctx, user_errors
 from console.importers.base import FORMATS
-from console.importers.pipeline import ImportProgress, ImportSummary, run_import
+from console.importers.pipeline import run_import
+from console.importers.summary import ImportProgress, ImportSummary
 from console.store.identity import current_actor
 
 

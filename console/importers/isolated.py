@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import UserError
-from console.importers.pipeline import ImportProgress, ImportSummary, run_import
+from console.importers.pipeline import run_import
+from console.importers.summary import ImportProgress, ImportSummary
 from console.store.db import Store
 
 PROGRESS_EVERY_S = 0.05

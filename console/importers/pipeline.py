@@ -6,16 +6,10 @@ running it again completes it (the repeats count as duplicates).
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import hashlib
 import os
-import queue
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +20,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from console.domain.events import now_us
 from console.errors import StoreUnavailable, UserError
 from console.importers.base import ContactRow, EventRecord, Record, Reject
+from console.importers.chunks import ChunkReader
 from console.importers.contact_sync import ContactsSummary, sync_contacts
 from console.importers.errors import ImportFileError
+from console.importers.files import FileDigests, ImportFile, check_files, files_json
 from console.importers.parallel import import_ranges
 from console.importers.ranges import plan_ranges
 from console.importers.reading import ByteCounter
-from console.importers.records import check_file, iter_records
+from console.importers.records import iter_records
+from console.importers.summary import MAX_LISTED_REJECTS, ImportProgress, ImportSummary
 from console.store.db import Store
 from console.store.ledger import (
-    APPLIED,
     DUPLICATE,
     NO_EFFECT,
-    UNMATCHED,
     keep_noops,
     lock_chain,
     record_events,
@@ -48,126 +43,6 @@ from console.store.tables import event_from_values
 
 CHUNK_RECORDS = 10_000
 WORKERS_ENV = "DND_CONSOLE_IMPORT_WORKERS"
-MAX_LISTED_REJECTS = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class ImportProgress:
-    file: str
-    bytes_done: int
-    bytes_total: int
-    records: int
-    elapsed_s: float
-
-    @property
-    def records_per_s(self) -> float:
-        return self.records / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class ImportFile:
-    path: Path
-    format: str
-    size: int
-
-
-@dataclass(slots=True)
-class ImportSummary:
-    files: list[dict[str, Any]] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    possible_opt_outs: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    rejected_total: int = 0
-    no_effect_by_label: Counter[str] = field(default_factory=Counter)
-    affected_contact_ids: set[int] = field(default_factory=set)
-    contacts: ContactsSummary | None = None
-    cancelled: bool = False
-    batch_id: int | None = None
-
-    @property
-    def event_records(self) -> int:
-        return sum(self.counts[k] for k in (APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED)) + self.rejected_total
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "files": self.files,
-            "records": self.event_records,
-            "applied": self.counts[APPLIED],
-            "no_effect": self.counts[NO_EFFECT],
-            "duplicates": self.counts[DUPLICATE],
-            "unmatched": self.counts[UNMATCHED],
-            "rejected": self.rejected_total,
-            "possible_opt_outs": self.possible_opt_outs,
-            "no_effect_by_label": dict(self.no_effect_by_label.most_common()),
-            "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects],
-            "batch": self.batch_id,
-            "cancelled": self.cancelled,
-        }
-        if self.contacts is not None:
-            if not any(f["format"] != "contacts" for f in self.files):
-                return {
-                    **self.contacts.as_dict(),
-                    "files": self.files,
-                    "batch": self.batch_id,
-                    "cancelled": self.cancelled,
-                }
-            data["contacts"] = self.contacts.as_dict()
-        return data
-
-    @property
-    def any_rejected(self) -> bool:
-        return self.rejected_total > 0 or (self.contacts is not None and self.contacts.rejected > 0)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-class FileDigests:
-    """sha256 of each file, computed on a thread while the import runs (hashing releases the interpreter)."""
-
-    def __init__(self, paths: Sequence[Path]) -> None:
-        self._values: dict[Path, str] = {}
-        self._thread = threading.Thread(target=self._run, args=(list(paths),), name="import-sha256", daemon=True)
-        self._thread.start()
-
-    def _run(self, paths: list[Path]) -> None:
-        for path in paths:
-            try:
-                self._values[path] = sha256_of(path)
-            except OSError as exc:
-                self._values[path] = f"unreadable: {exc.strerror or exc}"
-
-    def values(self) -> dict[Path, str]:
-        self._thread.join()
-        return self._values
-
-
-def files_json(files: Sequence[ImportFile], digests: dict[Path, str] | None = None) -> str:
-    return orjson.dumps(
-        [
-            {"path": str(f.path), "name": f.path.name, "sha256": (digests or {}).get(f.path, ""), "format": f.format}
-            for f in files
-        ]
-    ).decode()
-
-
-def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:
-    """Every file is checked before anything is imported; contacts files come first."""
-    checked: list[ImportFile] = []
-    for path in paths:
-        try:
-            found = check_file(path, fmt)
-            checked.append(ImportFile(path, found, path.stat().st_size))
-        except ImportFileError as exc:
-            raise UserError(str(exc)) from None
-        except OSError as exc:
-            raise UserError(f"{path}: {exc.strerror or exc}") from None
-    return sorted(checked, key=lambda f: f.format != "contacts")
 
 
 def run_import(
@@ -369,69 +244,6 @@ def commit_chunk(
         contacts = [r for r in chunk if isinstance(r, ContactRow)]
         rejects = [r for r in chunk if isinstance(r, Reject)]
     _commit_chunk(store, location_id, actor, batch_id, events, contacts, rejects, summary, region, is_contacts)
-
-
-class ChunkReader:
-    """Parses records on a helper thread while the caller writes the previous chunk to the database.
-
-    The database driver releases the GIL while SQLite works, so parsing and writing overlap. Errors raised
-    while parsing are raised again in the caller; leaving the ``with`` block stops the helper thread.
-    """
-
-    def __init__(self, records: Iterator[Record], size: int) -> None:
-        self._records = records
-        self._size = size
-        self._queue: queue.Queue[list[Record] | BaseException | None] = queue.Queue(maxsize=2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._produce, name="import-parser", daemon=True)
-
-    def __enter__(self) -> Iterator[list[Record]]:
-        self._thread.start()
-        return self._consume()
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        while self._thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self._queue.get(timeout=0.05)
-        self._thread.join()
-
-    def _put(self, item: list[Record] | BaseException | None) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _produce(self) -> None:
-        try:
-            chunk: list[Record] = []
-            for record in self._records:
-                chunk.append(record)
-                if len(chunk) >= self._size:
-                    if not self._put(chunk):
-                        return
-                    chunk = []
-            if chunk and not self._put(chunk):
-                return
-            self._put(None)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            self._put(exc)
-        finally:
-            close = getattr(self._records, "close", None)
-            if close is not None:
-                close()
-
-    def _consume(self) -> Iterator[list[Record]]:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
 
 
 def _commit_chunk(

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from console.domain.channels import Channel
 from console.errors import Conflict
-from console.importers.pipeline import ImportSummary, run_import
+from console.importers.pipeline import run_import
+from console.importers.summary import ImportSummary
 from console.store.actions import set_dnd
 from console.store.audit import verify_chain
 from console.store.db import Store

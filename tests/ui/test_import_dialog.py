@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from console.importers.pipeline import ImportProgress, run_import
+from console.importers.pipeline import run_import
+from console.importers.summary import ImportProgress
 from console.store.db import Store
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool

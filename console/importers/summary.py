@@ -1,0 +1,79 @@
+"""What an import did, and how far it has got."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.importers.base import Reject
+from console.importers.contact_sync import ContactsSummary
+from console.store.ledger import (
+    APPLIED,
+    DUPLICATE,
+    NO_EFFECT,
+    UNMATCHED,
+)
+
+MAX_LISTED_REJECTS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    file: str
+    bytes_done: int
+    bytes_total: int
+    records: int
+    elapsed_s: float
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    files: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    possible_opt_outs: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    rejected_total: int = 0
+    no_effect_by_label: Counter[str] = field(default_factory=Counter)
+    affected_contact_ids: set[int] = field(default_factory=set)
+    contacts: ContactsSummary | None = None
+    cancelled: bool = False
+    batch_id: int | None = None
+
+    @property
+    def event_records(self) -> int:
+        return sum(self.counts[k] for k in (APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED)) + self.rejected_total
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "files": self.files,
+            "records": self.event_records,
+            "applied": self.counts[APPLIED],
+            "no_effect": self.counts[NO_EFFECT],
+            "duplicates": self.counts[DUPLICATE],
+            "unmatched": self.counts[UNMATCHED],
+            "rejected": self.rejected_total,
+            "possible_opt_outs": self.possible_opt_outs,
+            "no_effect_by_label": dict(self.no_effect_by_label.most_common()),
+            "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects],
+            "batch": self.batch_id,
+            "cancelled": self.cancelled,
+        }
+        if self.contacts is not None:
+            if not any(f["format"] != "contacts" for f in self.files):
+                return {
+                    **self.contacts.as_dict(),
+                    "files": self.files,
+                    "batch": self.batch_id,
+                    "cancelled": self.cancelled,
+                }
+            data["contacts"] = self.contacts.as_dict()
+        return data
+
+    @property
+    def any_rejected(self) -> bool:
+        return self.rejected_total > 0 or (self.contacts is not None and self.contacts.rejected > 0)
