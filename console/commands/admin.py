@@ -137,7 +137,9 @@ def agents_add(ctx: Context, name: str, role: str, as_json: bool) -> None:
     with ctx.store.write() as session:
         actor = ctx.actor(session)
         agent = add_agent(session, actor, name, role)
-        record_note(session, 1, actor, "agent.added", {"name": agent.name, "role": agent.role})
+        record_note(
+            session, ctx.location(session, None).id, actor, "agent.added", {"name": agent.name, "role": agent.role}
+        )
         result = {"name": agent.name, "role": agent.role}
     emit_json(result) if as_json else click.echo(f"{result['name']} is now {result['role']}")
 
