@@ -154,3 +154,15 @@ def test_import_order_and_file_split_never_change_the_final_state(
             run_import(store, [path], location=None, actor="tester")
     assert final_state(store) == EXPECTED
     store.dispose()
+
+
+def test_contact_rows_refused_while_matching_are_kept_with_their_cells(store: Store, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("name,email,phone,location\nAnn,ann@example.com,,Default\nBo,bo@example.com,,Nowhere\nCy,,,\n")
+    summary = run_import(store, [people], location=None, actor="tester")
+    assert summary.contacts is not None and (summary.contacts.created, summary.contacts.rejected) == (1, 2)
+    with store.read() as session:
+        kept = {r.line: r for r in session.scalars(select(ImportReject))}
+    assert set(kept) == {3, 4}
+    assert "Nowhere" in kept[3].error and "bo@example.com" in kept[3].raw
+    assert "no email" in kept[4].error and "Cy" in kept[4].raw

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,18 @@ def _location_ids(session: Session, rows: list[ContactRow]) -> dict[str, int]:
     }
 
 
+def _raw(row: ContactRow) -> str:
+    """The row's cells as read, to keep with a rejected row."""
+    cells = {
+        "name": row.name,
+        "email": row.email,
+        "phone": row.phone,
+        "external_id": row.external_id,
+        "location": row.location,
+    }
+    return orjson.dumps({k: v for k, v in cells.items() if v}).decode()
+
+
 def sync_contacts(
     session: Session, default_location_id: int, rows: list[ContactRow], summary: ContactsSummary, region: str
 ) -> None:
@@ -59,9 +72,11 @@ def sync_contacts(
     for row in rows:
         wanted = (row.location or "").strip()
         if wanted and wanted not in locations:
-            summary.reject(Reject(row.file, row.line, f"unknown location {wanted!r}", ""))
+            summary.reject(Reject(row.file, row.line, f"unknown location {wanted!r}", _raw(row)))
         elif not (row.email or row.phone or row.external_id):
-            summary.reject(Reject(row.file, row.line, "no email, phone or external_id to match the contact by", ""))
+            summary.reject(
+                Reject(row.file, row.line, "no email, phone or external_id to match the contact by", _raw(row))
+            )
         else:
             by_location[locations[wanted] if wanted else default_location_id].append(row)
     for location_id, group in by_location.items():

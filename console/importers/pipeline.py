@@ -271,7 +271,9 @@ def _commit_chunk(
                 summary.contacts = ContactsSummary()
             for reject in rejects:
                 summary.contacts.reject(reject)
+            listed = len(summary.contacts.rejects)
             sync_contacts(session, location_id, contacts, summary.contacts, region)
+            rejects = rejects + summary.contacts.rejects[listed:]  # rows refused while matching: kept too
             summary.affected_contact_ids.update(summary.contacts.contact_ids)
         if events:
             result = record_events(session, location_id, [r.event for r in events], actor, batch_id)
