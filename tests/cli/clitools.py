@@ -73,8 +73,8 @@ def run_cli(*args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
     class TrackedStore(Store):
         def __init__(self, *a: Any, **kw: Any) -> None:
+            opened.append(self)  # before opening: a store that fails half way still gets disposed
             super().__init__(*a, **kw)
-            opened.append(self)
 
     capsys.readouterr()  # drop anything printed before
     with monkeypatch.context() as patch:
@@ -87,7 +87,8 @@ def run_cli(*args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         finally:
             for store in opened:
-                store.dispose()
+                if hasattr(store, "engine"):
+                    store.dispose()
     out, err = capsys.readouterr()
     assert code is not None, "main() returned without exiting"
     return Result(code, out, err, tuple(args))

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import console.commands.support as support
-from console.cli import main
 from console.domain.events import now_us
 from console.store.db import Store
 from console.store.models import Contact
+from tests.cli.clitools import Result
+from tests.cli.clitools import run_cli as cli_run
 from tests.conftest import PG_ENV, PgSchema, pg_url
 
 needs_pg = pytest.mark.skipif(not pg_url(), reason=f"{PG_ENV} not set")
@@ -106,29 +102,8 @@ def add_contacts(store: Store, count: int, location_id: int = 1) -> list[int]:
         return [c.id for c in rows]
 
 
-def sql(url: str, statement: str, **params: Any) -> list[tuple[Any, ...]]:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(text(statement), params)
-            return [tuple(r) for r in result] if result.returns_rows else []
-    finally:
-        engine.dispose()
-
-
 def with_user(url: str, user: str) -> str:
     return make_url(url).set(username=user, password=None).render_as_string(hide_password=False)
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @pytest.fixture
@@ -136,30 +111,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str])
     """``run_cli(url, "status", "1")``: dnd-console in-process through its real entry point."""
 
     def run(url: str | None, *args: str) -> Result:
-        opened: list[Store] = []
-
-        class TrackedStore(Store):
-            def __init__(self, *a: Any, **kw: Any) -> None:
-                opened.append(self)
-                super().__init__(*a, **kw)
-
-        argv = ["dnd-console", *(["--db", url] if url else []), *args]
-        capsys.readouterr()
-        code: int | None = None
-        with monkeypatch.context() as patch:
-            patch.setattr(sys, "argv", argv)
-            patch.setattr(support, "Store", TrackedStore)
-            try:
-                main()
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            finally:
-                for store in opened:
-                    if hasattr(store, "engine"):
-                        store.dispose()
-        out, err = capsys.readouterr()
-        assert code is not None
-        return Result(code, out, err)
+        return cli_run(*(["--db", url] if url else []), *args, monkeypatch=monkeypatch, capsys=capsys)
 
     return run
 

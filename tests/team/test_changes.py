@@ -17,8 +17,9 @@ from console.store.changes import ANY, DND, INTEGRATIONS, Change, PgChangeFeed, 
 from console.store.db import Store
 from console.store.locations import set_connected
 from console.store.models import Contact
+from tests.cli.clitools import sql
 
-from .conftest import Databases, add_contacts, sql
+from .conftest import Databases, add_contacts
 
 Opener = Callable[[str], Store]
 ROOT = Path(__file__).resolve().parents[2]
