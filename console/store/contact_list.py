@@ -34,6 +34,8 @@ class SortKey(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     ID = "id"
+    #: By the set of DND channels: no DND first, contacts with the same channels together (indexed).
+    STATUS = "dnd_mask"
 
 
 @dataclass(frozen=True, slots=True)

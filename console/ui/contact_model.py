@@ -36,7 +36,7 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 
 FIXED_COLUMNS = ("Name", "Email", "Phone", "Status")
-SORT_KEYS: dict[int, SortKey] = {0: SortKey.NAME, 1: SortKey.EMAIL, 2: SortKey.PHONE}
+SORT_KEYS: dict[int, SortKey] = {0: SortKey.NAME, 1: SortKey.EMAIL, 2: SortKey.PHONE, 3: SortKey.STATUS}
 STATUS_COLUMN = 3
 PAGE_SIZE = 200
 CACHED_PAGES = 24

@@ -186,3 +186,12 @@ def test_crash_dialog_shows_copyable_details(qtbot) -> None:
     from PySide6.QtGui import QGuiApplication
 
     assert "boom" in QGuiApplication.clipboard().text()
+
+
+def test_the_status_column_sorts_contacts_without_dnd_first(window: MainWindow) -> None:
+    window.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    statuses = [window.model.index(r, 3).data() for r in range(window.model.rowCount())]
+    assert statuses[0] == "Off" and statuses[-1] != "Off"
+    assert statuses == sorted(statuses, key=lambda s: s != "Off")
+    window.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    assert window.model.index(0, 3).data() != "Off"
