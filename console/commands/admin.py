@@ -10,7 +10,7 @@ from console.commands.support import Context, channels_argument, emit_json, json
 from console.domain.channels import CHANNEL_ORDER
 from console.domain.events import iso_utc
 from console.store.audit import verify_chain
-from console.store.identity import add_agent, list_agents
+from console.store.identity import ROLES, add_agent, list_agents
 from console.store.ledger import record_note
 from console.store.locations import add_location, connected_channels, list_locations, set_connected
 
@@ -129,7 +129,7 @@ def agents_list(ctx: Context, as_json: bool) -> None:
 
 @agents.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["agent", "reviewer", "admin"]), default="agent", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
 @json_option
 @pass_ctx
 @user_errors

@@ -24,7 +24,6 @@ class Channel(StrEnum):
 
 
 CHANNEL_ORDER: tuple[Channel, ...] = tuple(Channel)
-ALL_CHANNELS_MASK = (1 << len(CHANNEL_ORDER)) - 1
 
 CHANNEL_LABELS: dict[Channel, str] = {
     Channel.EMAIL: "Email",

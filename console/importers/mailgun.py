@@ -94,7 +94,7 @@ def mailgun_event(obj: Any) -> Event | str:
         severity, reason = _text(severity), _text(reason)
     effect, kind, why, is_label = _outcome(event, severity or None, reason or None)
     detail = {"event": event, "label": why} if is_label else {"event": event}
-    key = f"{ident}@{at_us // 1_000_000}.{at_us % 1_000_000:06d}"
+    key = f"{ident}@{seconds_text(at_us)}"
     return make_event(_MAILGUN, key, at_us, _EMAIL, effect, kind, why, address, detail)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -56,33 +54,6 @@ def add_contact(
     return contact
 
 
-def update_contact(
-    session: Session,
-    contact: Contact,
-    name: str | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    region: str = "US",
-) -> bool:
-    """Change a contact's details; a changed address replays its channels. Returns whether anything changed."""
-    norm_email, norm_phone = clean_address(email, phone, region)
-    changed = False
-    readdress = False
-    if name and name.strip() and name.strip() != contact.name:
-        contact.name, changed = name.strip(), True
-    if norm_email and norm_email != contact.email:
-        contact.email, changed, readdress = norm_email, True, True
-    if norm_phone and norm_phone != contact.phone:
-        contact.phone, changed, readdress = norm_phone, True, True
-    if changed:
-        contact.updated_at_us = now_us()
-        session.flush()
-    if readdress:
-        recompute_contacts(session, contact.location_id, [contact.id])
-        session.refresh(contact)
-    return changed
-
-
 def find_contacts(session: Session, ref: str, location_id: int, region: str = "US") -> list[Contact]:
     """The contacts a CONTACT argument names: an id, or every contact of the location with that address."""
     try:
@@ -101,7 +72,3 @@ def find_contacts(session: Session, ref: str, location_id: int, region: str = "U
     if not contacts:
         raise NotFound(f"no contact with {what} {value} in this location")
     return contacts
-
-
-def contacts_by_ids(session: Session, ids: Sequence[int]) -> list[Contact]:
-    return list(session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id)))

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import SchemaTooNew, StoreUnavailable
+from console.errors import StoreUnavailable
 
 APP_NAME = "dnd-console"
 DB_ENV = "DND_CONSOLE_DB"
@@ -112,8 +112,6 @@ class Store:
                 ensure_schema(self.engine)
             except (OperationalError, DBAPIError) as exc:
                 raise StoreUnavailable(self._describe(exc)) from None
-            except SchemaTooNew:
-                raise
 
     def _describe(self, exc: BaseException) -> str:
         detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
@@ -147,7 +145,3 @@ class Store:
 
     def table_names(self) -> list[str]:
         return inspect(self.engine).get_table_names()
-
-    def ping(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))

@@ -186,10 +186,10 @@ def _events_for(row: dict[str, Any], rng: random.Random, n: int) -> list[Event]:
 
 def _mailgun(email: str, i: int, at: int, event: str, severity: str | None = None, reason: str | None = None) -> Event:
     from console.domain.triggers import mailgun_no_effect_label, mailgun_trigger
+    from console.importers.mailgun import seconds_text
 
     trigger = mailgun_trigger(event, severity, reason)
-    stamp = f"{at // 1_000_000}.{at % 1_000_000:06d}"
-    key = f"demo{i}{event[:3]}@{stamp}"
+    key = f"demo{i}{event[:3]}@{seconds_text(at)}"
     if trigger is None:
         label = mailgun_no_effect_label(event, severity, reason)
         return Event(

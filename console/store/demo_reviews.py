@@ -16,7 +16,7 @@ from console.domain.channels import LOCKED_KINDS, Channel
 from console.domain.reviews import ReviewState
 from console.store.db import Store
 from console.store.demo import BUSINESS_NUMBER
-from console.store.identity import add_agent, role_of
+from console.store.identity import add_agent, can_review
 from console.store.ledger import record_note
 from console.store.models import Agent, ChannelStateRow
 from console.store.review_models import OptInReview
@@ -59,7 +59,7 @@ def _ensure_team(session: Session) -> str:
     if admin is None:
         admin = ADMIN
         _add(session, admin, ADMIN, "admin")
-    if role_of(session, REVIEWER) not in ("reviewer", "admin"):
+    if not can_review(session, REVIEWER):
         _add(session, admin, REVIEWER, "reviewer")
     if session.get(Agent, SUBMITTER) is None:
         _add(session, admin, SUBMITTER, "agent")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from console.domain.events import now_us
+from console.domain.reviews import DECIDER_ROLES
 from console.errors import Refused, UserError
 from console.store.models import Agent
 
@@ -38,7 +39,7 @@ def role_of(session: Session, actor: str) -> str:
 
 
 def can_review(session: Session, actor: str) -> bool:
-    return role_of(session, actor) in ("reviewer", "admin")
+    return role_of(session, actor) in DECIDER_ROLES
 
 
 def list_agents(session: Session) -> list[Agent]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
 from console.domain.events import iso_utc
 from console.domain.gate import SendDecision, decide_send
-from console.domain.state import OFF, ChannelState, Status, status_of
+from console.domain.state import OFF, ChannelState, status_of
 from console.errors import NotFound
 from console.store.locations import connected_channels
 from console.store.models import ChannelStateRow, Contact, Integration, LedgerEntry, Location
@@ -75,10 +75,6 @@ def contact_status(session: Session, contact: Contact) -> dict[str, object]:
         "status": status_of(dnd_mask, mask_of(connected)).value,
         "channels": channels,
     }
-
-
-def status_badge(session: Session, contact: Contact) -> Status:
-    return status_of(contact.dnd_mask, mask_of(connected_channels(session, contact.location_id)))
 
 
 def can_send(session: Session, contact_id: int, channel: Channel) -> SendDecision:
