@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from console.domain.channels import PHONE_CHANNELS, Channel
+from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel
 from console.domain.events import Effect, Event
 from console.domain.state import ChannelState, apply_event, replay
 from console.store.changes import notify
@@ -129,6 +129,15 @@ def apply_to_pairs(
             updates.append((*values, row.version + (1 if differs else 0), contact_id, channel.value))
         if differs:
             changed[(contact_id, channel)] = (before, after)
+    write_states(session, inserts, updates)
+    refresh_masks(session, stored, changed)
+
+
+STATE_COLUMNS = ("dnd", "kind", "reason", "since_us", "source", "event_id", "last_order", "changed_by")
+
+
+def write_states(session: Session, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
+    """Rows of (*STATE_COLUMNS, version, contact_id, channel), inserted or updated with the driver's executemany."""
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if inserts:
@@ -141,10 +150,14 @@ def apply_to_pairs(
         conn.exec_driver_sql(
             f"UPDATE channel_states SET {assignments} WHERE contact_id = {mark} AND channel = {mark}", updates
         )
-    refresh_masks(session, stored, changed)
 
 
-STATE_COLUMNS = ("dnd", "kind", "reason", "since_us", "source", "event_id", "last_order", "changed_by")
+def set_masks(session: Session, masks: dict[int, int]) -> None:
+    """``contacts.dnd_mask`` of each contact id."""
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    session.connection().exec_driver_sql(
+        f"UPDATE contacts SET dnd_mask = {mark} WHERE id = {mark}", [(mask, cid) for cid, mask in masks.items()]
+    )
 
 
 def _state_tuple(state: ChannelState) -> tuple[Any, ...]:
@@ -185,17 +198,6 @@ def replay_pairs(
     return out
 
 
-def _state_values(state: ChannelState) -> dict[str, Any]:
-    return {
-        "dnd": state.dnd,
-        "kind": state.kind.value if state.kind else None,
-        "reason": state.reason,
-        "since_us": state.since_us,
-        "source": state.source,
-        "event_id": state.event_id,
-    }
-
-
 def refresh_masks(
     session: Session,
     stored: dict[tuple[int, Channel], Any],
@@ -210,66 +212,28 @@ def refresh_masks(
             masks[cid] |= channel.bit
     for (cid, channel), (_, after) in changed.items():
         masks[cid] = masks[cid] | channel.bit if after.dnd else masks[cid] & ~channel.bit
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    session.connection().exec_driver_sql(
-        f"UPDATE contacts SET dnd_mask = {mark} WHERE id = {mark}", [(mask, cid) for cid, mask in masks.items()]
-    )
+    set_masks(session, masks)
 
 
 def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence[int]) -> None:
     """Replay every channel of these contacts from the ledger (after a contact is added or its address changes)."""
     if not contact_ids:
         return
-    addresses = contact_addresses(session, contact_ids)
-    emails = sorted({e for e, _ in addresses.values() if e})
-    phones = sorted({p for _, p in addresses.values() if p})
-    by_key: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    by_contact: dict[int, list[Any]] = defaultdict(list)
-    live = LIVE
-    for chunk in chunked(emails + phones):
-        for row in session.execute(
-            select(EVENTS).where(
-                EVENTS.c.location_id == location_id, live, EVENTS.c.contact_id.is_(None), EVENTS.c.address.in_(chunk)
-            )
-        ):
-            by_key[(row.channel, row.address)].append(row)
-    for chunk in chunked(sorted(addresses)):
-        for row in session.execute(select(EVENTS).where(live, EVENTS.c.contact_id.in_(chunk))):
-            by_contact[row.contact_id].append(row)
-    old = load_states(session, list(addresses))
-    for chunk in chunked(sorted(addresses)):
+    ids = sorted(set(contact_ids))
+    computed = replay_pairs(session, location_id, [(cid, channel) for cid in ids for channel in CHANNEL_ORDER])
+    old = load_states(session, ids)
+    for chunk in chunked(ids):
         session.execute(delete(STATES).where(STATES.c.contact_id.in_(chunk)))
-    inserts: list[dict[str, Any]] = []
-    masks: dict[int, int] = {}
-    for cid, (email, phone) in addresses.items():
-        mask = 0
-        for channel in Channel:
-            address = channel_address(channel, email, phone)
-            rows = [r for r in by_contact.get(cid, ()) if r.channel == channel.value]
-            if address:
-                rows += by_key.get((channel.value, address), [])
-            if not rows:
-                continue
-            after = replay((r.id, event_from_row(r)) for r in rows)
-            prior = old.get((cid, channel))
-            last = max(order_text(r.at_us, r.effect, r.source, r.key) for r in rows)
-            inserts.append(
-                {
-                    "contact_id": cid,
-                    "channel": channel.value,
-                    "last_order": last,
-                    "version": (prior.version + 1) if prior else 1,
-                    "changed_by": prior.changed_by if prior else None,
-                    **_state_values(after),
-                }
-            )
-            if after.dnd:
-                mask |= channel.bit
-        masks[cid] = mask
-    if inserts:
-        session.execute(insert(STATES), inserts)
-    session.execute(
-        update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")),
-        [{"b_id": cid, "dnd_mask": mask} for cid, mask in masks.items()],
-    )
+    inserts: list[tuple[Any, ...]] = []
+    masks = dict.fromkeys(ids, 0)
+    for (cid, channel), (after, last) in computed.items():
+        if not last:
+            continue  # no event concerns this channel: no row, which reads as off
+        prior = old.get((cid, channel))
+        version = prior.version + 1 if prior else 1
+        inserts.append((*_state_tuple(after), last, prior.changed_by if prior else None, version, cid, channel.value))
+        if after.dnd:
+            masks[cid] |= channel.bit
+    write_states(session, inserts, [])
+    set_masks(session, masks)
     notify(session, location_id, masks)
