@@ -7,6 +7,7 @@ an older one makes that channel replay from the ledger, so order and split of im
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -118,17 +119,17 @@ def keep_noops(session: Session, location_id: int, rows: Sequence[Sequence[Any]]
     conn = session.connection()
     first: dict[tuple[str, str], int] = {}
     repeats = {n for n, row in enumerate(rows) if first.setdefault((row[0], row[1]), n) != n}
-    values = [(location_id, r[0], r[1], batch_id, r[2], r[3][:80]) for n, r in enumerate(rows) if n not in repeats]
+    values = {n: (location_id, r[0], r[1], batch_id, r[2], r[3][:80]) for n, r in enumerate(rows) if n not in repeats}
     if conn.dialect.name == "sqlite" and not repeats:
         savepoint = conn.begin_nested()
-        cursor = conn.exec_driver_sql(noop_insert_sql(session, ignore=True), values)
+        cursor = conn.exec_driver_sql(noop_insert_sql(session, ignore=True), list(values.values()))
         if cursor.rowcount == len(values):
             savepoint.commit()
             return set()
         savepoint.rollback()
     held = existing_keys(session, location_id, first, "noop_records")
     duplicates = repeats | {n for key, n in first.items() if key in held}
-    fresh = [(location_id, r[0], r[1], batch_id, r[2], r[3][:80]) for n, r in enumerate(rows) if n not in duplicates]
+    fresh = [row for n, row in values.items() if n not in duplicates]
     if fresh:
         conn.exec_driver_sql(noop_insert_sql(session), fresh)
     return duplicates
@@ -245,8 +246,6 @@ def record_events(
 
 def record_note(session: Session, location_id: int, actor: str, reason: str, detail: dict[str, str]) -> int:
     """Put an administrative decision (a connection, a new agent, a review step) in the audit chain."""
-    import uuid
-
     event = Event("console", uuid.uuid4().hex, now_us(), None, Effect.NONE, None, reason, detail=detail)
     result = record_events(session, location_id, [event], actor)
     event_id = result.outcomes[0].event_id

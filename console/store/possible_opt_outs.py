@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import Channel, DndKind
 from console.domain.events import Effect, Event, Source, iso_utc, now_us
 from console.errors import NotFound, Refused
-from console.store.ledger import record_events
+from console.store.ledger import record_events, record_note
 from console.store.models import Contact, PossibleOptOut
 
 PENDING, CONFIRMED, DISMISSED = "pending", "confirmed", "dismissed"
@@ -86,8 +86,6 @@ def confirm_possible_opt_out(session: Session, opt_out_id: int, actor: str) -> P
 
 def dismiss_possible_opt_out(session: Session, opt_out_id: int, actor: str) -> PossibleOptOut:
     """Changes nothing but the queue; the decision is kept in the audit chain."""
-    from console.store.ledger import record_note
-
     row = _pending(session, opt_out_id)
     row.state, row.decided_by, row.decided_at_us = DISMISSED, actor, now_us()
     record_note(session, row.location_id, actor, "possible_opt_out.dismissed", {"id": str(row.id)})
