@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
 from console.errors import UserError
 from console.store.contacts import find_contacts
-from console.store.db import Store
+from console.store.db import Store, error_line
 from console.store.identity import current_actor
 from console.store.locations import get_location
 from console.store.models import Contact, Location
@@ -69,7 +69,7 @@ def user_errors(func: F) -> F:
         except UserError as exc:
             fail(str(exc), exc.exit_code)
         except (OperationalError, DBAPIError) as exc:
-            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["unknown error"])[0]
+            detail = error_line(exc)
             if "locked" in detail or "busy" in detail:
                 fail(f"the database is busy ({detail}); try again in a moment", 2)
             fail(f"database error: {detail}", 2)

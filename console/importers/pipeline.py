@@ -29,7 +29,7 @@ from console.importers.ranges import plan_ranges
 from console.importers.reading import ByteCounter
 from console.importers.records import iter_records
 from console.importers.summary import MAX_LISTED_REJECTS, ImportProgress, ImportSummary
-from console.store.db import Store
+from console.store.db import Store, error_line
 from console.store.ledger import (
     DUPLICATE,
     NO_EFFECT,
@@ -117,9 +117,8 @@ def run_import(
         # The connection dropped (server restarted, backend terminated, network): every chunk committed before
         # is kept, and running the same import again completes it (those records count as duplicates).
         state = "failed"
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
         raise StoreUnavailable(
-            f"the import stopped: the database connection was lost ({detail[0]}); what was committed before is "
+            f"the import stopped: the database connection was lost ({error_line(exc)}); what was committed before is "
             "kept: run the same import again to complete it"
         ) from None
     except Exception:

@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from console.errors import StoreUnavailable
-from console.store.db import Store, safe_url
+from console.store.db import Store, error_line, safe_url
 
 CHANNEL_PREFIX = "dnd_changes:"
 #: The notification channel of the session's schema, so consoles on other schemas of the server never hear it.
@@ -141,8 +141,7 @@ def open_change_feed(store: Store) -> ChangeFeed:
         try:
             return PgChangeFeed(store)
         except (DBAPIError, store.engine.dialect.loaded_dbapi.Error) as exc:
-            detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["unknown error"])[0]
-            raise StoreUnavailable(f"cannot listen for changes on {safe_url(store.url)}: {detail}") from None
+            raise StoreUnavailable(f"cannot listen for changes on {safe_url(store.url)}: {error_line(exc)}") from None
     if store.dialect == "sqlite":
         return SqliteChangeFeed(store)
     raise ValueError(f"no change feed for {store.dialect}")

@@ -41,6 +41,12 @@ def safe_url(url: str) -> str:
         return url
 
 
+def error_line(exc: BaseException) -> str:
+    """The first line of a database error, for a one-line message (the driver's own words where it has some)."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -114,8 +120,7 @@ class Store:
                 raise StoreUnavailable(self._describe(exc)) from None
 
     def _describe(self, exc: BaseException) -> str:
-        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
-        return f"cannot open the database {safe_url(self.url)}: {detail}"
+        return f"cannot open the database {safe_url(self.url)}: {error_line(exc)}"
 
     @contextmanager
     def read(self) -> Iterator[Session]:
