@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 from pathlib import Path
@@ -166,3 +167,17 @@ def test_contact_rows_refused_while_matching_are_kept_with_their_cells(store: St
     assert set(kept) == {3, 4}
     assert "Nowhere" in kept[3].error and "bo@example.com" in kept[3].raw
     assert "no email" in kept[4].error and "Cy" in kept[4].raw
+
+
+def test_overlapping_imports_restore_the_garbage_collector_settings() -> None:
+    from console.importers.pipeline import rare_gc
+
+    before = gc.get_threshold()
+    first, second = rare_gc(), rare_gc()
+    first.__enter__()
+    second.__enter__()  # imports on two threads overlap
+    assert gc.get_threshold() != before
+    first.__exit__(None, None, None)
+    assert gc.get_threshold() != before  # the other import is still running
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,69 +78,89 @@ def run_import(
     digests = FileDigests([f.path for f in files])
     summary = ImportSummary(batch_id=batch_id)
     started = time.perf_counter()
-    # Millions of short-lived records make the cyclic GC scan the whole heap again and again; it finds no
-    # cycles here, so it runs rarely during an import.
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(200_000, 50, 1_000)
     import_time = now_us()
     state = "done"
-    try:
-        for item in files:
-            if should_stop is not None and should_stop():
-                summary.cancelled = True
-                break
-            _import_file(
-                store,
-                item,
-                location_id,
-                actor,
-                batch_id,
-                region,
-                import_time,
-                summary,
-                progress,
-                should_stop,
-                started,
-                chunk_records,
-                processes,
-            )
-            if summary.cancelled:
-                break
-        if summary.cancelled:
-            state = "cancelled"
-    except KeyboardInterrupt:
-        state = "interrupted"
-        raise
-    except ImportFileError as exc:
-        state = "failed"
-        raise UserError(str(exc)) from None
-    except (OperationalError, DBAPIError, StoreUnavailable) as exc:
-        # The connection dropped (server restarted, backend terminated, network): every chunk committed before
-        # is kept, and running the same import again completes it (those records count as duplicates).
-        state = "failed"
-        raise StoreUnavailable(
-            f"the import stopped: the database connection was lost ({error_line(exc)}); what was committed before is "
-            "kept: run the same import again to complete it"
-        ) from None
-    except Exception:
-        state = "failed"
-        raise
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+    with rare_gc():
         try:
-            with store.write() as session:
-                row = session.get(ImportBatch, batch_id)
-                if row is not None:
-                    row.state, row.finished_at_us = state, now_us()
-                    row.counts = orjson.dumps(summary.as_dict()).decode()
-                    row.files = files_json(files, digests.values())
-        except (OperationalError, DBAPIError, StoreUnavailable):
-            if state == "done":  # the import itself went through: say the database went away
-                raise
-            # else the error that stopped the import is the one to report; the batch stays "running"
+            for item in files:
+                if should_stop is not None and should_stop():
+                    summary.cancelled = True
+                    break
+                _import_file(
+                    store,
+                    item,
+                    location_id,
+                    actor,
+                    batch_id,
+                    region,
+                    import_time,
+                    summary,
+                    progress,
+                    should_stop,
+                    started,
+                    chunk_records,
+                    processes,
+                )
+                if summary.cancelled:
+                    break
+            if summary.cancelled:
+                state = "cancelled"
+        except KeyboardInterrupt:
+            state = "interrupted"
+            raise
+        except ImportFileError as exc:
+            state = "failed"
+            raise UserError(str(exc)) from None
+        except (OperationalError, DBAPIError, StoreUnavailable) as exc:
+            # The connection dropped (server restarted, backend terminated, network): every chunk committed before
+            # is kept, and running the same import again completes it (those records count as duplicates).
+            state = "failed"
+            raise StoreUnavailable(
+                f"the import stopped: the database connection was lost ({error_line(exc)}); "
+                "what was committed before is kept: run the same import again to complete it"
+            ) from None
+        except Exception:
+            state = "failed"
+            raise
+        finally:
+            try:
+                with store.write() as session:
+                    row = session.get(ImportBatch, batch_id)
+                    if row is not None:
+                        row.state, row.finished_at_us = state, now_us()
+                        row.counts = orjson.dumps(summary.as_dict()).decode()
+                        row.files = files_json(files, digests.values())
+            except (OperationalError, DBAPIError, StoreUnavailable):
+                if state == "done":  # the import itself went through: say the database went away
+                    raise
+                # else the error that stopped the import is the one to report; the batch stays "running"
     return summary
+
+
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_thresholds = gc.get_threshold()
+
+
+@contextmanager
+def rare_gc() -> Iterator[None]:
+    """Millions of short-lived records make the cyclic GC scan the whole heap again and again; it finds no
+    cycles here, so it runs rarely while any import of this process is running (imports may run on threads)."""
+    global _gc_users, _gc_thresholds
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_thresholds = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(200_000, 50, 1_000)
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_thresholds)
+                gc.unfreeze()
 
 
 def _import_file(
