@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console.domain.addresses import DEFAULT_REGION
@@ -146,8 +147,9 @@ class ContactPanel(QWidget):
             row = ChannelRow(channel, self)
             row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
             row.review_button.clicked.connect(lambda _checked=False, c=channel: self._review_clicked(c))
-            for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon, row.state_box)):
+            for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon)):
                 grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(row.state_box, r, 3)  # no alignment: the row grows to a wrapped explanation
             self.rows[channel] = row
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -193,6 +195,18 @@ class ContactPanel(QWidget):
             row.show_state(self._stored[channel].state, channel in self._connected)
             row.show_review(self._stored[channel].state, channel in self._connected, self._reviews.get(channel))
         self._show_status()
+        self._fit_explanations()
+
+    def _fit_explanations(self) -> None:
+        """Give each wrapped explanation the height it needs at its width (the grid alone gives one line)."""
+        for row in self.rows.values():
+            box = row.state_box
+            layout = box.layout()
+            box.setMinimumHeight(layout.heightForWidth(box.width()) if layout.hasHeightForWidth() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_explanations()
 
     def _show_status(self) -> None:
         dnd_mask = mask_of(c for c, s in self._stored.items() if s.state.dnd)
