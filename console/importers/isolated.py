@@ -54,6 +54,7 @@ def run_import_isolated(
     region: str = "US",
     progress: Callable[[ImportProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """``run_import`` in a separate process; same arguments, same result and errors."""
     if ":memory:" in store.url or "mode=memory" in store.url:  # another process could not see that database
@@ -66,11 +67,12 @@ def run_import_isolated(
             region=region,
             progress=progress,
             should_stop=should_stop,
+            workers=workers,
         )
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     stop = context.Event()
-    options = {"location": location, "actor": actor, "fmt": fmt, "region": region}
+    options = {"location": location, "actor": actor, "fmt": fmt, "region": region, "workers": workers}
     child = context.Process(
         target=_child, args=(store.url, [str(p) for p in paths], options, messages, stop), name="dnd-import"
     )

@@ -20,10 +20,13 @@ from console.domain.reviews import (
     Decision,
     Review,
     ReviewState,
+    already_open_blockers,
     approval_blockers,
     decision_blockers,
     normalize_relationship_number,
+    nothing_to_lift_blockers,
     submission_blockers,
+    transition_blockers,
     update_blockers,
 )
 from console.errors import Conflict, NotFound, Refused, UserError
@@ -56,14 +59,9 @@ def submit_review(
     numbers = relationship_number_list(relationship_numbers, region)
     _refuse_if(submission_blockers(wanted, links, numbers))
     state = channel_states(session, contact.id)[wanted].state
-    if not state.dnd:
-        raise Refused(f"{wanted.label} is not DND for #{contact.id} {contact.name}: there is nothing to lift")
-    already = open_review(session, contact.id, wanted)
-    if already is not None:
-        raise Refused(
-            f"review #{already.id} of {wanted.label} for #{contact.id} {contact.name} is already open "
-            f"({already.state.value}); update it instead"
-        )
+    label = f"#{contact.id} {contact.name}"
+    _refuse_if(nothing_to_lift_blockers(wanted, state.dnd, label))
+    _refuse_if(already_open_blockers(open_review(session, contact.id, wanted), wanted, label))
     now = now_us()
     row = OptInReview(location_id=contact.location_id, contact_id=contact.id, channel=wanted.value,
                       state=ReviewState.PENDING.value, submitted_by=actor, submitted_at_us=now,
@@ -106,6 +104,7 @@ def update_review(
     row.notes = _note_line(row.notes, actor, text, now)
     before = ReviewState(row.state)
     if before == ReviewState.NEEDS_INFO:
+        _refuse_if(transition_blockers(row.id, before, ReviewState.PENDING))
         row.state, row.decided_by, row.decided_at_us, row.reason = ReviewState.PENDING.value, None, None, None
         _add_change(session, row.id, before, ReviewState.PENDING, actor, now, text or "updated")
     row.version += 1
@@ -205,6 +204,7 @@ def _decide(session: Session, review_id: int, actor: str, decision: Decision, re
 def _decide_row(session: Session, row: OptInReview, target: ReviewState, actor: str, now: int,
                 reason: str | None) -> None:  # fmt: skip
     before = ReviewState(row.state)
+    _refuse_if(transition_blockers(row.id, before, target))  # the state machine of domain/reviews.py, enforced
     row.state, row.decided_by, row.decided_at_us, row.reason = target.value, actor, now, reason
     row.version += 1
     _add_change(session, row.id, before, target, actor, now, reason)
