@@ -12,7 +12,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
-from console.errors import ConsoleError, Refused, UserError
+from console.errors import ConsoleError, InvalidInput, Refused
 from console.store.contacts import find_contacts
 from console.store.db import Store
 from console.store.identity import current_actor
@@ -103,7 +103,7 @@ def channel_option(
         if wanted not in names:
             known = wanted in CHANNEL_NAMES
             what = "cannot be used here" if known else "is not a channel"
-            raise UserError(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
+            raise InvalidInput(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
         return wanted
 
     return click.option(
@@ -120,7 +120,7 @@ def channels_argument(values: tuple[str, ...]) -> list[Channel]:
     try:
         return [parse_channel(v) for part in values for v in part.split(",") if v.strip()]
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
 
 
 location_option = click.option("--location", default=None, help="location (default: Default)")

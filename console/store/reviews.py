@@ -2,7 +2,7 @@
 
 Every step goes in the audit chain: a note for submissions, updates, rejections and needs-info, and for an
 approval the ledger's LIFT event itself (source ``review``), so the contact's history shows who approved it.
-Rule refusals raise :class:`Refused` with the rule's words; unusable input raises :class:`UserError`.
+Rule refusals raise :class:`Refused` with the rule's words; unusable input raises :class:`InvalidInput`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from console.domain.reviews import (
     transition_blockers,
     update_blockers,
 )
-from console.errors import Conflict, NotFound, Refused, UserError
+from console.errors import Conflict, InvalidInput, NotFound, Refused
 from console.store.identity import role_of
 from console.store.ledger import record_events, record_note
 from console.store.models import Contact
@@ -98,7 +98,7 @@ def update_review(
     numbers = [n for n in numbers if n not in known_numbers]
     text = (note or "").strip()
     if not links and not numbers and not text:
-        raise UserError("nothing to update: give new evidence, a relationship number or a note")
+        raise InvalidInput("nothing to update: give new evidence, a relationship number or a note")
     now = now_us()
     _add_details(session, row.id, actor, now, links, numbers)
     row.notes = _note_line(row.notes, actor, text, now)
@@ -159,7 +159,7 @@ def needs_info_review(
 
 
 def evidence_links(evidence: Sequence[EvidenceInput]) -> list[EvidenceLink]:
-    """Checked links from ``URL`` / ``KIND=URL`` text or EvidenceLink values; UserError on a refused link."""
+    """Checked links from ``URL`` / ``KIND=URL`` text or EvidenceLink values; InvalidInput on a refused link."""
     links: list[EvidenceLink] = []
     try:
         for item in evidence:
@@ -170,18 +170,18 @@ def evidence_links(evidence: Sequence[EvidenceInput]) -> list[EvidenceLink]:
             if all(link.url != seen.url for seen in links):
                 links.append(link)
     except EvidenceError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
     return links
 
 
 def relationship_number_list(numbers: Sequence[str], region: str = DEFAULT_REGION) -> list[str]:
-    """E.164 relationship numbers, without repeats; UserError on one that is not a phone number."""
+    """E.164 relationship numbers, without repeats; InvalidInput on one that is not a phone number."""
     out: list[str] = []
     for text in numbers:
         try:
             number = normalize_relationship_number(text, region)
         except ValueError as exc:
-            raise UserError(str(exc)) from None
+            raise InvalidInput(str(exc)) from None
         if number not in out:
             out.append(number)
     return out
@@ -254,7 +254,7 @@ def _channel(channel: Channel | str) -> Channel:
     try:
         return channel if isinstance(channel, Channel) else parse_channel(channel)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
 
 
 def _refuse_if(reasons: Sequence[str]) -> None:
