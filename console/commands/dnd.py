@@ -206,11 +206,11 @@ def export_suppressions(ctx: Context, channel: str, fmt: str, output: str | None
             ["address", "tag", "created_at"] if fmt == "mailgun" else ["address", "kind", "reason", "since"]
         )
         for item in suppressions(session, ctx.location(session, location).id, wanted):
-            if fmt == "mailgun":
-                row = [item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)]
+            if fmt == "mailgun":  # a file for Mailgun, not a spreadsheet: the address exactly as stored
+                writer.writerow([item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)])
             else:
                 row = [item.address, item.kind, item.reason, iso_utc(item.since_us) or ""]
-            writer.writerow([spreadsheet_safe(v) for v in row])
+                writer.writerow([spreadsheet_safe(v) for v in row])
             count += 1
     if output:
         click.echo(f"{count} addresses written to {output}")

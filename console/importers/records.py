@@ -21,6 +21,7 @@ from console.importers.jsondata import JsonItem, iter_json_document, json_proble
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
 from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
 from console.importers.twilio import json_event, message_event
+from console.store.limits import event_problem
 
 Mapper = Callable[[Any], Event | str]
 
@@ -143,6 +144,8 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper) -> Iterator[Record]
                 yield Reject(file, number, problem, raw_text(data))
             continue
         result = mapper(obj)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if type(result) is str:
             yield Reject(file, number, result, raw_text(data))
         else:
@@ -155,6 +158,8 @@ def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper) -> Iterator
             yield Reject(file, number, problem, raw_text(raw))
             continue
         result = mapper(obj)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, number, result, raw_text(raw) if raw else _dump(obj))
         else:
@@ -197,6 +202,8 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool) -> Iter
             at_us,
             region,
         )
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
         else:
@@ -213,6 +220,8 @@ def _suppression_csv(stream: BinaryIO, path: Path, list_name: str, latin1: bool)
             continue
         cells = {name: row[i].strip() for name, i in named if i < len(row)}
         result = suppression_event(list_name, cells)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
         else:
