@@ -105,8 +105,8 @@ def connected_at(
     """Each channel's connection at ``at_us``, with the note it rests on (None when no note tells).
 
     A channel unchanged since ``at_us`` (or since the location was created) is as it is now. Otherwise the
-    latest connect or disconnect note by then tells; failing that, the channels the location was added with;
-    failing that (a change nobody noted), the opposite of now, since the last change flipped it.
+    latest connect or disconnect note by then tells; failing that, the channels the location was added with
+    (a location starts with all six connected unless its note says otherwise).
     """
     out: dict[Channel, tuple[bool, int | None]] = {}
     ordered = sorted(notes, key=lambda n: (n.at_us, n.event_id))
@@ -126,5 +126,5 @@ def connected_at(
         elif added is not None:
             out[channel] = (channel in added.channels, added.event_id)
         else:
-            out[channel] = (not current.connected, None)
+            out[channel] = (True, None)
     return out
