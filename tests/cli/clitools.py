@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-import console.commands.support as support
+import console.services.context as services_context
 from console.cli import main
 from console.store.db import Store
 
@@ -79,7 +79,7 @@ def run_cli(*args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     capsys.readouterr()  # drop anything printed before
     with monkeypatch.context() as patch:
         patch.setattr(sys, "argv", ["dnd-console", *args])
-        patch.setattr(support, "Store", TrackedStore)
+        patch.setattr(services_context, "Store", TrackedStore)
         code: int | None = None
         try:
             main()
