@@ -9,9 +9,8 @@ from typing import Any
 import click
 
 from console.commands.support import emit_json, json_option, location_option, pass_ctx, user_errors
-from console.importers.base import FORMATS
 from console.services.context import AppContext
-from console.services.imports import ImportProgress, ImportSummary, import_files
+from console.services.imports import FORMATS, ImportProgress, ImportSummary, import_files
 
 
 def _progress_text(progress: ImportProgress | None) -> str | None:

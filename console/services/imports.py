@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from console.importers.base import FORMATS
 from console.importers.pipeline import run_import as run_pipeline
 from console.importers.summary import ImportProgress, ImportSummary
 from console.services.base import Outcome, actor
@@ -17,7 +18,7 @@ from console.services.context import AppContext
 from console.store.changes import DND, Change
 from console.store.locations import get_location
 
-__all__ = ["ImportProgress", "ImportSummary", "import_files"]
+__all__ = ["FORMATS", "ImportProgress", "ImportSummary", "import_files"]
 
 log = logging.getLogger("console.imports")
 
