@@ -17,7 +17,20 @@ from console.logs import setup_logging, stop_logging
 from console.services.context import AppContext, Settings
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class ConsoleGroup(click.Group):
+    """The ``dnd-console`` group: a user error raised while a command's arguments are read (an unknown channel
+    name, say) ends with the same one line and exit code as one raised by the command itself."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConsoleError as exc:
+            fail(str(exc), exit_code(exc))
+
+
+@click.group(
+    cls=ConsoleGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option("--db", default=None, help="SQLAlchemy database URL (or DND_CONSOLE_DB; default: the user data folder)")
 @click.option("--region", default=None, help="default region for national phone numbers (or DND_CONSOLE_REGION; US)")
 @click.option("-v", "--verbose", is_flag=True, help="log what happens to stderr too (always to the log file)")
@@ -52,7 +65,4 @@ for module in (admin, contacts, dnd, imports, reviews):
 
 
 def main() -> None:
-    try:
-        cli(prog_name="dnd-console")
-    except ConsoleError as exc:  # raised while click parses, before a command's own handler
-        fail(str(exc), exit_code(exc))
+    cli(prog_name="dnd-console")
