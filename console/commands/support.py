@@ -21,10 +21,6 @@ def make_context(settings: Settings) -> AppContext:
     """The context every command receives: the settings built by ``cli.py``; the store opens on first use."""
     return AppContext(settings)
 
-
-#: The old name of the commands' context.
-Context = AppContext
-
 pass_ctx = click.make_pass_decorator(AppContext)
 
 
