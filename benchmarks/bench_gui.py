@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.state import Status
+from console.services.demo import FIRST, LAST
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
-from console.store.demo import FIRST, LAST
 from console.ui.crash import CrashReporter
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool

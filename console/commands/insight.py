@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from console.commands.support import Context, emit_json
+from console.commands.support import emit_json
 from console.domain.channels import Channel
 from console.domain.events import iso_utc
 from console.domain.explain import reason_text
 from console.errors import UserError
-from console.services.context import AppContext, Settings
+from console.services.context import AppContext
 from console.services.inbound import InboundResult, block_list, check_inbound, set_inbound
 from console.services.past import CheckThen, check_at, status_at
 
@@ -33,18 +33,13 @@ inbound_option = click.option(
 )
 
 
-def app_context(ctx: Context) -> AppContext:
-    """The services' context for a command, sharing the store the command group opened."""
-    return AppContext(Settings.from_env(ctx.db, ctx.region), _store=ctx.store)
-
-
 def show_status_at(
-    ctx: Context, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool
+    ctx: AppContext, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool
 ) -> None:
     """``status CONTACT --at WHEN``."""
     if at is None:
         raise UserError("--as-known-now needs --at WHEN")
-    found = status_at(app_context(ctx), contact, at, as_known_now=as_known_now, location=location)
+    found = status_at(ctx, contact, at, as_known_now=as_known_now, location=location)
     if as_json:
         emit_json({"contacts": [then.as_dict() for then in found]})
         return
@@ -67,7 +62,7 @@ def show_status_at(
 
 
 def run_check_at(
-    ctx: Context,
+    ctx: AppContext,
     contact: str,
     channel: Channel,
     at: str | None,
@@ -79,7 +74,7 @@ def run_check_at(
     """``check --at`` and ``check --inbound``: exit 0 allowed, 1 blocked."""
     if as_known_now and at is None:
         raise UserError("--as-known-now needs --at WHEN")
-    app = app_context(ctx)
+    app = ctx
     if at is None:
         answer = check_inbound(app, contact, channel, location)
         data = answer.as_dict()
@@ -106,10 +101,10 @@ def run_check_at(
 
 
 def run_set_inbound(
-    ctx: Context, contact: str, channel: str, turn_on: bool, note: str | None, location: str | None, as_json: bool
+    ctx: AppContext, contact: str, channel: str, turn_on: bool, note: str | None, location: str | None, as_json: bool
 ) -> None:
     """``set --inbound``: an agent's inbound DND change (never refused: it has no locks)."""
-    result: InboundResult = set_inbound(app_context(ctx), contact, channel, turn_on, note, location)
+    result: InboundResult = set_inbound(ctx, contact, channel, turn_on, note, location)
     if as_json:
         emit_json(result.as_dict())
         return
@@ -123,11 +118,11 @@ def run_set_inbound(
             click.echo(f"#{outcome.contact_id}: {message}")
 
 
-def write_inbound_export(ctx: Context, channel: str, fmt: str, output: str | None, location: str | None) -> None:
+def write_inbound_export(ctx: AppContext, channel: str, fmt: str, output: str | None, location: str | None) -> None:
     """``export suppressions --inbound --channel call|sms``: ``address,since``, one number a line."""
     if fmt != "csv":
         raise UserError("the inbound block list is written as csv (address,since)")
-    blocks = block_list(app_context(ctx), channel, location)
+    blocks = block_list(ctx, channel, location)
     try:
         handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as exc:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import console.commands.support as support
+import console.services.context as services_context
 from console.cli import main
 from console.domain.channels import DndKind
 from console.store.db import Store
@@ -88,7 +88,7 @@ def make_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         with monkeypatch.context() as patch:
             patch.setenv("DND_CONSOLE_ACTOR", actor)
             patch.setattr(sys, "argv", ["dnd-console", "--db", url, *map(str, args)])
-            patch.setattr(support, "Store", TrackedStore)
+            patch.setattr(services_context, "Store", TrackedStore)
             try:
                 main()
                 code = 0

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import LOCKED_KINDS, Channel
 from console.domain.reviews import ReviewState
+from console.services.demo import BUSINESS_NUMBER
 from console.store.db import Store
-from console.store.demo import BUSINESS_NUMBER
 from console.store.identity import add_agent, can_review
 from console.store.ledger import record_note
 from console.store.models import Agent, ChannelStateRow

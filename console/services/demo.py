@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.events import Effect, Event, Source, now_us, to_us
+from console.services.context import AppContext
 from console.store.db import Store
 from console.store.ledger import record_events
 from console.store.locations import add_location, get_location, set_connected
@@ -309,7 +310,7 @@ def build_demo(
             for k in range(1, 6)
         ]
         record_events(session, location_ids[0], unmatched, "demo")
-    from console.store.demo_reviews import add_demo_reviews  # it builds on this module's contacts
+    from console.services.demo_reviews import add_demo_reviews  # it builds on this module's contacts
 
     reviews = add_demo_reviews(store)
     return {
@@ -318,3 +319,8 @@ def build_demo(
         "reviews": reviews["reviews"],
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def fill_demo(ctx: AppContext, contacts: int = 3000, seed: int = 7) -> dict[str, Any]:
+    """``dnd-console demo``: fill the context's database with generated contacts and realistic events."""
+    return build_demo(ctx.store, contacts=contacts, seed=seed)
