@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.errors import UserError
+from console.services.context import AppContext, Settings
 from console.store.db import Store
 from console.ui.crash import CrashReporter
 from console.ui.icons import icon
@@ -63,18 +64,24 @@ def open_store(open_once: Callable[[], Store], problem: DatabaseProblem) -> Stor
                 return None
 
 
-def run_gui(store_url: str | None, demo: bool, problem: DatabaseProblem | None = None) -> int:
-    """Open the console window; returns the exit code."""
+def run_gui(settings: Settings | str | None, demo: bool, problem: DatabaseProblem | None = None) -> int:
+    """Open the console window with these settings (a database URL alone is read as its settings);
+    returns the exit code."""
+    if not isinstance(settings, Settings):
+        settings = Settings.from_env(db_url=settings)
     app = application()
     crashes = CrashReporter()
     crashes.install()
-    store = open_store(make_demo_store if demo else lambda: Store(store_url), problem or DatabaseProblem())
+    chosen = settings
+    store = open_store(make_demo_store if demo else lambda: Store(chosen.db_url), problem or DatabaseProblem())
     if store is None:
         return 2
-    window = MainWindow(store, QSettings(), crashes)
+    ctx = AppContext(settings.with_db(store.url), store)
+    window = MainWindow(ctx, QSettings(), crashes)
     if demo:
         window.setWindowTitle(f"DND Console (demo database: {store.url.removeprefix('sqlite:///')})")
     window.show()
     code = app.exec()
-    store.dispose()
+    window.tasks.shutdown()
+    ctx.close()
     return int(code)

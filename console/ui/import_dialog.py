@@ -58,12 +58,12 @@ class ImportDialog(QDialog):
     crashed = Signal(str)
 
     def __init__(self, store: Store, locations: list[str], location: str, actor: str,
-                 runner: Runner | None = None, parent: Any = None) -> None:  # fmt: skip
+                 runner: Runner | None = None, parent: Any = None, region: str = "US") -> None:  # fmt: skip
         super().__init__(parent)
         name_widget(self, "import_dialog", "Import provider export")
         self.setWindowTitle("Import provider export")
         self.resize(720, 520)
-        self._store, self._actor, self._runner = store, actor, runner
+        self._store, self._actor, self._runner, self._region = store, actor, runner, region
         self.paths: list[Path] = []
         self.job: ImportJob | None = None
         self.choose_files = choose_files
@@ -150,7 +150,8 @@ class ImportDialog(QDialog):
         if not self.paths or self.job is not None:
             return
         self.problem.setText("")
-        job = ImportJob(self._store, self.paths, self.location.currentText(), self._actor, runner=self._runner)
+        job = ImportJob(self._store, self.paths, self.location.currentText(), self._actor, self._region,
+                        runner=self._runner)  # fmt: skip
         job.signals.progress.connect(self._on_progress)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)

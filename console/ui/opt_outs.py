@@ -17,15 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.events import from_us
-from console.errors import UserError
-from console.store.db import Store
-from console.store.possible_opt_outs import (
-    PossibleOptOutView,
-    confirm_possible_opt_out,
-    dismiss_possible_opt_out,
-    list_possible_opt_outs,
-)
+from console.store.possible_opt_outs import PossibleOptOutView
+from console.ui import ops
 from console.ui.naming import name_widget
+from console.ui.operations import ChangeOp, QueryOp
+from console.ui.taskman import TaskManager
 
 OPT_OUT_COLUMNS = ("Received (UTC)", "From", "Contacts", "Message")
 
@@ -68,14 +64,15 @@ class PossibleOptOutsDialog(QDialog):
     """Confirming records a permanent SMS DND dated when the message came in; dismissing changes nothing."""
 
     decided = Signal(object)  # the contact ids whose DND may have changed
-    message = Signal(str, str)
+    loaded = Signal()
 
-    def __init__(self, store: Store, location_id: int, actor: str, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, location_id: int, actor: str, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "possible_opt_outs_dialog", "Possible opt-outs")
         self.setWindowTitle("Possible opt-outs")
         self.resize(760, 420)
-        self._store, self._location_id, self._actor = store, location_id, actor
+        self._tasks, self._location_id, self._actor = tasks, location_id, actor
+        self._deciding = False
         intro = QLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules require "
                        "honouring a revocation made by any reasonable means: confirm it to set a permanent SMS "
                        "DND, or dismiss it.", self)  # fmt: skip
@@ -109,15 +106,21 @@ class PossibleOptOutsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        with self._store.read() as session:
-            self.model.set_items(list_possible_opt_outs(session, self._location_id))
+        (QueryOp(self._tasks, lambda ctx: ops.list_possible_opt_outs(ctx, self._location_id))
+         .with_progress("Reading the possible opt-outs...")
+         .success(self._show)
+         .run_in_background())  # fmt: skip
+
+    def _show(self, items: list[PossibleOptOutView]) -> None:
+        self.model.set_items(items)
         if self.model.items:
             self.table.selectRow(0)
         self.empty.setVisible(not self.model.items)
         self._update_buttons()
+        self.loaded.emit()
 
     def _update_buttons(self) -> None:
-        chosen = self.selected() is not None
+        chosen = self.selected() is not None and not self._deciding
         self.confirm_button.setEnabled(chosen)
         self.dismiss_button.setEnabled(chosen)
 
@@ -127,15 +130,19 @@ class PossibleOptOutsDialog(QDialog):
 
     def decide(self, confirm: bool) -> None:
         item = self.selected()
-        if item is None:
+        if item is None or self._deciding:
             return
-        try:
-            with self._store.write() as session:
-                if confirm:
-                    confirm_possible_opt_out(session, item.id, self._actor)
-                else:
-                    dismiss_possible_opt_out(session, item.id, self._actor)
-        except UserError as exc:
-            self.message.emit("error", str(exc))
+        self._deciding = True
+        self._update_buttons()
+        actor = self._actor
+        (ChangeOp(self._tasks, lambda ctx: ops.decide_possible_opt_out(ctx, item.id, actor, confirm))
+         .with_progress("Saving the decision...")
+         .success(lambda _none: self._decided(item))
+         .failure(lambda _error: self._decided(None))
+         .run_in_background())  # fmt: skip
+
+    def _decided(self, item: PossibleOptOutView | None) -> None:
+        self._deciding = False
         self.reload()
-        self.decided.emit(frozenset(item.contact_ids))
+        if item is not None:
+            self.decided.emit(frozenset(item.contact_ids))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from console.domain.evidence import ALLOWED_SCHEMES, EvidenceError, EvidenceLink, is_openable, validate_evidence_url
 from console.domain.reviews import Review, StateChange
-from console.store.models import Contact
 from console.ui.history_view import HistoryModel
 from console.ui.naming import name_widget
 from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
@@ -42,7 +41,18 @@ def open_evidence_link(url: str) -> bool:
     return bool(QDesktopServices.openUrl(target))
 
 
-def contact_words(contact: Contact) -> str:
+class ContactLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
+
+
+def contact_words(contact: ContactLike) -> str:
     """E.g. "Ann Lee (#3) · ann@example.com · +14155550100"."""
     return " · ".join(x for x in (f"{contact.name} (#{contact.id})", contact.email, contact.phone) if x)
 

@@ -13,15 +13,18 @@ from PySide6.QtCore import QSettings
 
 from console.domain.channels import Channel, DndKind
 from console.domain.events import Effect, Event, to_us
+from console.services.context import AppContext, Settings
 from console.store.actions import set_dnd
 from console.store.contacts import add_contact
 from console.store.db import Store
 from console.store.ledger import record_events
 from console.store.locations import get_location
 from console.store.models import Contact
+from console.ui.contact_model import ContactTableModel
 from console.ui.crash import CrashReporter
 from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
+from console.ui.taskman import TaskManager
 
 MARCH_1 = to_us(datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
 
@@ -133,11 +136,49 @@ def submit(store: Store, contact_id: int, channel: Channel = Channel.SMS, actor:
 
 
 @pytest.fixture
-def window(qtbot, store: Store, people: People, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(store, settings, CrashReporter())
+def crashes() -> CrashReporter:
+    return CrashReporter()
+
+
+@pytest.fixture
+def tasks(qtbot, store: Store, crashes: CrashReporter) -> Iterator[TaskManager]:
+    """A database worker for a widget tested on its own; bugs it meets go to ``crashes``."""
+    manager = TaskManager(AppContext(Settings(db_url=store.url), store))
+    manager.problems.crashes = crashes
+    yield manager
+    manager.shutdown()
+    assert crashes.shown == [], crashes.shown[0]
+
+
+def settle(qtbot, tasks: TaskManager, timeout: int = 5000) -> None:
+    """Wait until the worker has answered everything asked of it (answers may ask for more: wait again)."""
+    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=timeout)
+
+
+def rows_of(qtbot, model: ContactTableModel, column: int = 0) -> list[str]:
+    """The model's rows as shown once every page is loaded (asking for a row loads its page)."""
+    settle(qtbot, model.tasks)
+    for row in range(model.rowCount()):
+        model.index(row, column).data()
+    settle(qtbot, model.tasks)
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+def open_window(qtbot, store: Store, settings: QSettings, crashes: CrashReporter | None = None) -> MainWindow:
+    """The window, shown, once it has its locations, its first list and its reviews."""
+    win = MainWindow(store, settings, crashes or CrashReporter())
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: bool(win.locations), timeout=5000)
+    settle(qtbot, win.tasks)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, store: Store, people: People, settings: QSettings, crashes: CrashReporter) -> Iterator[MainWindow]:
+    win = open_window(qtbot, store, settings, crashes)
     yield win
-    win.live.stop()
+    win.close()
     import_pool().waitForDone()
+    assert crashes.shown == [], crashes.shown[0]
