@@ -217,7 +217,8 @@ class ContactPanel(QWidget):
         for row in self.rows.values():
             box = row.state_box
             layout = box.layout()
-            box.setMinimumHeight(layout.heightForWidth(box.width()) if layout.hasHeightForWidth() else 0)
+            fits = layout is not None and layout.hasHeightForWidth()
+            box.setMinimumHeight(layout.heightForWidth(box.width()) if layout is not None and fits else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

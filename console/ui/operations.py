@@ -65,6 +65,9 @@ class _Op(Generic[T]):
         self.job = self._tasks.run(lambda _job: self._work(ctx), self._done, self._label)
         return self.job
 
+    def _run_again(self) -> None:
+        self.run_in_background()
+
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
@@ -79,7 +82,7 @@ class _Op(Generic[T]):
             return
         if error is not None:
             problems = self._problems or self._tasks.problems
-            problems.report(error, self.run_in_background if self._retry else None, self.writing)
+            problems.report(error, self._run_again if self._retry else None, self.writing)
             if self._failure is not None:
                 self._failure(error)
             return

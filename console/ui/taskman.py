@@ -8,7 +8,6 @@ queued signal. A job that has waited or run for ``PROGRESS_DELAY_MS`` with a lab
 from __future__ import annotations
 
 import atexit
-import itertools
 import logging
 import queue
 import threading
@@ -115,7 +114,7 @@ class TaskManager(QObject):
         self.ctx = ctx
         #: Where failures are shown unless an op says otherwise; the window points it at its message bar.
         self.problems = Problems(parent=self)
-        self._numbers = itertools.count(1)
+        self._submitted = 0
         self._pending: dict[int, Job] = {}
         self._showing: str | None = None
         self._worker = DatabaseWorker()
@@ -131,9 +130,15 @@ class TaskManager(QObject):
         """Jobs queued or running."""
         return len(self._pending)
 
+    @property
+    def submitted(self) -> int:
+        """Jobs queued since the start."""
+        return self._submitted
+
     def run(self, work: Callable[[Job], Any], done: Callable[[Job], None], label: str | None = None) -> Job:
         """Queue ``work`` (worker thread); ``done(job)`` runs on the GUI thread with its result or error."""
-        job = Job(work, done, label, next(self._numbers))
+        self._submitted += 1
+        job = Job(work, done, label, self._submitted)
         self._pending[job.number] = job
         if label is not None and self._showing is None and not self._progress_timer.isActive():
             self._progress_timer.start(PROGRESS_DELAY_MS)
