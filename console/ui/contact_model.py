@@ -42,6 +42,12 @@ LOADING = "Loading..."
 NOT_LOADED = "Not loaded: see the message above"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+#: The roles this model answers; a view asks for about ten per cell on every paint, the others return at once.
+ANSWERED_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.AccessibleTextRole, CONTACT_ID_ROLE, STATUS_ROLE, KIND_ROLE,
+})
 
 
 class ContactTableModel(QAbstractTableModel):
@@ -126,7 +132,7 @@ class ContactTableModel(QAbstractTableModel):
         (QueryOp(self.tasks, lambda ctx: ops.contact_rows(ctx, wanted))
          .only_if(lambda: generation == self._generation)
          .success(self._replace_rows)
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     # -- answers from the worker
 
@@ -156,7 +162,7 @@ class ContactTableModel(QAbstractTableModel):
          .only_if(lambda: generation == self._generation)
          .success(lambda rows: self._page_loaded(page, rows))
          .failure(lambda _error: self._page_failed(page))
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _page_loaded(self, page: int, rows: list[ContactRow]) -> None:
         self._loading.discard(page)
@@ -177,13 +183,15 @@ class ContactTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
 
     def _replace_rows(self, fresh: dict[int, ContactRow]) -> None:
-        last = self.columnCount() - 1
+        """Put the fresh rows in place; one ``dataChanged`` over the rows that changed (one repaint)."""
+        changed: list[int] = []
         for page, rows in self._pages.items():
             for offset, found in enumerate(rows):
                 if found.id in fresh:
                     rows[offset] = fresh[found.id]
-                    row = page * PAGE_SIZE + offset
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+                    changed.append(page * PAGE_SIZE + offset)
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), self.columnCount() - 1))
 
     def _cached(self, row: int) -> ContactRow | None:
         """The row if its page is loaded; otherwise None, and its page is asked for (once)."""
@@ -207,9 +215,7 @@ class ContactTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(FIXED_COLUMNS) + len(self._channels)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or section < 0 or section >= self.columnCount():
@@ -226,14 +232,16 @@ class ContactTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= self.columnCount():
+        if role not in ANSWERED_ROLES or not index.isValid() or index.column() >= self.columnCount():
             return None
-        found = self._cached(index.row())
+        row = index.row()
+        return self._value(self._cached(row), row, index.column(), role)
+
+    def _value(self, found: ContactRow | None, row: int, column: int, role: int) -> Any:
         if found is None:
-            if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
-                return NOT_LOADED if index.row() // PAGE_SIZE in self._failed else LOADING
+            if role == Qt.ItemDataRole.DisplayRole and column == 0:
+                return NOT_LOADED if row // PAGE_SIZE in self._failed else LOADING
             return None
-        column = index.column()
         if role == CONTACT_ID_ROLE:
             return found.id
         if column < STATUS_COLUMN:

@@ -50,7 +50,7 @@ class ChannelRow:
         self.state_label.setWordWrap(True)
         self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
                                          f"request_review_{channel.value}",
-                                         f"Request an opt-in review to lift {channel.label} DND")  # fmt: skip
+                                         f"Request an opt-in review to lift {channel.label} DND")
         self.review_button.setStyleSheet(LINK_STYLE)
         self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.review_button.hide()
@@ -133,7 +133,7 @@ class ContactPanel(QWidget):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = name_widget(QLabel(self), "contact_status", "DND status")
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
-                                   "Turns DND on or off on all six channels, connected or not")  # fmt: skip
+                                   "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -174,7 +174,7 @@ class ContactPanel(QWidget):
         (QueryOp(self._tasks, lambda ctx: ops.contact_card(ctx, contact_id))
          .only_if(lambda: self.contact_id == contact_id)
          .success(self._show_card)
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _set_editable(self, enabled: bool) -> None:
         self.dnd_all.setEnabled(enabled)
@@ -287,17 +287,17 @@ class ContactPanel(QWidget):
                 self.message.emit("info", "DND is on for all channels.")
                 return
             kept = [f"{r.channel.label} ({describe_state(r.channel, before[r.channel].state)})"
-                    for r in result.plan.refusals]  # fmt: skip
+                    for r in result.plan.refusals]
             if kept:
                 self.message.emit("info", "DND is off except on locked or unconfirmed channels, still DND: "
-                                  + "; ".join(kept) + ".")  # fmt: skip
+                                  + "; ".join(kept) + ".")
             else:
                 self.message.emit("info", "DND is off for all channels.")
 
         self._act(None, turn_on, cleared, None, done)
 
     def _act(self, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
-             versions: dict[Channel, int] | None, done: Callable[[ActionResult], None]) -> None:  # fmt: skip
+             versions: dict[Channel, int] | None, done: Callable[[ActionResult], None]) -> None:
         """Save the change on the worker; the toggles wait for it, then show what is stored."""
         contact_id, actor = self.contact_id, self.actor
         if contact_id is None:
@@ -312,7 +312,7 @@ class ContactPanel(QWidget):
          .with_progress("Saving the DND change...")
          .success(saved)
          .failure(lambda _error: self._after_change(contact_id))
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _after_change(self, contact_id: int) -> None:
         if self.contact_id == contact_id:

@@ -144,7 +144,7 @@ class HistoryView(QWidget):
          .with_progress("Reading the history...")
          .only_if(lambda: self.contact_id == contact_id)
          .success(lambda entries: self._show(contact_id, entries))
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _show(self, contact_id: int, entries: list[HistoryEntry]) -> None:
         self.model.set_entries(entries)

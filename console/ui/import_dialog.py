@@ -58,7 +58,7 @@ class ImportDialog(QDialog):
     crashed = Signal(str)
 
     def __init__(self, store: Store, locations: list[str], location: str, actor: str,
-                 runner: Runner | None = None, parent: Any = None, region: str = "US") -> None:  # fmt: skip
+                 runner: Runner | None = None, parent: Any = None, region: str = "US") -> None:
         super().__init__(parent)
         name_widget(self, "import_dialog", "Import provider export")
         self.setWindowTitle("Import provider export")
@@ -151,7 +151,7 @@ class ImportDialog(QDialog):
             return
         self.problem.setText("")
         job = ImportJob(self._store, self.paths, self.location.currentText(), self._actor, self._region,
-                        runner=self._runner)  # fmt: skip
+                        runner=self._runner)
         job.signals.progress.connect(self._on_progress)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)

@@ -38,7 +38,7 @@ class IntegrationsDialog(QDialog):
         self.boxes: dict[Channel, QCheckBox] = {}
         for channel in CHANNEL_ORDER:
             box = name_widget(QCheckBox(channel.label, self), f"connect_{channel.value}",
-                              f"{channel.label} connected")  # fmt: skip
+                              f"{channel.label} connected")
             box.setIcon(channel_icon(channel))
             box.setIconSize(QSize(20, 20))
             box.setEnabled(False)
@@ -46,7 +46,7 @@ class IntegrationsDialog(QDialog):
             layout.addWidget(box)
             self.boxes[channel] = box
         buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self), "integrations_buttons",
-                              "Close integrations")  # fmt: skip
+                              "Close integrations")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.reload()
@@ -54,7 +54,7 @@ class IntegrationsDialog(QDialog):
     def reload(self) -> None:
         (QueryOp(self._tasks, lambda ctx: ops.integrations(ctx, self.location_id))
          .success(lambda found: self._show(*found))
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _show(self, name: str, connected: frozenset[Channel]) -> None:
         self.setWindowTitle(f"Integrations of {name}")
@@ -77,7 +77,7 @@ class IntegrationsDialog(QDialog):
          .with_progress(f"{'Connecting' if connected else 'Disconnecting'} {channel.label}...")
          .success(lambda _none: self._saved())
          .failure(lambda _error: self.reload())
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _saved(self) -> None:
         self.reload()

@@ -50,7 +50,7 @@ class LiveRefresh(QObject):
          .reported_by(self._quiet)
          .without_retry()
          .success(self._opened)
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _opened(self, feed: ChangeFeed) -> None:
         if self._stopped:
@@ -70,7 +70,7 @@ class LiveRefresh(QObject):
          .without_retry()
          .success(self._polled)
          .failure(lambda _error: setattr(self, "_polling", False))
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _polled(self, changes: list[Change]) -> None:
         self._polling = False

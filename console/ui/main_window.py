@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -59,7 +58,7 @@ class MainWindow(QMainWindow):
     ready = Signal()
 
     def __init__(self, ctx: AppContext | Store, settings: QSettings | None = None,
-                 crashes: CrashReporter | None = None) -> None:  # fmt: skip
+                 crashes: CrashReporter | None = None) -> None:
         super().__init__()
         name_widget(self, "main_window", "DND Console")
         self.setWindowTitle("DND Console")
@@ -110,7 +109,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.live: LiveRefresh | None = None
         QueryOp(self.tasks, ops.window_start).with_progress("Opening the database...").success(
-            self._started).run_in_background()  # fmt: skip
+            self._started).run_in_background()
 
     def _started(self, start: ops.WindowStart) -> None:
         """The worker's first answer: who acts, the locations; then the list, the reviews and live refresh."""
@@ -133,30 +132,30 @@ class MainWindow(QMainWindow):
         self.ready.emit()
 
     def _make_progress(self) -> None:
-        """A busy indicator in the status bar for database work that takes more than a moment."""
+        """What the database worker is busy with, in the status bar, once it takes more than a moment.
+
+        Words, not an animated bar: a busy bar repaints the status bar many times a second while it waits."""
         bar = self.statusBar()
-        self.progress_label = name_widget(QLabel(bar), "db_progress_label", "Database work in progress")
-        self.progress = name_widget(QProgressBar(bar), "db_progress", "Waiting for the database")
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(120)
+        self.progress = name_widget(QLabel(bar), "db_progress", "Waiting for the database")
         self.progress_cancel = name_widget(QPushButton("Cancel", bar), "db_progress_cancel",
-                                           "Stop waiting for the search")  # fmt: skip
+                                           "Stop waiting for the search")
         self.progress_cancel.clicked.connect(self.tasks.cancel_all)
-        for widget in (self.progress_label, self.progress, self.progress_cancel):
+        for widget in (self.progress, self.progress_cancel):
             bar.addPermanentWidget(widget)
             widget.hide()
+        # One height whether it shows or not: showing it never relayouts (and repaints) the whole window.
+        bar.setFixedHeight(self.progress_cancel.sizeHint().height() + 6)
         self.tasks.progress_shown.connect(self._show_progress)
         self.tasks.progress_hidden.connect(self._hide_progress)
 
     def _show_progress(self, label: str) -> None:
-        self.progress_label.setText(label)
-        for widget in (self.progress_label, self.progress):
-            widget.show()
+        self.progress.setText(label)
+        self.progress.show()
         self.progress_cancel.setVisible(label.startswith("Searching"))  # a read: nothing is lost by stopping
 
     def _hide_progress(self) -> None:
-        for widget in (self.progress_label, self.progress, self.progress_cancel):
-            widget.hide()
+        self.progress.hide()
+        self.progress_cancel.hide()
 
     def _make_table(self) -> QTableView:
         table = name_widget(QTableView(self), "contact_list", "Contacts")
@@ -186,14 +185,14 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = action(file_menu, "&Import provider export...", "import_action",
-                                    lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))  # fmt: skip
+                                    lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))
         file_menu.addSeparator()
         action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
         contacts = self.menuBar().addMenu("&Contacts")
         self.find_action = action(contacts, "&Find", "find_action", self.focus_search, QKeySequence("Ctrl+F"))
         action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
         action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
-               QKeySequence("Ctrl+R"))  # fmt: skip
+               QKeySequence("Ctrl+R"))
         location = self.menuBar().addMenu("&Location")
         action(location, "&Integrations...", "integrations_action", lambda: self.open_integrations())
 
@@ -226,7 +225,7 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> ContactFilter:
         f, base = self.filters, self.model.filter or ContactFilter(self.filters.location_id)
         return ContactFilter(f.location_id, f.search.text(), f.status_value, f.channel_value, f.kind_value,
-                             f.only_ids, base.sort, base.descending, self.ctx.region)  # fmt: skip
+                             f.only_ids, base.sort, base.descending, self.ctx.region)
 
     def apply_filters(self) -> None:
         if self.locations:

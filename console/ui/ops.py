@@ -81,7 +81,7 @@ def window_start(ctx: AppContext) -> WindowStart:
     with ctx.store.read() as session:
         actor = ctx.settings.actor or current_actor(session)
         return WindowStart(actor, role_of(session, actor),
-                           tuple((loc.id, loc.name) for loc in locations.list_locations(session)))  # fmt: skip
+                           tuple((loc.id, loc.name) for loc in locations.list_locations(session)))
 
 
 # -- the contact list
@@ -112,9 +112,9 @@ def contact_rows(ctx: AppContext, ids: Sequence[int]) -> dict[int, ContactRow]:
 def _card(session: orm.Session, contact: Contact) -> ContactCard:
     stored = channel_states(session, contact.id)
     found = {c: review_queries.open_review(session, contact.id, c) if s.state.locked else None
-             for c, s in stored.items()}  # fmt: skip
+             for c, s in stored.items()}
     return ContactCard(contact.id, contact.name, contact.email, contact.phone, contact.location_id, stored,
-                       locations.connected_channels(session, contact.location_id), found)  # fmt: skip
+                       locations.connected_channels(session, contact.location_id), found)
 
 
 def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
@@ -124,13 +124,13 @@ def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
 
 
 def set_dnd(ctx: AppContext, contact_id: int, channels: Sequence[Channel] | None, turn_on: bool, actor: str,
-            cleared: bool, versions: Mapping[Channel, int] | None) -> actions.ActionResult:  # fmt: skip
+            cleared: bool, versions: Mapping[Channel, int] | None) -> actions.ActionResult:
     with ctx.store.write() as session:
         contact = session.get(Contact, contact_id)
         if contact is None:
             raise NotFound("this contact no longer exists")
         return actions.set_dnd(session, contact, channels, turn_on, actor, provider_cleared=cleared,
-                               expected_versions=versions)  # fmt: skip
+                               expected_versions=versions)
 
 
 def history(ctx: AppContext, contact_id: int) -> list[HistoryEntry]:
@@ -171,11 +171,11 @@ def decide_possible_opt_out(ctx: AppContext, opt_out_id: int, actor: str, confir
 
 
 def review_page(ctx: AppContext, state: ReviewState | None, location_id: int | None, offset: int,
-                limit: int) -> ReviewPage:  # fmt: skip
+                limit: int) -> ReviewPage:
     """A page of the queue (pending first) and, for the first page, the pending count of the tab's badge."""
     with ctx.store.read() as session:
         rows = review_queries.list_reviews(session, state, location_id, pending_first=True, limit=limit + 1,
-                                           offset=offset)  # fmt: skip
+                                           offset=offset)
         pending = review_queries.count_reviews(session, ReviewState.PENDING, location_id) if offset == 0 else None
     return ReviewPage(tuple(rows[:limit]), len(rows) > limit, pending)
 
@@ -199,20 +199,20 @@ def submission_card(ctx: AppContext, contact_id: int) -> ContactCard:
 
 
 def submit_review(ctx: AppContext, contact_id: int, channel: Channel, actor: str, links: Sequence[EvidenceLink],
-                  numbers: Sequence[str], notes: str) -> Review:  # fmt: skip
+                  numbers: Sequence[str], notes: str) -> Review:
     with ctx.store.write() as session:
         return reviews.submit_review(session, contact_id, channel, actor, list(links), list(numbers), notes,
-                                     region=ctx.region)  # fmt: skip
+                                     region=ctx.region)
 
 
 def approve_review(ctx: AppContext, review_id: int, actor: str, links: Sequence[EvidenceLink],
-                   numbers: Sequence[str], note: str, version: int) -> Review:  # fmt: skip
+                   numbers: Sequence[str], note: str, version: int) -> Review:
     """Approve, first adding the reviewer's relationship numbers (one transaction)."""
     with ctx.store.write() as session:
         expected: int | None = version
         if numbers:
             reviews.update_review(session, review_id, actor, relationship_numbers=numbers, region=ctx.region,
-                                  expected_version=expected)  # fmt: skip
+                                  expected_version=expected)
             expected = None
         return reviews.approve_review(session, review_id, actor, links, note, expected)
 
@@ -228,8 +228,8 @@ def needs_info_review(ctx: AppContext, review_id: int, actor: str, reason: str, 
 
 
 def update_review(ctx: AppContext, review_id: int, actor: str, links: Sequence[EvidenceLink],
-                  numbers: Sequence[str], note: str, version: int) -> Review:  # fmt: skip
+                  numbers: Sequence[str], note: str, version: int) -> Review:
     with ctx.store.write() as session:
         return reviews.update_review(session, review_id, actor, links, numbers, note, region=ctx.region,
-                                     expected_version=version)  # fmt: skip
+                                     expected_version=version)
 

@@ -44,7 +44,7 @@ class Problems(QObject):
     shown = Signal(str, str)  # level, text
 
     def __init__(self, show: Show | None = None, crashes: CrashReporter | None = None,
-                 parent: QObject | None = None) -> None:  # fmt: skip
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._show = show
         self.crashes = crashes or CrashReporter()

@@ -91,14 +91,14 @@ class ReviewDialog(QDialog):
         self.additions = EvidenceEditor("review_additions", self)
         self.new_numbers = RelationshipNumbersField("review_new_numbers", region, self)
         self.reason = name_widget(QPlainTextEdit(self), "review_reason", "Reason or note",
-                                  "Required to reject or to ask for more information")  # fmt: skip
+                                  "Required to reject or to ask for more information")
         self.reason.setPlaceholderText("Required to reject or ask for more information; "
-                                       "optional note with an approval or an update")  # fmt: skip
+                                       "optional note with an approval or an update")
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 3 + 14)
         self.approve_button = self._button("Approve and lift DND", "approve_review", "Approve the review")
         self.reject_button = self._button("Reject", "reject_review", "Reject the review")
         self.needs_info_button = self._button("Ask for more info", "needs_info_review",
-                                              "Send the review back to the submitter")  # fmt: skip
+                                              "Send the review back to the submitter")
         self.update_button = self._button("Add to review", "update_review", "Add the links, numbers and note")
         self.close_button = self._button("Close", "close_review", "Close the review")
         self.blockers = name_widget(QLabel(self), "review_blockers", "Why some actions are not available")
@@ -125,7 +125,7 @@ class ReviewDialog(QDialog):
         left.setContentsMargins(0, 0, 8, 0)
         left.addWidget(self.numbers)
         sections = (("Evidence", self.evidence), ("Notes", self.notes), ("State history", self.states),
-                    ("DND history of the channel", self.history))  # fmt: skip
+                    ("DND history of the channel", self.history))
         for title, widget in sections:
             left.addWidget(titled(title, widget, submitted))
         left.addStretch(1)
@@ -176,7 +176,7 @@ class ReviewDialog(QDialog):
          .with_progress(f"Reading review #{self.review_id}...")
          .reported_by(self.problems)
          .success(self._show)
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _show(self, card: ops.ReviewCard) -> None:
         review = card.review
@@ -232,7 +232,7 @@ class ReviewDialog(QDialog):
             text = grouped_blockers(list(blocked.values()))
         else:
             text = (f"Review #{self.review.id} is {STATE_WORDS[self.review.state].lower()}: "
-                    "it can no longer be changed or decided.")  # fmt: skip
+                    "it can no longer be changed or decided.")
         self.blockers.setText(text)
         self.blockers.setVisible(bool(text))
 
@@ -243,19 +243,19 @@ class ReviewDialog(QDialog):
         links, note, version = self.additions.links(), self.reason.toPlainText(), self.review.version
         numbers = [n for n in self.new_numbers.numbers() if n not in self.review.relationship_numbers]
         self._run(lambda ctx: ops.approve_review(ctx, self.review_id, self._actor, links, numbers, note, version),
-                  lambda r: f"Review #{r.id} approved: {r.channel.label} DND lifted for {r.contact_name}.")  # fmt: skip
+                  lambda r: f"Review #{r.id} approved: {r.channel.label} DND lifted for {r.contact_name}.")
 
     def reject_submission(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
         self._run(lambda ctx: ops.reject_review(ctx, self.review_id, self._actor, reason, version),
-                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")  # fmt: skip
+                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")
 
     def ask_for_info(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
         self._run(lambda ctx: ops.needs_info_review(ctx, self.review_id, self._actor, reason, version),
-                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")  # fmt: skip
+                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")
 
     def update_submission(self) -> None:
         assert self.review is not None
@@ -263,7 +263,7 @@ class ReviewDialog(QDialog):
         version, resubmit = self.review.version, self.review.state == ReviewState.NEEDS_INFO
         done = "resubmitted: pending again." if resubmit else "updated."
         self._run(lambda ctx: ops.update_review(ctx, self.review_id, self._actor, links, numbers, note, version),
-                  lambda r: f"Review #{r.id} {done}")  # fmt: skip
+                  lambda r: f"Review #{r.id} {done}")
 
     def _run(self, work: Callable[[AppContext], Review], done: Callable[[Review], str]) -> None:
         """Save on the worker; the buttons wait for it. A refusal or conflict is shown and the review read again."""
@@ -289,7 +289,7 @@ class ReviewDialog(QDialog):
          .reported_by(self.problems)
          .success(saved)
          .failure(failed)
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     @classmethod
     def ask(cls, parent: QWidget | None, tasks: TaskManager, review_id: int, actor: str) -> Review | None:

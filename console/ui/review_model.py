@@ -93,7 +93,7 @@ class ReviewTableModel(QAbstractTableModel):
          .only_if(lambda: generation == self._generation)
          .success(shown)
          .failure(lambda _error: setattr(self, "_fetching", False))
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _show_first(self, page: ops.ReviewPage) -> None:
         self.beginResetModel()

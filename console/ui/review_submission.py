@@ -40,7 +40,7 @@ class ReviewSubmissionDialog(QDialog):
     loaded = Signal()
 
     def __init__(self, tasks: TaskManager, contact_id: int, channel: Channel, actor: str,
-                 parent: Any = None) -> None:  # fmt: skip
+                 parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_submission_dialog", "Request an opt-in review")
         self.setWindowTitle(f"Request opt-in review: {channel.label}")
@@ -64,7 +64,7 @@ class ReviewSubmissionDialog(QDialog):
         self.contact_label = name_widget(QLabel("Loading...", self), "submission_contact", "Contact")
         self.contact_label.setTextFormat(Qt.TextFormat.PlainText)
         self.channel_label = name_widget(QLabel(f"<b>{channel.label}</b>", self),
-                                         "submission_channel", "Channel and why it is locked")  # fmt: skip
+                                         "submission_channel", "Channel and why it is locked")
         self.channel_label.setWordWrap(True)
         required = channel in NEEDS_RELATIONSHIP_NUMBER
         self.numbers = RelationshipNumbersField("submission_numbers", region, self)
@@ -85,7 +85,7 @@ class ReviewSubmissionDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self),
-                                   "submission_buttons", "Submit or cancel")  # fmt: skip
+                                   "submission_buttons", "Submit or cancel")
         self.submit_button = self.buttons.addButton("Submit for review", QDialogButtonBox.ButtonRole.AcceptRole)
         name_widget(self.submit_button, "submit_review", "Submit the opt-in review")
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -105,7 +105,7 @@ class ReviewSubmissionDialog(QDialog):
         (QueryOp(tasks, lambda ctx: ops.submission_card(ctx, contact_id))
          .reported_by(self.problems)
          .success(self._show_card)
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _show_card(self, card: ops.ContactCard) -> None:
         self.contact_label.setText(contact_words(card))
@@ -120,7 +120,7 @@ class ReviewSubmissionDialog(QDialog):
     def reasons(self) -> list[str]:
         """Why the submission cannot be sent now (empty: it can)."""
         return (self.numbers.problems() + self.evidence.problems()
-                + submission_blockers(self.channel, self.evidence.links(), self.numbers.numbers()))  # fmt: skip
+                + submission_blockers(self.channel, self.evidence.links(), self.numbers.numbers()))
 
     def update_blockers(self) -> None:
         reasons = list(dict.fromkeys(self.reasons()))
@@ -146,7 +146,7 @@ class ReviewSubmissionDialog(QDialog):
          .without_retry()
          .success(self._submitted)
          .failure(lambda _error: self._sent())
-         .run_in_background())  # fmt: skip
+         .run_in_background())
 
     def _sent(self) -> None:
         self._sending = False
@@ -159,7 +159,7 @@ class ReviewSubmissionDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, tasks: TaskManager, contact_id: int, channel: Channel,
-            actor: str) -> Review | None:  # fmt: skip
+            actor: str) -> Review | None:
         """The submitted review, or None when the agent cancelled."""
         dialog = cls(tasks, contact_id, channel, actor, parent)
         return dialog.review if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -31,7 +31,7 @@ def names(qtbot, model: ContactTableModel, flt: ContactFilter | None = None) -> 
 
 
 def test_model_passes_the_qt_model_tester(qtbot, qtmodeltester, tasks: TaskManager, people: People,
-                                          location_id: int) -> None:  # fmt: skip
+                                          location_id: int) -> None:
     model = loaded(qtbot, tasks, ContactFilter(location_id))
     qtmodeltester.check(model)
     assert model.rowCount() == 6
@@ -71,7 +71,7 @@ def test_status_badge_and_channel_indicators(qtbot, tasks: TaskManager, people: 
 
 
 def test_search_by_name_email_and_phone_in_any_format(qtbot, tasks: TaskManager, people: People,
-                                                      location_id: int) -> None:  # fmt: skip
+                                                      location_id: int) -> None:
     model = loaded(qtbot, tasks, ContactFilter(location_id))
     for text, expected in [
         ("lee", ["Ann Lee"]),

@@ -106,7 +106,7 @@ def test_the_window_keeps_answering_while_a_write_waits_for_the_lock(
         window.panel.rows[Channel.CALL].toggle.click()
         assert not window.panel.rows[Channel.SMS].toggle.isEnabled()  # the toggles wait for the save
         qtbot.waitUntil(window.progress.isVisible, timeout=2000)  # shown after a moment, not at once
-        assert window.progress_label.text() == "Saving the DND change..." and clock.elapsed() >= PROGRESS_DELAY_MS
+        assert window.progress.text() == "Saving the DND change..." and clock.elapsed() >= PROGRESS_DELAY_MS
     ticker.stop()
     assert clock.elapsed() >= 1000 and len([t for t in ticks if t < 1000]) > 20  # it kept ticking meanwhile
     settle(qtbot, window.tasks)
@@ -182,7 +182,7 @@ def test_jobs_run_in_order_a_queued_read_can_be_cancelled_and_progress_waits_a_m
     settle(qtbot, tasks)
     assert progress == []  # answered before the indicator's delay
     ChangeOp(tasks, step("slow write", wait=True)).with_progress("Saving...").success(results.append) \
-        .run_in_background()  # fmt: skip
+        .run_in_background()
     dropped = QueryOp(tasks, step("stale read")).success(results.append)
     dropped.run_in_background()
     QueryOp(tasks, step("read")).success(results.append).run_in_background()

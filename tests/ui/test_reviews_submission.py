@@ -49,7 +49,7 @@ def blocked_reasons(form: ReviewSubmissionDialog) -> str:
 
 
 def test_only_locked_channels_offer_a_review_and_the_form_is_prefilled(qtbot, panel: ContactPanel,
-                                                                        team: People) -> None:  # fmt: skip
+                                                                        team: People) -> None:
     asked: list[tuple[int, Channel, str]] = []
     panel.ask_submission = lambda _parent, _tasks, contact_id, channel, actor: asked.append(
         (contact_id, channel, actor)
@@ -152,7 +152,7 @@ def test_a_refusal_by_the_store_stays_in_the_form(qtbot, form: ReviewSubmissionD
 
 def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: ContactPanel, team: People) -> None:
     def fill_and_submit(parent: QWidget | None, tasks: TaskManager, contact_id: int, channel: Channel,
-                        actor: str) -> Review | None:  # fmt: skip
+                        actor: str) -> Review | None:
         dialog = ReviewSubmissionDialog(tasks, contact_id, channel, actor, parent)
         dialog.numbers.edit.setText(BUSINESS)
         dialog.evidence.rows[0].url.setText(VIDEO)
@@ -175,7 +175,7 @@ def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: Con
 
 def test_every_control_of_the_form_has_a_name(form: ReviewSubmissionDialog) -> None:
     controls: list[QWidget] = [*form.findChildren(QAbstractButton), *form.findChildren(QLineEdit),
-                               *form.findChildren(QComboBox), *form.findChildren(QPlainTextEdit)]  # fmt: skip
+                               *form.findChildren(QComboBox), *form.findChildren(QPlainTextEdit)]
     ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
     assert len(ours) >= 10
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []

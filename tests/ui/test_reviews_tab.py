@@ -62,14 +62,14 @@ def loaded(qtbot, tasks: TaskManager, location_id: int) -> ReviewTableModel:
 
 
 def test_model_passes_the_qt_model_tester(qtbot, qtmodeltester, tasks: TaskManager, queue: dict[str, int],
-                                          location_id: int) -> None:  # fmt: skip
+                                          location_id: int) -> None:
     model = loaded(qtbot, tasks, location_id)
     qtmodeltester.check(model)
     assert model.rowCount() == 4 and model.columnCount() == 7
 
 
 def test_pending_first_then_needs_info_then_decided(qtbot, tasks: TaskManager, queue: dict[str, int],
-                                                     location_id: int) -> None:  # fmt: skip
+                                                     location_id: int) -> None:
     model = loaded(qtbot, tasks, location_id)
     assert ids(model) == [queue["newest"], queue["pending"], queue["needs_info"], queue["approved"]]
     row = [model.index(0, c).data() for c in range(model.columnCount())]
@@ -102,13 +102,13 @@ def test_the_state_filter_and_the_pages(
     ("elapsed_us", "words"),
     [(0, "just now"), (59_000_000, "just now"), (12 * 60_000_000, "12 min"), (3 * HOUR + 5, "3 h"),
      (23 * HOUR, "23 h"), (49 * HOUR, "2 d"), (-HOUR, "just now")],
-)  # fmt: skip
+)
 def test_age_in_one_short_unit(elapsed_us: int, words: str) -> None:
     assert age_words(1_000_000_000_000, 1_000_000_000_000 + elapsed_us) == words
 
 
 def test_the_tab_title_carries_the_pending_count(qtbot, window: MainWindow, store: Store,
-                                                  queue: dict[str, int]) -> None:  # fmt: skip
+                                                  queue: dict[str, int]) -> None:
     assert tab_title(0) == "Reviews" and tab_title(3) == "Reviews (3)"
     tabs = window.main_tabs
     with qtbot.waitSignal(window.reviews.model.loaded):
