@@ -76,7 +76,7 @@ def run_gui(settings: Settings | str | None, demo: bool, problem: DatabaseProble
     store = open_store(make_demo_store if demo else lambda: Store(chosen.db_url), problem or DatabaseProblem())
     if store is None:
         return 2
-    ctx = AppContext(settings.with_db(store.url), store)
+    ctx = AppContext.with_store(store, settings)
     window = MainWindow(ctx, QSettings(), crashes)
     if demo:
         window.setWindowTitle(f"DND Console (demo database: {store.url.removeprefix('sqlite:///')})")

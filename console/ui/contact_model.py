@@ -7,7 +7,7 @@ as a placeholder ("Loading...") and its page is asked for once; ``data()`` never
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -164,10 +164,10 @@ class ContactTableModel(QAbstractTableModel):
          .failure(lambda _error: self._page_failed(page))
          .run_in_background())
 
-    def _page_loaded(self, page: int, rows: list[ContactRow]) -> None:
+    def _page_loaded(self, page: int, rows: Sequence[ContactRow]) -> None:
         self._loading.discard(page)
         self._failed.discard(page)
-        self._pages[page] = rows
+        self._pages[page] = list(rows)
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
         self._page_changed(page)

@@ -13,8 +13,8 @@ from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
 from console.domain.explain import describe_state, explain_lock
 from console.domain.reviews import Review
 from console.domain.state import ChannelState, needs_provider_clearance, status_of
-from console.store.actions import ActionResult
-from console.store.queries import StoredState
+from console.services.dnd import DndResult
+from console.services.reads import ChannelView
 from console.ui import ops
 from console.ui.badges import BADGE_COLOURS
 from console.ui.contact_model import STATUS_WORDS
@@ -27,7 +27,7 @@ from console.ui.review_submission import ReviewSubmissionDialog
 from console.ui.taskman import TaskManager
 
 ClearanceQuestion = Callable[[QWidget | None, str | None, ChannelState], bool]
-SubmissionQuestion = Callable[[QWidget | None, TaskManager, int, Channel, str], Review | None]
+SubmissionQuestion = Callable[[QWidget | None, TaskManager, int, Channel], Review | None]
 LINK_STYLE = (
     "QPushButton { border: none; padding: 0; color: palette(link); text-decoration: underline; text-align: left; }"
 )
@@ -114,17 +114,16 @@ class ContactPanel(QWidget):
     review_requested = Signal(int)  # review id: open it
     loaded = Signal(object)  # the contact id shown, or None
 
-    def __init__(self, tasks: TaskManager, actor: str, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "contact_panel", "Selected contact")
         self._tasks = tasks
-        self.actor = actor
         self.ask_clearance: ClearanceQuestion = ProviderClearanceDialog.ask
         self.ask_submission: SubmissionQuestion = ReviewSubmissionDialog.ask
         self._reviews: dict[Channel, Review | None] = {}
         self.contact_id: int | None = None
         self._email: str | None = None
-        self._stored: dict[Channel, StoredState] = {}
+        self._stored: dict[Channel, ChannelView] = {}
         self._connected: frozenset[Channel] = frozenset()
         self.title = name_widget(QLabel("No contact selected", self), "contact_name", "Contact name")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -201,7 +200,7 @@ class ContactPanel(QWidget):
             self.loaded.emit(None)
             return
         self._email = card.email
-        self._stored, self._connected, self._reviews = dict(card.stored), card.connected, dict(card.reviews)
+        self._stored, self._connected, self._reviews = dict(card.channels), card.connected, dict(card.reviews)
         self.title.setText(card.name)
         self.details.setText(" · ".join(x for x in (card.email, card.phone) if x) or "no email or phone")
         self.dnd_all.setEnabled(True)
@@ -252,7 +251,7 @@ class ContactPanel(QWidget):
         if already is not None:
             self.review_requested.emit(already.id)
             return
-        review = self.ask_submission(self, self._tasks, self.contact_id, channel, self.actor)
+        review = self.ask_submission(self, self._tasks, self.contact_id, channel)
         if review is None:
             return
         self.reload()
@@ -269,9 +268,9 @@ class ContactPanel(QWidget):
                 self.reload()
                 return
 
-        def done(result: ActionResult) -> None:
+        def done(result: DndResult) -> None:
             if result.refused:
-                self.message.emit("warning", " ".join(r.message for r in result.plan.refusals))
+                self.message.emit("warning", " ".join(r.message for c in result.contacts for r in c.refused))
 
         self._act([channel], turn_on, cleared, {channel: stored.version}, done)
 
@@ -282,12 +281,12 @@ class ContactPanel(QWidget):
             cleared = self.ask_clearance(self, self._email, email.state)
         before = dict(self._stored)
 
-        def done(result: ActionResult) -> None:
+        def done(result: DndResult) -> None:
             if turn_on:
                 self.message.emit("info", "DND is on for all channels.")
                 return
             kept = [f"{r.channel.label} ({describe_state(r.channel, before[r.channel].state)})"
-                    for r in result.plan.refusals]
+                    for c in result.contacts for r in c.refused]
             if kept:
                 self.message.emit("info", "DND is off except on locked or unconfirmed channels, still DND: "
                                   + "; ".join(kept) + ".")
@@ -297,18 +296,18 @@ class ContactPanel(QWidget):
         self._act(None, turn_on, cleared, None, done)
 
     def _act(self, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
-             versions: dict[Channel, int] | None, done: Callable[[ActionResult], None]) -> None:
+             versions: dict[Channel, int] | None, done: Callable[[DndResult], None]) -> None:
         """Save the change on the worker; the toggles wait for it, then show what is stored."""
-        contact_id, actor = self.contact_id, self.actor
+        contact_id = self.contact_id
         if contact_id is None:
             return
         self._set_editable(False)
 
-        def saved(result: ActionResult) -> None:
+        def saved(result: DndResult) -> None:
             done(result)
             self._after_change(contact_id)
 
-        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, actor, cleared, versions))
+        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions))
          .with_progress("Saving the DND change...")
          .success(saved)
          .failure(lambda _error: self._after_change(contact_id))

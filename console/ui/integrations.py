@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from console.domain.channels import CHANNEL_ORDER, Channel
+from console.services import locations
 from console.ui import ops
 from console.ui.icons import channel_icon
 from console.ui.naming import name_widget
@@ -53,10 +54,11 @@ class IntegrationsDialog(QDialog):
 
     def reload(self) -> None:
         (QueryOp(self._tasks, lambda ctx: ops.integrations(ctx, self.location_id))
-         .success(lambda found: self._show(*found))
+         .success(self._show)
          .run_in_background())
 
-    def _show(self, name: str, connected: frozenset[Channel]) -> None:
+    def _show(self, found: locations.LocationView) -> None:
+        name, connected = found.name, found.connected
         self.setWindowTitle(f"Integrations of {name}")
         self.intro.setText(
             f"Channels connected for {name}. Only connected channels can be toggled on contacts. "

@@ -64,8 +64,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DND Console")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
-        if isinstance(ctx, Store):  # an opened store alone: the settings' defaults around it
-            ctx = AppContext(Settings(db_url=ctx.url), ctx)
+        if isinstance(ctx, Store):  # an opened store alone: the settings of the environment around it
+            ctx = AppContext.with_store(ctx, Settings.from_env(db_url=ctx.url))
         self.ctx = ctx
         self.settings = settings or QSettings()
         self.crashes = crashes or CrashReporter()
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.filters = FilterBar(self)
         self.model = ContactTableModel(self.tasks, None, self)
         self.table = self._make_table()
-        self.panel = ContactPanel(self.tasks, self.actor, self)
+        self.panel = ContactPanel(self.tasks, self)
         self.history = HistoryView(self.tasks, self)
         self.tabs = name_widget(QTabWidget(self), "contact_tabs", "Contact details")
         self.tabs.addTab(self.panel, "DND by channel")
@@ -114,7 +114,6 @@ class MainWindow(QMainWindow):
     def _started(self, start: ops.WindowStart) -> None:
         """The worker's first answer: who acts, the locations; then the list, the reviews and live refresh."""
         self.actor = start.actor
-        self.panel.actor = start.actor
         self.locations = list(start.locations)
         remembered = str(self.settings.value("location", ""))
         location_id = next((i for i, n in self.locations if n == remembered), self.locations[0][0])
@@ -299,7 +298,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_possible_opt_outs(self) -> PossibleOptOutsDialog:
-        dialog = PossibleOptOutsDialog(self.tasks, self.filters.location_id, self.actor, self)
+        dialog = PossibleOptOutsDialog(self.tasks, self.filters.location_id, self)
         dialog.decided.connect(self._opt_out_decided)
         dialog.show()
         return dialog
@@ -311,7 +310,7 @@ class MainWindow(QMainWindow):
             dialog.raise_()
             dialog.activateWindow()
             return dialog
-        dialog = ReviewDialog(self.tasks, review_id, self.actor, self)
+        dialog = ReviewDialog(self.tasks, review_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.review_changed.connect(self._review_changed)
         dialog.finished.connect(lambda _code: self.review_dialogs.pop(review_id, None))

@@ -66,12 +66,12 @@ class PossibleOptOutsDialog(QDialog):
     decided = Signal(object)  # the contact ids whose DND may have changed
     loaded = Signal()
 
-    def __init__(self, tasks: TaskManager, location_id: int, actor: str, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, location_id: int, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "possible_opt_outs_dialog", "Possible opt-outs")
         self.setWindowTitle("Possible opt-outs")
         self.resize(760, 420)
-        self._tasks, self._location_id, self._actor = tasks, location_id, actor
+        self._tasks, self._location_id = tasks, location_id
         self._deciding = False
         intro = QLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules require "
                        "honouring a revocation made by any reasonable means: confirm it to set a permanent SMS "
@@ -134,8 +134,7 @@ class PossibleOptOutsDialog(QDialog):
             return
         self._deciding = True
         self._update_buttons()
-        actor = self._actor
-        (ChangeOp(self._tasks, lambda ctx: ops.decide_possible_opt_out(ctx, item.id, actor, confirm))
+        (ChangeOp(self._tasks, lambda ctx: ops.decide_possible_opt_out(ctx, item.id, confirm))
          .with_progress("Saving the decision...")
          .success(lambda _none: self._decided(item))
          .failure(lambda _error: self._decided(None))

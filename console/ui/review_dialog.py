@@ -55,12 +55,13 @@ class ReviewDialog(QDialog):
     review_changed = Signal(object)
     loaded = Signal()
 
-    def __init__(self, tasks: TaskManager, review_id: int, actor: str, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, review_id: int, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_dialog", f"Opt-in review #{review_id}")
         self.setWindowTitle(f"Opt-in review #{review_id}")
         self.resize(1080, 760)
-        self._tasks, self._actor, self.review_id = tasks, actor, review_id
+        self._tasks, self.review_id = tasks, review_id
+        self._actor = ""
         region = tasks.ctx.region
         self.review: Review | None = None
         self._role = "agent"
@@ -171,8 +172,7 @@ class ReviewDialog(QDialog):
     # -- showing the review
 
     def reload(self) -> None:
-        actor = self._actor
-        (QueryOp(self._tasks, lambda ctx: ops.review_card(ctx, self.review_id, actor))
+        (QueryOp(self._tasks, lambda ctx: ops.review_card(ctx, self.review_id))
          .with_progress(f"Reading review #{self.review_id}...")
          .reported_by(self.problems)
          .success(self._show)
@@ -180,7 +180,7 @@ class ReviewDialog(QDialog):
 
     def _show(self, card: ops.ReviewCard) -> None:
         review = card.review
-        self.review, self._role = review, card.role
+        self.review, self._actor, self._role = review, card.actor, card.role
         self.title.setText(f"Opt-in review #{review.id}: {STATE_WORDS[review.state]}")
         self.title.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {STATE_COLOURS[review.state]};")
         self.contact.setText(
@@ -242,19 +242,19 @@ class ReviewDialog(QDialog):
         assert self.review is not None
         links, note, version = self.additions.links(), self.reason.toPlainText(), self.review.version
         numbers = [n for n in self.new_numbers.numbers() if n not in self.review.relationship_numbers]
-        self._run(lambda ctx: ops.approve_review(ctx, self.review_id, self._actor, links, numbers, note, version),
+        self._run(lambda ctx: ops.approve_review(ctx, self.review_id, links, numbers, note, version),
                   lambda r: f"Review #{r.id} approved: {r.channel.label} DND lifted for {r.contact_name}.")
 
     def reject_submission(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
-        self._run(lambda ctx: ops.reject_review(ctx, self.review_id, self._actor, reason, version),
+        self._run(lambda ctx: ops.reject_review(ctx, self.review_id, reason, version),
                   lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")
 
     def ask_for_info(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
-        self._run(lambda ctx: ops.needs_info_review(ctx, self.review_id, self._actor, reason, version),
+        self._run(lambda ctx: ops.needs_info_review(ctx, self.review_id, reason, version),
                   lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")
 
     def update_submission(self) -> None:
@@ -262,7 +262,7 @@ class ReviewDialog(QDialog):
         links, numbers, note = self.additions.links(), self.new_numbers.numbers(), self.reason.toPlainText()
         version, resubmit = self.review.version, self.review.state == ReviewState.NEEDS_INFO
         done = "resubmitted: pending again." if resubmit else "updated."
-        self._run(lambda ctx: ops.update_review(ctx, self.review_id, self._actor, links, numbers, note, version),
+        self._run(lambda ctx: ops.update_review(ctx, self.review_id, links, numbers, note, version),
                   lambda r: f"Review #{r.id} {done}")
 
     def _run(self, work: Callable[[AppContext], Review], done: Callable[[Review], str]) -> None:
@@ -292,8 +292,8 @@ class ReviewDialog(QDialog):
          .run_in_background())
 
     @classmethod
-    def ask(cls, parent: QWidget | None, tasks: TaskManager, review_id: int, actor: str) -> Review | None:
+    def ask(cls, parent: QWidget | None, tasks: TaskManager, review_id: int) -> Review | None:
         """Show the review until closed; the review as last changed here, or None when nothing changed."""
-        dialog = cls(tasks, review_id, actor, parent)
+        dialog = cls(tasks, review_id, parent)
         dialog.exec()
         return dialog.changed_review

@@ -39,13 +39,12 @@ class ReviewSubmissionDialog(QDialog):
 
     loaded = Signal()
 
-    def __init__(self, tasks: TaskManager, contact_id: int, channel: Channel, actor: str,
-                 parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, contact_id: int, channel: Channel, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_submission_dialog", "Request an opt-in review")
         self.setWindowTitle(f"Request opt-in review: {channel.label}")
         self.resize(720, 560)
-        self._tasks, self._actor = tasks, actor
+        self._tasks = tasks
         self.contact_id, self.channel = contact_id, channel
         self.review: Review | None = None
         self._sending = False
@@ -109,7 +108,7 @@ class ReviewSubmissionDialog(QDialog):
 
     def _show_card(self, card: ops.ContactCard) -> None:
         self.contact_label.setText(contact_words(card))
-        state = card.stored[self.channel].state
+        state = card.channels[self.channel].state
         self.channel_label.setText(f"<b>{self.channel.label}</b>: {explain_lock(self.channel, state)}")
         self.loaded.emit()
 
@@ -135,12 +134,12 @@ class ReviewSubmissionDialog(QDialog):
         if self.reasons() or self._sending:
             self.update_blockers()
             return
-        contact_id, channel, actor = self.contact_id, self.channel, self._actor
+        contact_id, channel = self.contact_id, self.channel
         links, numbers, notes = self.evidence.links(), self.numbers.numbers(), self.notes.toPlainText()
         self._sending = True
         self.update_blockers()
         self.error.hide()
-        (ChangeOp(self._tasks, lambda ctx: ops.submit_review(ctx, contact_id, channel, actor, links, numbers, notes))
+        (ChangeOp(self._tasks, lambda ctx: ops.submit_review(ctx, contact_id, channel, links, numbers, notes))
          .with_progress("Submitting the review...")
          .reported_by(self.problems)
          .without_retry()
@@ -158,8 +157,7 @@ class ReviewSubmissionDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, tasks: TaskManager, contact_id: int, channel: Channel,
-            actor: str) -> Review | None:
+    def ask(cls, parent: QWidget | None, tasks: TaskManager, contact_id: int, channel: Channel) -> Review | None:
         """The submitted review, or None when the agent cancelled."""
-        dialog = cls(tasks, contact_id, channel, actor, parent)
+        dialog = cls(tasks, contact_id, channel, parent)
         return dialog.review if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,7 +1,7 @@
 """The window's one database worker: every read and write of the window runs on it, one at a time, in order.
 
-Jobs are queued from the GUI thread; the worker thread runs each (it opens its own Session through the
-services or the store, so a Session never crosses threads) and hands the outcome back to the GUI thread by a
+Jobs are queued from the GUI thread; the worker thread runs each (it opens its own database session through the
+services or the store, so a session never crosses threads) and hands the outcome back to the GUI thread by a
 queued signal. A job that has waited or run for ``PROGRESS_DELAY_MS`` with a label shows a progress indicator.
 """
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -141,13 +141,27 @@ def crashes() -> CrashReporter:
 
 
 @pytest.fixture
-def tasks(qtbot, store: Store, crashes: CrashReporter) -> Iterator[TaskManager]:
-    """A database worker for a widget tested on its own; bugs it meets go to ``crashes``."""
-    manager = TaskManager(AppContext(Settings(db_url=store.url), store))
-    manager.problems.crashes = crashes
-    yield manager
-    manager.shutdown()
+def tasks_as(store: Store, crashes: CrashReporter) -> Iterator[Callable[[str | None], TaskManager]]:
+    """Database workers for widgets tested on their own, acting as someone (None: the environment's actor,
+    ``tester``); bugs they meet go to ``crashes``."""
+    started: list[TaskManager] = []
+
+    def start(actor: str | None = None) -> TaskManager:
+        settings = replace(Settings.from_env(db_url=store.url), actor=actor) if actor else Settings.from_env()
+        manager = TaskManager(AppContext.with_store(store, settings))
+        manager.problems.crashes = crashes
+        started.append(manager)
+        return manager
+
+    yield start
+    for manager in started:
+        manager.shutdown()
     assert crashes.shown == [], crashes.shown[0]
+
+
+@pytest.fixture
+def tasks(tasks_as: Callable[[str | None], TaskManager]) -> TaskManager:
+    return tasks_as(None)
 
 
 def settle(qtbot, tasks: TaskManager, timeout: int = 5000) -> None:

@@ -18,7 +18,7 @@ from tests.ui.conftest import People, settle
 
 @pytest.fixture
 def panel(qtbot, tasks: TaskManager, people: People) -> ContactPanel:
-    widget = ContactPanel(tasks, "tester")
+    widget = ContactPanel(tasks)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import event
@@ -197,12 +197,13 @@ def test_jobs_run_in_order_a_queued_read_can_be_cancelled_and_progress_waits_a_m
 
 
 def test_the_review_dialog_does_not_query_while_the_reviewer_types(
-    qtbot, tasks: TaskManager, store: Store, team: People
+    qtbot, tasks_as: Callable[[str], TaskManager], store: Store, team: People
 ) -> None:
     from console.ui.review_dialog import ReviewDialog
 
     review_id = submit(store, team.stopped)
-    dialog = ReviewDialog(tasks, review_id, REVIEWER)
+    tasks = tasks_as(REVIEWER)
+    dialog = ReviewDialog(tasks, review_id)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.loaded):
         dialog.show()

@@ -29,9 +29,9 @@ def review_id(store: Store, team: People) -> int:
 
 
 @pytest.fixture
-def opened(qtbot, tasks: TaskManager) -> Callable[[str, int], ReviewDialog]:
+def opened(qtbot, tasks_as: Callable[[str], TaskManager]) -> Callable[[str, int], ReviewDialog]:
     def open_as(actor: str, review: int) -> ReviewDialog:
-        dialog = ReviewDialog(tasks, review, actor)
+        dialog = ReviewDialog(tasks_as(actor), review)
         qtbot.addWidget(dialog)
         with qtbot.waitSignal(dialog.loaded):
             dialog.show()
@@ -219,7 +219,10 @@ def test_every_control_of_the_dialog_has_a_name(opened, review_id: int) -> None:
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []
 
 
-def test_ask_returns_the_changed_review_or_none(qtbot, tasks: TaskManager, review_id: int) -> None:
+def test_ask_returns_the_changed_review_or_none(qtbot, tasks_as: Callable[[str], TaskManager],
+                                                review_id: int) -> None:
+    tasks = tasks_as(REVIEWER)
+
     def decide_then_close() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, ReviewDialog)
@@ -230,7 +233,7 @@ def test_ask_returns_the_changed_review_or_none(qtbot, tasks: TaskManager, revie
         dialog.close_button.click()
 
     QTimer.singleShot(0, decide_then_close)
-    changed = ReviewDialog.ask(None, tasks, review_id, REVIEWER)
+    changed = ReviewDialog.ask(None, tasks, review_id)
     assert changed is not None and changed.state == ReviewState.NEEDS_INFO
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().close())
-    assert ReviewDialog.ask(None, tasks, review_id, REVIEWER) is None
+    assert ReviewDialog.ask(None, tasks, review_id) is None

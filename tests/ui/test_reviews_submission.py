@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -21,8 +22,8 @@ from tests.ui.conftest import BUSINESS, SUBMITTER, VIDEO, People, settle, submit
 
 
 @pytest.fixture
-def form(qtbot, tasks: TaskManager, team: People) -> ReviewSubmissionDialog:
-    dialog = ReviewSubmissionDialog(tasks, team.stopped, Channel.SMS, SUBMITTER)
+def form(qtbot, tasks_as: Callable[[str], TaskManager], team: People) -> ReviewSubmissionDialog:
+    dialog = ReviewSubmissionDialog(tasks_as(SUBMITTER), team.stopped, Channel.SMS)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.loaded):
         dialog.show()
@@ -30,8 +31,8 @@ def form(qtbot, tasks: TaskManager, team: People) -> ReviewSubmissionDialog:
 
 
 @pytest.fixture
-def panel(qtbot, tasks: TaskManager, team: People) -> ContactPanel:
-    widget = ContactPanel(tasks, SUBMITTER)
+def panel(qtbot, tasks_as: Callable[[str], TaskManager], team: People) -> ContactPanel:
+    widget = ContactPanel(tasks_as(SUBMITTER))
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -50,9 +51,9 @@ def blocked_reasons(form: ReviewSubmissionDialog) -> str:
 
 def test_only_locked_channels_offer_a_review_and_the_form_is_prefilled(qtbot, panel: ContactPanel,
                                                                         team: People) -> None:
-    asked: list[tuple[int, Channel, str]] = []
-    panel.ask_submission = lambda _parent, _tasks, contact_id, channel, actor: asked.append(
-        (contact_id, channel, actor)
+    asked: list[tuple[int, Channel, str | None]] = []
+    panel.ask_submission = lambda _parent, tasks, contact_id, channel: asked.append(
+        (contact_id, channel, tasks.ctx.settings.actor)
     )
     show(qtbot, panel, team.bounced)  # temporary email DND: the agent lifts it with the toggle
     assert not any(row.review_button.isVisible() for row in panel.rows.values())
@@ -151,9 +152,9 @@ def test_a_refusal_by_the_store_stays_in_the_form(qtbot, form: ReviewSubmissionD
 
 
 def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: ContactPanel, team: People) -> None:
-    def fill_and_submit(parent: QWidget | None, tasks: TaskManager, contact_id: int, channel: Channel,
-                        actor: str) -> Review | None:
-        dialog = ReviewSubmissionDialog(tasks, contact_id, channel, actor, parent)
+    def fill_and_submit(parent: QWidget | None, tasks: TaskManager, contact_id: int,
+                        channel: Channel) -> Review | None:
+        dialog = ReviewSubmissionDialog(tasks, contact_id, channel, parent)
         dialog.numbers.edit.setText(BUSINESS)
         dialog.evidence.rows[0].url.setText(VIDEO)
         with qtbot.waitSignal(dialog.accepted):
