@@ -31,6 +31,7 @@ class FilterBar(QWidget):
         super().__init__(parent)
         name_widget(self, "filter_bar", "Search and filters")
         self.location = name_widget(QComboBox(self), "location", "Location")
+        self.location.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # filled once read
         self.search = name_widget(QLineEdit(self), "search", "Search contacts",
                                   "Name, email or phone number in any format")
         self.search.setPlaceholderText("Search name, email or phone (Ctrl+F)")

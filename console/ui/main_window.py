@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -131,29 +132,35 @@ class MainWindow(QMainWindow):
         self.ready.emit()
 
     def _make_progress(self) -> None:
-        """What the database worker is busy with, in the status bar, once it takes more than a moment.
+        """What the database worker is busy with, beside the tabs, once it takes more than a moment.
 
-        Words, not an animated bar: a busy bar repaints the status bar many times a second while it waits."""
-        bar = self.statusBar()
-        self.progress = name_widget(QLabel(bar), "db_progress", "Waiting for the database")
-        self.progress_cancel = name_widget(QPushButton("Cancel", bar), "db_progress_cancel",
+        Words in a box of fixed size, not an animated bar in a status bar: showing them never relayouts (and
+        repaints) the window, and a busy bar would repaint many times a second while the database waits."""
+        corner = QWidget(self.main_tabs)
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 4, 0)
+        self.progress = name_widget(QLabel(corner), "db_progress", "Waiting for the database")
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.progress.setFixedWidth(300)
+        self.progress_cancel = name_widget(QPushButton("Cancel", corner), "db_progress_cancel",
                                            "Stop waiting for the search")
         self.progress_cancel.clicked.connect(self.tasks.cancel_all)
-        for widget in (self.progress, self.progress_cancel):
-            bar.addPermanentWidget(widget)
-            widget.hide()
-        # One height whether it shows or not: showing it never relayouts (and repaints) the whole window.
-        bar.setFixedHeight(self.progress_cancel.sizeHint().height() + 6)
+        keep = self.progress_cancel.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.progress_cancel.setSizePolicy(keep)
+        self.progress_cancel.hide()
+        row.addWidget(self.progress)
+        row.addWidget(self.progress_cancel)
+        self.main_tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.tasks.progress_shown.connect(self._show_progress)
         self.tasks.progress_hidden.connect(self._hide_progress)
 
     def _show_progress(self, label: str) -> None:
         self.progress.setText(label)
-        self.progress.show()
         self.progress_cancel.setVisible(label.startswith("Searching"))  # a read: nothing is lost by stopping
 
     def _hide_progress(self) -> None:
-        self.progress.hide()
+        self.progress.setText("")
         self.progress_cancel.hide()
 
     def _make_table(self) -> QTableView:
