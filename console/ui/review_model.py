@@ -92,8 +92,13 @@ class ReviewTableModel(QAbstractTableModel):
         (QueryOp(self._tasks, lambda ctx: ops.review_page(ctx, state, location_id, offset, PAGE_SIZE))
          .only_if(lambda: generation == self._generation)
          .success(shown)
-         .failure(lambda _error: setattr(self, "_fetching", False))
+         .failure(self._failed)
          .run_in_background())
+
+    def _failed(self, _error: BaseException) -> None:
+        """Reported once, with Retry; the view asks for no further page until then."""
+        self._fetching = False
+        self._more = False
 
     def _show_first(self, page: ops.ReviewPage) -> None:
         self.beginResetModel()

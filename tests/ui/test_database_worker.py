@@ -220,3 +220,29 @@ def test_a_contact_model_without_a_filter_is_empty_and_valid(qtmodeltester, task
     model = ContactTableModel(tasks, None)
     qtmodeltester.check(model)
     assert model.rowCount() == 0 and not model.loading
+
+
+def test_the_region_of_the_settings_applies_in_the_search_and_the_review_numbers(
+    qtbot, store: Store, people: People, settings: QSettings, location_id: int
+) -> None:
+    from console.services.context import AppContext, Settings
+    from console.store.contacts import add_contact
+    from console.ui.review_dialog import ReviewDialog
+
+    with store.write() as session:
+        add_contact(session, location_id, "Gwen Hughes", "gwen@example.co.uk", "+442071234567")
+    window = MainWindow(AppContext.with_store(store, Settings(region="GB")), settings, CrashReporter())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.locations), timeout=5000)
+    settle(qtbot, window.tasks)
+    with qtbot.waitSignal(window.model.count_changed):
+        window.filters.search.setText("020 7123 4567")  # a national number: British in this console
+        window.filters.apply_now()
+    assert rows_of(qtbot, window.model) == ["Gwen Hughes"]
+    review_id = submit(store, people.stopped)
+    dialog = ReviewDialog(window.tasks, review_id)
+    qtbot.addWidget(dialog)
+    dialog.new_numbers.edit.setText("020 7946 0000")
+    assert dialog.new_numbers.numbers() == ["+442079460000"]
+    window.close()
