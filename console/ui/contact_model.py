@@ -93,14 +93,14 @@ class ContactTableModel(QAbstractTableModel):
         if self._listing is not None:
             self._listing.cancel()  # typing fast: only the last search runs to its end
         generation = self._generation
-        self._listing = (
-            QueryOp(self.tasks, lambda ctx: ops.contact_listing(ctx, flt, PAGE_SIZE))
-            .with_progress("Searching contacts...")
-            .only_if(lambda: generation == self._generation)
-            .success(self._show_listing)
-            .failure(self._listing_failed)
+        listing: QueryOp[ops.ContactListing] = QueryOp(
+            self.tasks, lambda ctx: ops.contact_listing(ctx, flt, PAGE_SIZE)
         )
-        self._listing.run_in_background()
+        listing.with_progress("Searching contacts...").only_if(lambda: generation == self._generation)
+        listing.success(self._show_listing).failure(lambda _error: self._listing_ended(listing))
+        listing.cancelled(lambda: self._listing_ended(listing))
+        self._listing = listing
+        listing.run_in_background()
 
     def refresh(self) -> None:
         """Run the query again (after an import or an integration change)."""
@@ -150,8 +150,10 @@ class ContactTableModel(QAbstractTableModel):
         self.endResetModel()
         self.count_changed.emit(self._count)
 
-    def _listing_failed(self, _error: BaseException) -> None:
-        self._listing = None
+    def _listing_ended(self, listing: QueryOp[ops.ContactListing]) -> None:
+        """Failed (reported, with Retry) or cancelled by the agent: the rows shown stay."""
+        if self._listing is listing:
+            self._listing = None
 
     def _request_page(self, page: int) -> None:
         if page in self._loading or self._filter is None:

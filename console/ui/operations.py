@@ -27,6 +27,7 @@ class _Op(Generic[T]):
         self._work = work
         self._success: Callable[[T], Any] | None = None
         self._failure: Callable[[BaseException], Any] | None = None
+        self._cancelled: Callable[[], Any] | None = None
         self._label: str | None = None
         self._problems: Problems | None = None
         self._retry = True
@@ -40,6 +41,11 @@ class _Op(Generic[T]):
     def failure(self, callback: Callable[[BaseException], Any]) -> Self:
         """Called after the failure was reported (to reload what the agent sees, re-enable a button)."""
         self._failure = callback
+        return self
+
+    def cancelled(self, callback: Callable[[], Any]) -> Self:
+        """Called when the op was cancelled before it could deliver (a read only: a write always delivers)."""
+        self._cancelled = callback
         return self
 
     def with_progress(self, label: str) -> Self:
@@ -62,7 +68,7 @@ class _Op(Generic[T]):
 
     def run_in_background(self) -> Job:
         ctx = self._tasks.ctx
-        self.job = self._tasks.run(lambda _job: self._work(ctx), self._done, self._label)
+        self.job = self._tasks.run(lambda _job: self._work(ctx), self._done, self._label, not self.writing)
         return self.job
 
     def _run_again(self) -> None:
@@ -75,6 +81,8 @@ class _Op(Generic[T]):
     def _done(self, job: Job) -> None:
         error = job.error
         if isinstance(error, Cancelled) or (job.cancelled and not self.writing):
+            if self._cancelled is not None:
+                self._cancelled()
             return
         if error is not None and not isinstance(error, Exception):
             raise error  # KeyboardInterrupt, SystemExit: not ours to show

@@ -39,6 +39,8 @@ class Job:
     done: Callable[[Job], None]
     label: str | None = None
     number: int = 0
+    #: A read the agent may stop waiting for (the indicator's Cancel); a write is never cancelled so.
+    cancellable: bool = False
     queued_at: float = field(default_factory=time.monotonic)
     result: Any = None
     error: BaseException | None = None
@@ -135,10 +137,11 @@ class TaskManager(QObject):
         """Jobs queued since the start."""
         return self._submitted
 
-    def run(self, work: Callable[[Job], Any], done: Callable[[Job], None], label: str | None = None) -> Job:
+    def run(self, work: Callable[[Job], Any], done: Callable[[Job], None], label: str | None = None,
+            cancellable: bool = False) -> Job:
         """Queue ``work`` (worker thread); ``done(job)`` runs on the GUI thread with its result or error."""
         self._submitted += 1
-        job = Job(work, done, label, self._submitted)
+        job = Job(work, done, label, self._submitted, cancellable)
         self._pending[job.number] = job
         if label is not None and self._showing is None and not self._progress_timer.isActive():
             self._progress_timer.start(PROGRESS_DELAY_MS)
@@ -172,9 +175,9 @@ class TaskManager(QObject):
             self.progress_shown.emit(oldest.label or "")
 
     def cancel_all(self) -> None:
-        """Cancel every labelled job in flight (the progress indicator's Cancel button)."""
+        """Stop waiting for the reads in flight (the indicator's Cancel button); writes carry on."""
         for job in list(self._pending.values()):
-            if job.label is not None:
+            if job.cancellable:
                 job.cancel()
         self._update_progress()
 

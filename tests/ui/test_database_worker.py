@@ -246,3 +246,29 @@ def test_the_region_of_the_settings_applies_in_the_search_and_the_review_numbers
     dialog.new_numbers.edit.setText("020 7946 0000")
     assert dialog.new_numbers.numbers() == ["+442079460000"]
     window.close()
+
+
+def test_cancel_stops_waiting_for_reads_never_for_writes(qtbot, tasks: TaskManager) -> None:
+    gate = threading.Event()
+    results: list[object] = []
+    ChangeOp(tasks, lambda _ctx: gate.wait(5) and "written").success(results.append).run_in_background()
+    QueryOp(tasks, lambda _ctx: "read").with_progress("Searching contacts...").success(results.append) \
+        .cancelled(lambda: results.append("read cancelled")).run_in_background()
+    ChangeOp(tasks, lambda _ctx: "saved").with_progress("Saving...").success(results.append).run_in_background()
+    tasks.cancel_all()
+    gate.set()
+    settle(qtbot, tasks)
+    assert results == ["written", "read cancelled", "saved"]
+
+
+def test_cancelling_a_search_keeps_the_rows_shown(qtbot, window: MainWindow, people: People) -> None:
+    shown = rows_of(qtbot, window.model)
+    gate = threading.Event()
+    ChangeOp(window.tasks, lambda _ctx: gate.wait(5)).run_in_background()  # the worker is busy a moment
+    window.filters.search.setText("lee")
+    window.filters.apply_now()
+    assert window.model.loading
+    window.tasks.cancel_all()
+    gate.set()
+    settle(qtbot, window.tasks)
+    assert not window.model.loading and rows_of(qtbot, window.model) == shown
