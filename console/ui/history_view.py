@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
@@ -16,6 +16,7 @@ from console.store.history import HistoryEntry
 from console.ui import ops
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
+from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
 HISTORY_COLUMNS = ("When (UTC)", "Channel", "Change", "Who", "Source", "Reason")
@@ -61,33 +62,17 @@ def reason_words(entry: HistoryEntry) -> str:
     return text
 
 
-class HistoryModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._entries: list[HistoryEntry] = []
+class HistoryModel(RowListModel):
+    COLUMNS = HISTORY_COLUMNS
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:
         """Entries in order of occurrence; shown newest first."""
-        self.beginResetModel()
-        self._entries = list(reversed(entries))
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HISTORY_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(HISTORY_COLUMNS):
-            return HISTORY_COLUMNS[section]
-        return None
+        self.set_rows(reversed(entries))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        entry = self._entries[index.row()]
+        entry: HistoryEntry = self.rows[index.row()]
         column = index.column()
         if column == 0:
             return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,37 +21,23 @@ from console.store.possible_opt_outs import PossibleOptOutView
 from console.ui import ops
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
+from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
 OPT_OUT_COLUMNS = ("Received (UTC)", "From", "Contacts", "Message")
 
 
-class PossibleOptOutModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.items: list[PossibleOptOutView] = []
+class PossibleOptOutModel(RowListModel):
+    COLUMNS = OPT_OUT_COLUMNS
 
-    def set_items(self, items: list[PossibleOptOutView]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(OPT_OUT_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(OPT_OUT_COLUMNS):
-            return OPT_OUT_COLUMNS[section]
-        return None
+    @property
+    def items(self) -> list[PossibleOptOutView]:
+        return self.rows
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        item = self.items[index.row()]
+        item: PossibleOptOutView = self.rows[index.row()]
         return (
             f"{from_us(item.received_at_us):%Y-%m-%d %H:%M}",
             item.address,
@@ -112,7 +98,7 @@ class PossibleOptOutsDialog(QDialog):
          .run_in_background())
 
     def _show(self, items: list[PossibleOptOutView]) -> None:
-        self.model.set_items(items)
+        self.model.set_rows(items)
         if self.model.items:
             self.table.selectRow(0)
         self.empty.setVisible(not self.model.items)

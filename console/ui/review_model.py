@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain.events import from_us, now_us
 from console.domain.reviews import Review, ReviewState
 from console.ui import ops
 from console.ui.operations import QueryOp
+from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
 REVIEW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,10 +51,11 @@ def when_words(us: int | None) -> str:
     return f"{from_us(us):%Y-%m-%d %H:%M} UTC" if us is not None else ""
 
 
-class ReviewTableModel(QAbstractTableModel):
+class ReviewTableModel(RowListModel):
     """Rows are Review snapshots read a page at a time on the database worker; ``pending_count`` feeds the
     tab's badge. Until the first page arrives the table is empty; a newer request drops older answers."""
 
+    COLUMNS = REVIEW_COLUMNS
     pending_count_changed = Signal(int)
     loaded = Signal()  # the first page of a refresh is shown
 
@@ -63,7 +65,6 @@ class ReviewTableModel(QAbstractTableModel):
         self.location_id = location_id
         self.state: ReviewState | None = None
         self.pending_count = 0
-        self._rows: list[Review] = []
         self._more = False
         self._fetching = False
         self._generation = 0
@@ -103,7 +104,7 @@ class ReviewTableModel(QAbstractTableModel):
     def _show_first(self, page: ops.ReviewPage) -> None:
         self.beginResetModel()
         self._now = now_us()
-        self._rows = list(page.rows)
+        self.rows = list(page.rows)
         self._more = page.more
         self._fetching = False
         self.endResetModel()
@@ -118,40 +119,28 @@ class ReviewTableModel(QAbstractTableModel):
         if parent.isValid() or not self._more or self._fetching:
             return
         self._fetching = True
-        self._ask(len(self._rows), self._append)
+        self._ask(len(self.rows), self._append)
 
     def _append(self, page: ops.ReviewPage) -> None:
         self._fetching = False
         self._more = page.more
         if page.rows:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page.rows) - 1)
-            self._rows.extend(page.rows)
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page.rows) - 1)
+            self.rows.extend(page.rows)
             self.endInsertRows()
 
     def review_at(self, row: int) -> Review | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def row_of(self, review_id: int) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == review_id), None)
+        return next((i for i, r in enumerate(self.rows) if r.id == review_id), None)
 
     # -- the table
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(REVIEW_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(REVIEW_COLUMNS):
-            return REVIEW_COLUMNS[section]
-        return None
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        review = self._rows[index.row()]
+        review = self.rows[index.row()]
         column = index.column()
         if role == REVIEW_ID_ROLE:
             return review.id
