@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self.messages = MessageBar(self)
         self.tasks = TaskManager(ctx, self)
         self.tasks.problems = Problems(self.messages.show_message, self.crashes, self)
-        self.messages.retry_dropped.connect(self.tasks.problems.dismissed)
+        self.messages.dismissed.connect(self.tasks.problems.dismissed)
         self.actor = ""
         self.locations: list[tuple[int, str]] = []
 

@@ -16,10 +16,10 @@ LEVEL_COLOURS = {"info": "#1e6fd9", "warning": "#b26a00", "error": "#c62828"}
 class MessageBar(QWidget):
     """Shows one message at a time, with its level as a word and a colour, until closed or replaced.
 
-    A message may offer Retry; ``retry_dropped`` tells when such a message went away without a Retry.
+    A message may offer Retry; ``dismissed`` tells when a message went away (closed, or replaced by another).
     """
 
-    retry_dropped = Signal()
+    dismissed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -48,7 +48,7 @@ class MessageBar(QWidget):
         return self.text_label.text()
 
     def show_message(self, level: str, text: str, retry: Callable[[], None] | None = None) -> None:
-        self._drop_retry()
+        self._dismiss()
         self.level = level
         colour = LEVEL_COLOURS.get(level, LEVEL_COLOURS["info"])
         self.level_label.setText({"info": "Note:", "warning": "Not done:", "error": "Problem:"}.get(level, "Note:"))
@@ -60,14 +60,13 @@ class MessageBar(QWidget):
         self.show()
 
     def close_message(self) -> None:
-        self._drop_retry()
+        self._dismiss()
         self.hide()
 
-    def _drop_retry(self) -> None:
-        if self._retry is not None:
-            self._retry = None
-            self.retry_button.hide()
-            self.retry_dropped.emit()
+    def _dismiss(self) -> None:
+        self._retry = None
+        self.retry_button.hide()
+        self.dismissed.emit()
 
     def _retry_clicked(self) -> None:
         retry, self._retry = self._retry, None

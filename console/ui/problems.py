@@ -1,7 +1,8 @@
 """How a failed database job is shown: by the error's class, never by its message text.
 
-- the user's environment (database locked, busy, unreachable): one message with Retry per failure; while it
-  is shown, further failures of the same outage only join its Retry;
+- the user's environment (database locked, busy, unreachable, disk full): one message per failure, with Retry
+  when trying again may help (``Unavailable.retryable``); while it is shown, further failures of the same
+  outage only join its Retry;
 - a refusal or a conflict (the rules, someone else's change): a message saying why;
 - anything else is a bug: the crash dialog, once.
 """
@@ -14,8 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-import console.errors as errors
-from console.errors import Conflict, UserError
+from console.errors import Conflict, ConsoleError, Unavailable
 from console.ui.crash import CrashReporter
 
 log = logging.getLogger("console.ui")
@@ -23,19 +23,9 @@ log = logging.getLogger("console.ui")
 Retry = Callable[[], None]
 Show = Callable[[str, str, Retry | None], None]  # level, text, what Retry does (None: no Retry)
 
-#: The user's environment. ``Unavailable`` is the services' error tree; ``StoreUnavailable`` the store's today.
-ENVIRONMENT: tuple[type[BaseException], ...] = tuple(
-    c for c in (getattr(errors, "Unavailable", None), errors.StoreUnavailable) if isinstance(c, type)
-)
 
-
-def is_environment(exc: BaseException) -> bool:
-    return isinstance(exc, ENVIRONMENT)
-
-
-def environment_text(exc: BaseException, writing: bool) -> str:
-    done = "Nothing was changed" if writing else "It could not be loaded"
-    return f"{exc}. {done}; try again once the database answers."
+def environment_text(exc: Unavailable, writing: bool) -> str:
+    return f"{exc}. " + ("Nothing was changed." if writing else "The window shows what it had read before.")
 
 
 class Problems(QObject):
@@ -55,17 +45,19 @@ class Problems(QObject):
         return self._retries is not None
 
     def report(self, exc: BaseException, retry: Retry | None = None, writing: bool = False) -> None:
-        if is_environment(exc):
+        if isinstance(exc, Unavailable):
             log.warning("database unavailable: %s", exc)
+            if not exc.retryable:
+                retry = None  # a full disk, a missing permission, a newer schema: Retry would fail the same way
             if self._retries is not None:  # the same outage: one message, one Retry for all
                 if retry is not None:
                     self._retries.append(retry)
                 return
-            self._retries = [retry] if retry is not None else []
             self.message("error", environment_text(exc, writing), self._retry_all if retry is not None else None)
+            self._retries = [retry] if retry is not None else []  # after showing: that replaced the last message
         elif isinstance(exc, Conflict):
             self.message("warning", str(exc))
-        elif isinstance(exc, UserError):
+        elif isinstance(exc, ConsoleError):
             self.message("error", str(exc))
         else:
             details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -78,7 +70,7 @@ class Problems(QObject):
         self.shown.emit(level, text)
 
     def dismissed(self) -> None:
-        """The agent closed the outage's message: the next failure is a new one."""
+        """The message shown was closed or replaced: the next failure is a new one."""
         self._retries = None
 
     def _retry_all(self) -> None:

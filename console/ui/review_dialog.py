@@ -69,7 +69,7 @@ class ReviewDialog(QDialog):
         self.changed_review: Review | None = None
         self.messages = MessageBar(self)
         self.problems = Problems(self.messages.show_message, tasks.problems.crashes, self)
-        self.messages.retry_dropped.connect(self.problems.dismissed)
+        self.messages.dismissed.connect(self.problems.dismissed)
         self.title = name_widget(QLabel(self), "review_title", "Review and state")
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.contact = name_widget(QLabel(self), "review_contact", "Contact, channel and submitter")

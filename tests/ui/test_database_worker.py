@@ -126,7 +126,7 @@ def test_a_failing_page_is_shown_once_and_loads_after_retry(
 
     def page(*args: object) -> object:
         if down.is_set():
-            raise StoreUnavailable("cannot read the database: server closed the connection unexpectedly")
+            raise StoreUnavailable("cannot read the database: server closed the connection", retryable=True)
         return real_page(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ops, "contact_page", page)
@@ -272,3 +272,24 @@ def test_cancelling_a_search_keeps_the_rows_shown(qtbot, window: MainWindow, peo
     gate.set()
     settle(qtbot, window.tasks)
     assert not window.model.loading and rows_of(qtbot, window.model) == shown
+
+
+def test_a_full_disk_is_a_message_without_retry_shown_once_per_failure(
+    qtbot, window: MainWindow, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise StoreUnavailable("cannot write the database: the disk is full (database or disk is full)")
+
+    monkeypatch.setattr(ops, "set_dnd", full)
+    shown: list[str] = []
+    window.tasks.problems.shown.connect(lambda _level, text: shown.append(text))
+    select(qtbot, window, people.clear)
+    for channel in (Channel.CALL, Channel.SMS):  # the same failure: one message
+        window.panel.rows[channel].toggle.click()
+        settle(qtbot, window.tasks)
+    assert len(shown) == 1 and "disk is full" in shown[0] and "Nothing was changed" in shown[0]
+    assert window.messages.isVisible() and not window.messages.retry_button.isVisible()
+    window.messages.close_button.click()  # seen: the next failure is a new one
+    window.panel.rows[Channel.CALL].toggle.click()
+    settle(qtbot, window.tasks)
+    assert len(shown) == 2
