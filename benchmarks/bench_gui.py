@@ -309,7 +309,7 @@ def stall_during_import(
             out.write("address,tag,created_at\n")
             for i in range(1, events + 1):
                 out.write(f"user{i}@example.com,*,2024-03-{day:02d}T10:{i // 60 % 60:02d}:{i % 60:02d}Z\n")
-    dialog = ImportDialog(store, ["Default"], "Default", window.actor, parent=window)
+    dialog = ImportDialog(window.ctx, ["Default"], "Default", window.actor, parent=window)
     dialog.set_files([export])
     clock = QElapsedTimer()
     gaps: list[int] = []

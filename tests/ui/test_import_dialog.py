@@ -12,6 +12,7 @@ import pytest
 
 from console.importers.pipeline import run_import
 from console.importers.summary import ImportProgress
+from console.services.context import AppContext, Settings
 from console.store.db import Store
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool
@@ -27,7 +28,7 @@ EVENT_FILES = sorted(
 
 @pytest.fixture
 def dialog(qtbot, store: Store) -> Iterator[ImportDialog]:
-    widget = ImportDialog(store, ["Default"], "Default", "tester")
+    widget = ImportDialog(AppContext.with_store(store, Settings.from_env()), ["Default"], "Default", "tester")
     qtbot.addWidget(widget)
     yield widget
     import_pool().waitForDone()
@@ -92,7 +93,7 @@ def test_cancel_mid_import_stops_and_keeps_what_was_committed(qtbot, store: Stor
 
         return run_import(*args, progress=gated, chunk_records=1_000, **kwargs)
 
-    dialog = ImportDialog(store, ["Default"], "Default", "tester", runner=slow_runner)
+    dialog = ImportDialog(AppContext.with_store(store), ["Default"], "Default", "tester", runner=slow_runner)
     qtbot.addWidget(dialog)
     dialog.set_files([big])
     try:
