@@ -103,6 +103,6 @@ class QueryOp(_Op[T]):
 
 
 class ChangeOp(_Op[T]):
-    """A write: one transaction."""
+    """A write (a service: it opens and commits its own transaction)."""
 
     writing = True
