@@ -108,7 +108,7 @@ def test_the_window_keeps_answering_while_a_write_waits_for_the_lock(
         qtbot.waitUntil(lambda: bool(window.progress.text()), timeout=2000)  # shown after a moment, not at once
         assert window.progress.text() == "Saving the DND change..." and clock.elapsed() >= PROGRESS_DELAY_MS
     ticker.stop()
-    assert clock.elapsed() >= 1000 and len([t for t in ticks if t < 1000]) > 20  # it kept ticking meanwhile
+    assert clock.elapsed() >= 1000 and len([t for t in ticks if t < 1000]) > 5  # a blocked loop ticks once
     settle(qtbot, window.tasks)
     assert dnd(store, people.clear, Channel.CALL) and window.panel.rows[Channel.CALL].toggle.isChecked()
     assert window.progress.text() == "" and not window.messages.isVisible()
