@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.errors import UserError
-from console.services.context import Settings
+from console.services.context import AppContext, Settings
 from console.store.db import Store
 from console.ui.crash import CrashReporter
 from console.ui.icons import icon
@@ -72,10 +72,12 @@ def run_gui(settings: Settings, demo: bool, problem: DatabaseProblem | None = No
     store = open_store(make_demo_store if demo else lambda: Store(settings.db_url), problem or DatabaseProblem())
     if store is None:
         return 2
-    window = MainWindow(store, QSettings(), crashes)
+    ctx = AppContext.with_store(store, settings)
+    window = MainWindow(ctx, QSettings(), crashes)
     if demo:
         window.setWindowTitle(f"DND Console (demo database: {store.url.removeprefix('sqlite:///')})")
     window.show()
     code = app.exec()
-    store.dispose()
+    window.tasks.shutdown()
+    ctx.close()
     return int(code)
