@@ -20,7 +20,7 @@ from console.importers.fast import make_record
 from console.importers.jsondata import JsonItem, iter_json_document, json_problem, raw_text
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
 from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
-from console.importers.twilio import json_event, message_event
+from console.importers.twilio import form_fields, is_webhook, json_event, message_event, webhook_event
 
 Mapper = Callable[[Any], Event | str]
 
@@ -70,6 +70,8 @@ def iter_records(
             yield from iter_contacts(stream, path, region, latin1=not is_utf8(head))
         elif fmt == "twilio-csv":
             yield from _twilio_csv(stream, path, region, not is_utf8(head), import_time_us)
+        elif fmt == "twilio-form":
+            yield from _twilio_form(stream, path, region, import_time_us)
         elif fmt in SUPPRESSION_LISTS and not _is_json(head):
             yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head), import_time_us)
         else:
@@ -150,6 +152,27 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
             yield make_record(file, number, result)  # type: ignore[arg-type]
         else:
             yield Reject(file, number, DATE_OUT_OF_RANGE, raw_text(data))
+
+
+def _twilio_form(stream: BinaryIO, path: Path, region: str, import_time_us: int) -> Iterator[Record]:
+    """Twilio webhook logs: one raw form-encoded request body per line; they carry no time (the import time)."""
+    file = str(path)
+    for number, data in iter_lines(stream, path):
+        problem = line_problem(data)
+        if problem is None and not data.strip():
+            continue
+        fields = problem or form_fields(data)
+        if isinstance(fields, str):
+            yield Reject(file, number, fields, raw_text(data))
+            continue
+        if not is_webhook(fields):
+            yield Reject(file, number, "MessageSid missing: not a Twilio messaging webhook", raw_text(data))
+            continue
+        result = webhook_event(fields, region, import_time_us)
+        if isinstance(result, str):
+            yield Reject(file, number, result, raw_text(data))
+        else:
+            yield make_record(file, number, result)
 
 
 def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper, latest: int) -> Iterator[Record]:
