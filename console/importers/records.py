@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from console.domain.events import Event
+from console.domain.events import Event, now_us
 from console.importers.base import FORMATS, Record, Reject
 from console.importers.contacts import iter_contacts
 from console.importers.csvfile import CsvTable, is_utf8
@@ -89,7 +89,7 @@ def check_file(path: Path, fmt: str | None = None, *, region: str = "US") -> str
     so a caller can check every file before importing any. Reads only as far as the first record.
     """
     found = detect_format(path) if fmt is None else fmt
-    records = iter_records(path, found, region=region, import_time_us=0)
+    records = iter_records(path, found, region=region, import_time_us=now_us())
     try:
         next(records, None)
     finally:
