@@ -296,7 +296,8 @@ def test_keywords_match_after_trimming_space_and_punctuation_ignoring_case() -> 
 
 
 @pytest.mark.parametrize(
-    "body", ["ＳＴＯＰ", "Stop!", "ｓｔｏｐ", "ﬅop", "ſtop", "STOP\u200b", "🛑 STOP 🛑", "“Stop.”", "ＵＮＳＵＢＳＣＲＩＢＥ"]
+    "body",
+    ["ＳＴＯＰ", "Stop!", "ｓｔｏｐ", "ﬅop", "ſtop", "STOP\u200b", "🛑 STOP 🛑", "“Stop.”", "ＵＮＳＵＢＳＣＲＩＢＥ"],
 )
 def test_opt_out_keywords_are_matched_generously(body: str) -> None:
     """RULES.md "Automatic triggers": Unicode compatibility forms and case folding, any punctuation around."""
