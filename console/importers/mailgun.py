@@ -129,7 +129,9 @@ def mailgun_event(obj: Any) -> Event | str:
     ident = obj.get("id")
     if not ident or type(ident) is not str:
         ident = _text(ident) or content_id(obj, severity, reason)
-    key = event_key(ident, at_us, event, address)
+    key = f"{ident}@{at_us // 1_000_000}.{at_us % 1_000_000:06d}/{event}/{address or ''}"  # = event_key(), inlined
+    if len(key) > MAX_KEY:
+        key = event_key_bounded(key)
     return make_event(_MAILGUN, key, at_us, _EMAIL, effect, kind, why, address, detail)
 
 

@@ -137,6 +137,7 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
     file = str(path)
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
+    earliest = EARLIEST_US
     for number, data in iter_lines(stream, path):
         try:
             obj = loads(data)
@@ -148,7 +149,7 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
         result = mapper(obj)
         if type(result) is str:
             yield Reject(file, number, result, raw_text(data))
-        elif EARLIEST_US <= result.at_us <= latest:  # type: ignore[union-attr]
+        elif earliest <= result.at_us <= latest:  # type: ignore[union-attr]
             yield make_record(file, number, result)  # type: ignore[arg-type]
         else:
             yield Reject(file, number, DATE_OUT_OF_RANGE, raw_text(data))
@@ -199,7 +200,7 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_
     i_created = table.index["DateCreated"]
     width = 1 + max(x for x in table.index.values() if x is not None)
     file = str(path)
-    latest = latest_us(import_time_us)
+    earliest, latest = EARLIEST_US, latest_us(import_time_us)
     for line, row, problem in table.rows():
         if row is None:
             yield Reject(file, line, problem, "")
@@ -228,7 +229,7 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_
         )
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
-        elif EARLIEST_US <= result.at_us <= latest:
+        elif earliest <= result.at_us <= latest:
             yield make_record(file, line, result)
         else:
             yield Reject(file, line, DATE_OUT_OF_RANGE, table.raw(row))

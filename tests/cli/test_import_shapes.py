@@ -235,6 +235,33 @@ def test_records_dated_out_of_range_are_rejected_whatever_the_format(cli: CliRun
     assert email_state(cli, "ann@example.com") == (True, "temporary", "email.suppress-bounce")
 
 
+def test_dates_out_of_range_are_rejected_also_when_a_file_is_split_across_processes(
+    cli: CliRunner, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The parsing processes of a big plain export check dates against the same import start."""
+    import console.importers.ranges as ranges
+
+    monkeypatch.setattr(ranges, "MIN_SPLIT_BYTES", 0)
+    monkeypatch.setenv("DND_CONSOLE_IMPORT_WORKERS", "2")
+    add(cli, "Ann", "ann@example.com", "+14155550100")
+    header = "From,To,Body,Status,SentDate,ApiVersion,NumSegments,ErrorCode,AccountSid,Sid,Direction,Price,PriceUnit\n"
+    rows = [f"+14155559000,+14155550100,hi,delivered,2024-03-01T10:{n % 60:02d}:00Z,2010-04-01,1,,ACa,SM{n:04d},"
+            "outbound-api,,USD\n" for n in range(300)]
+    rows[250] = "+14155550100,+14155559000,START,received,1999-12-31T23:00:00Z,2010-04-01,1,,ACa,SMold,inbound,,\n"
+    twilio = write(tmp_path / "messages.csv", header + "".join(rows))
+    lines = [json.dumps({"id": f"m{n}", "event": "delivered", "timestamp": 1709287200 + n,
+                         "recipient": "ann@example.com"}) for n in range(300)]
+    lines[40] = json.dumps({"id": "old", "event": "complained", "timestamp": 0, "recipient": "ann@example.com"})
+    events = write(tmp_path / "events.jsonl", "\n".join(lines) + "\n")
+    code, summary = import_json(cli, twilio, events)
+    assert code == 1, summary
+    assert [(Path(r["file"]).name, r["line"], r["error"]) for r in summary["rejects"]] == [
+        ("messages.csv", 252, "date out of range"),
+        ("events.jsonl", 41, "date out of range"),
+    ]
+    assert (summary["records"], summary["no_effect"], summary["rejected"]) == (600, 598, 2), summary
+
+
 # 5. Opt-in strict, opt-out generous --------------------------------------------------------------------------------
 
 
