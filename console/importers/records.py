@@ -21,6 +21,7 @@ from console.importers.jsondata import JsonItem, iter_json_document, json_proble
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
 from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
 from console.importers.twilio import form_fields, is_webhook, json_event, message_event, webhook_event
+from console.store.limits import event_problem
 
 Mapper = Callable[[Any], Event | str]
 
@@ -147,6 +148,8 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
                 yield Reject(file, number, problem, raw_text(data))
             continue
         result = mapper(obj)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if type(result) is str:
             yield Reject(file, number, result, raw_text(data))
         elif earliest <= result.at_us <= latest:  # type: ignore[union-attr]
@@ -170,6 +173,8 @@ def _twilio_form(stream: BinaryIO, path: Path, region: str, import_time_us: int)
             yield Reject(file, number, "MessageSid missing: not a Twilio messaging webhook", raw_text(data))
             continue
         result = webhook_event(fields, region, import_time_us)
+        if not isinstance(result, str) and (held := event_problem(result)) is not None:
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, number, result, raw_text(data))
         else:
@@ -182,6 +187,8 @@ def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper, latest: int
             yield Reject(file, number, problem, raw_text(raw))
             continue
         result = mapper(obj)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, number, result, raw_text(raw) if raw else _dump(obj))
         elif EARLIEST_US <= result.at_us <= latest:
@@ -227,6 +234,8 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_
             at_us,
             region,
         )
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
         elif earliest <= result.at_us <= latest:
@@ -248,6 +257,8 @@ def _suppression_csv(
             continue
         cells = {name: row[i].strip() for name, i in named if i < len(row)}
         result = suppression_event(list_name, cells)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
         elif EARLIEST_US <= result.at_us <= latest:
