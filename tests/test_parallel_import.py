@@ -15,6 +15,7 @@ from console.store.db import Store
 from tests.conftest import SAMPLES
 from tests.test_import_pipeline import final_state
 
+NOW = 1_750_000_000_000_000  # the import time: the records' dates (2024) are in range
 HEADER = "From,To,Body,Status,SentDate,ApiVersion,NumSegments,ErrorCode,AccountSid,Sid,Direction,Price,PriceUnit\n"
 
 
@@ -46,13 +47,13 @@ def test_split_ranges_give_the_same_records_and_lines_as_one_reader(
 ) -> None:
     monkeypatch.setattr(ranges, "MIN_SPLIT_BYTES", 0)
     path = maker(tmp_path / "export", 400)  # type: ignore[operator]
-    whole = [(r.line, getattr(r, "event", None) or r.error) for r in iter_records(path, fmt, import_time_us=1)]
+    whole = [(r.line, getattr(r, "event", None) or r.error) for r in iter_records(path, fmt, import_time_us=NOW)]
     planned = ranges.plan_ranges(path, fmt, 3)
     assert len(planned) == 3 and planned[0].start == 0 and planned[-1].end == path.stat().st_size
     parts = [
         (r.line, getattr(r, "event", None) or r.error)
         for byte_range in planned
-        for r in ranges.iter_range(path, fmt, byte_range, region="US", import_time_us=1, counter=ByteCounter())
+        for r in ranges.iter_range(path, fmt, byte_range, region="US", import_time_us=NOW, counter=ByteCounter())
     ]
     assert parts == whole
 

@@ -295,6 +295,32 @@ def test_keywords_match_after_trimming_space_and_punctuation_ignoring_case() -> 
     assert classify_body("stop it")[0] != Inbound.OPT_OUT
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["ＳＴＯＰ", "Stop!", "ｓｔｏｐ", "ﬅop", "ſtop", "STOP\u200b", "🛑 STOP 🛑", "“Stop.”", "ＵＮＳＵＢＳＣＲＩＢＥ"],
+)
+def test_opt_out_keywords_are_matched_generously(body: str) -> None:
+    """RULES.md "Automatic triggers": Unicode compatibility forms and case folding, any punctuation around."""
+    assert classify_body(body)[0] == Inbound.OPT_OUT
+    assert classify_inbound(body, "START")[0] == Inbound.OPT_OUT
+
+
+@pytest.mark.parametrize("body", ["ſtart", "ﬅart", "ＳＴＡＲＴ", "ｓｔａｒｔ", "STАRT", "st\u200bart", "START\u0301"])
+def test_opt_in_keywords_are_matched_strictly(body: str) -> None:
+    """Plain ASCII letters only (any case): look-alikes lift nothing (``STАRT`` has a Cyrillic А)."""
+    assert classify_body(body)[0] == Inbound.OTHER
+    assert classify_inbound(body, "START")[0] == Inbound.OTHER
+
+
+@pytest.mark.parametrize("body", ["START", "start", "Start!", " sTaRt. ", "(start)"])
+def test_opt_in_keywords_in_plain_ascii_any_case_still_lift(body: str) -> None:
+    assert classify_body(body) == (Inbound.OPT_IN, "START")
+
+
+def test_a_possible_opt_out_is_recognised_in_fullwidth_letters_too() -> None:
+    assert classify_body("ｐｌｅａｓｅ ｓｔｏｐ ｔｅｘｔｉｎｇ ｍｅ")[0] == Inbound.POSSIBLE_OPT_OUT
+
+
 def test_unstop_opts_out_and_yes_does_nothing() -> None:
     assert classify_body("unstop")[0] == Inbound.OPT_OUT
     assert classify_body("yes")[0] == Inbound.OTHER

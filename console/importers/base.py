@@ -16,6 +16,7 @@ FORMATS = (
     "mailgun-complaints",
     "twilio-csv",
     "twilio-json",
+    "twilio-form",
 )
 
 

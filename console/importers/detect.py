@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,10 @@ import orjson
 from console.importers.base import FORMATS
 from console.importers.csvfile import column_key, is_utf8, sniff_delimiter
 from console.importers.errors import EmptyFile, NotAnExport, UnknownFormat
+from console.importers.jsondata import is_single_record
 from console.importers.jsonscan import Scan, iter_elements
 from console.importers.reading import read_head
+from console.importers.twilio import form_fields, is_webhook
 
 HEAD = 1 << 16
 _SUPPORTED = ", ".join(FORMATS)
@@ -35,7 +38,19 @@ def detect_format(path: Path) -> str:
         raise _unknown(path, "binary data, not a provider export")
     if text[:1] in (b"{", b"["):
         return _detect_json(path, text, len(head) < HEAD)
+    if _is_form_log(text):
+        return "twilio-form"
     return _detect_csv(path, head)
+
+
+def _is_form_log(text: bytes) -> bool:
+    """Twilio webhook logs: the first line is a form-encoded body naming a message (``...&MessageSid=SM...``)."""
+    first = text.split(b"\n", 1)[0]
+    if b"=" not in first:
+        return False
+    fields = form_fields(first)
+    return not isinstance(fields, str) and (is_webhook(fields) or "AccountSid" in fields)
+
 
 
 def _control_ratio(head: bytes) -> float:
@@ -72,9 +87,10 @@ def _detect_json(path: Path, text: bytes, whole: bool) -> str:
             raise _unknown(path, "JSON Lines whose first records cannot be read")
         return _record_format(path, orjson.loads(first), "")
     scan = Scan()
-    stream = _BytesStream(text)
-    elements = iter_elements(stream, path, frozenset({"items", "messages"}), scan)  # type: ignore[arg-type]
+    elements = iter_elements(io.BytesIO(text), path, frozenset({"items", "messages"}), scan)
     element = next((e for e in elements if e.problem is None), None)
+    if scan.top == "object" and not ({"items", "messages"} & set(scan.keys)) and is_single_record(scan.keys):
+        return _single_record_format(path, text, scan.keys)
     if scan.top == "object" and not ({"items", "messages"} & set(scan.keys)) and (scan.complete or whole):
         raise NotAnExport(path, f"a JSON document that is not a provider export; supported formats: {_SUPPORTED}")
     if element is None:
@@ -90,6 +106,15 @@ def _detect_json(path: Path, text: bytes, whole: bool) -> str:
     except orjson.JSONDecodeError:
         raise _unknown(path, "a JSON document whose first record cannot be read") from None
     return _record_format(path, item, element.key)
+
+
+def _single_record_format(path: Path, text: bytes, keys: list[str]) -> str:
+    """The format of a document that is one record; judged on the whole record when the head holds it."""
+    try:
+        item = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        item = dict.fromkeys(keys)  # cut by the head, or broken: the keys seen are enough to name it
+    return _record_format(path, item, "")
 
 
 def _record_format(path: Path, item: Any, key: str) -> str:
@@ -134,14 +159,3 @@ def _detect_csv(path: Path, head: bytes) -> str:
     if len(cells) <= 1:
         raise _unknown(path, f"not a known export (first line {shown!r}; CSV files must use ',' or ';')")
     raise _unknown(path, f"a CSV file with unknown columns ({shown!r})")
-
-
-class _BytesStream:
-    """Enough of a binary stream over bytes for ``iter_elements``."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, size: int = -1) -> bytes:
-        data, self._data = self._data, b""
-        return data

@@ -8,7 +8,7 @@ truncated page still gives its good records). JSON Lines are read by ``records._
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +20,14 @@ from console.importers.reading import PREVIEW, read_chunk
 
 LOAD_LIMIT = 64 << 20
 JsonItem = tuple[int, Any, str, bytes]
+#: Keys only a record has: a document with one of these at its top is one record saved on its own.
+_SINGLE_RECORD_KEYS = frozenset({"event-data", "MessageSid", "SmsSid", "SmsMessageSid"})
+
+
+def is_single_record(keys: Iterable[str]) -> bool:
+    """Top-level keys of one record saved on its own (a pretty-printed webhook payload, one API item)."""
+    found = set(keys)
+    return bool(_SINGLE_RECORD_KEYS & found) or {"event", "timestamp"} <= found or {"sid", "direction"} <= found
 
 
 def raw_text(data: bytes) -> str:
@@ -78,12 +86,19 @@ def iter_json_document(stream: BinaryIO, path: Path, record_keys: frozenset[str]
         except orjson.JSONDecodeError as exc:
             yield element.index, None, json_problem(exc), element.data
     if not count and scan.top == "object" and not record_keys.intersection(scan.keys):
+        if is_single_record(scan.keys):  # one record saved on its own, but broken
+            problem = "unreadable JSON record (the file is not one complete JSON object)"
+            yield 1, None, problem, data
+            return
         raise NotAnExport(path, f"a JSON object without {_key_list(record_keys)}: not {what}")
 
 
 def _document_items(document: Any, path: Path, record_keys: frozenset[str], what: str) -> Iterator[JsonItem]:
     if isinstance(document, dict):
         found = [key for key in document if key in record_keys]
+        if not found and is_single_record(document):
+            yield 1, document, "", b""  # one webhook payload (or API item) saved in a file of its own
+            return
         if not found:
             raise NotAnExport(path, f"a JSON object without {_key_list(record_keys)}: not {what}")
         items: list[Any] = []

@@ -20,6 +20,7 @@ from console.importers.reading import read_chunk
 # A string (possibly cut by the end of the buffer), or a structural character.
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}:,]', re.DOTALL)
 _MAX_BUFFER = 64 << 20
+NOT_OBJECT = "record is not a JSON object"
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ def iter_elements(
     start = -1
     index = 0
     eof = False
+    mark = 0  # where the current slot of the record array began (after its "[" or ",")
+    other = False  # the current slot holds something other than an object (a string, number, array, ...)
     while True:
         match = _TOKEN.search(buf, pos)
         if match is None or (not eof and buf[match.start()] == 0x22 and match.end() == len(buf)):
@@ -62,6 +65,9 @@ def iter_elements(
                 break
             resume = match.start() if match is not None else len(buf)
             keep = start if start >= 0 else resume
+            if in_records and start < 0 and buf[mark:resume].strip():
+                other = True  # a number or literal element cut by the end of the buffer
+            mark = max(0, mark - keep)
             if start >= 0 and len(buf) - start > _MAX_BUFFER:
                 index += 1
                 yield Element(key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read")
@@ -81,7 +87,9 @@ def iter_elements(
         pos = match.end()
         first = token[:1]
         if first == b'"':
-            if depth == 1 and scan.top == "object" and expect_key:
+            if in_records and depth == (1 if scan.top == "array" else 2):
+                other = True
+            elif depth == 1 and scan.top == "object" and expect_key:
                 key = _decode_key(token)
                 scan.keys.append(key)
                 expect_key = False
@@ -97,12 +105,22 @@ def iter_elements(
                 in_records = True
             elif in_records and first == b"{" and depth == (2 if scan.top == "array" else 3):
                 start = match.start()
+            elif in_records and depth == (2 if scan.top == "array" else 3):
+                other = True  # an array element
+            if in_records and depth == (1 if scan.top == "array" else 2):
+                mark = pos  # the record array opened
             continue
         if first == b"}" or first == b"]":
             if in_records and start >= 0 and first == b"}" and depth == (2 if scan.top == "array" else 3):
                 index += 1
                 yield Element(key or "", index, buf[start:pos])
                 start = -1
+                mark = pos
+            elif in_records and first == b"]" and depth == (1 if scan.top == "array" else 2):
+                if other or buf[mark : match.start()].strip():  # the last slot
+                    index += 1
+                    yield Element(key or "", index, buf[mark : match.start()].strip()[:10_000], NOT_OBJECT)
+                other = False
             depth -= 1
             if depth == 1 and scan.top == "object":
                 in_records = False
@@ -112,6 +130,11 @@ def iter_elements(
             continue
         if first == b"," and depth == 1 and scan.top == "object":
             expect_key = True
+        elif first == b"," and in_records and depth == (1 if scan.top == "array" else 2):
+            if other or buf[mark : match.start()].strip():  # counted and rejected, never dropped
+                index += 1
+                yield Element(key or "", index, buf[mark : match.start()].strip()[:10_000], NOT_OBJECT)
+            mark, other = pos, False
     if depth > 0:
         problem = "the file ended inside the JSON document (truncated?)"
         tail = buf[start:][:10_000] if start >= 0 else b""

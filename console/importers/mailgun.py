@@ -61,11 +61,15 @@ def event_key(ident: str, at_us: int, event: str, address: str | None) -> str:
     events, so the id alone is not enough. A key longer than ``MAX_KEY`` (a long id or address) keeps its
     readable start and ends in a digest of the whole.
     """
-    key = f"{ident}@{seconds_text(at_us)}/{event}/{address or ''}"
-    if len(key) > MAX_KEY:
-        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        key = f"{key[: MAX_KEY - 33]}#{digest}"
-    return key
+    return event_key_bounded(f"{ident}@{seconds_text(at_us)}/{event}/{address or ''}")
+
+
+def event_key_bounded(key: str) -> str:
+    """``key``, or when longer than ``MAX_KEY`` its readable start and a digest of the whole."""
+    if len(key) <= MAX_KEY:
+        return key
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return f"{key[: MAX_KEY - 33]}#{digest}"
 
 
 def content_id(obj: dict[str, Any], severity: Any, reason: Any) -> str:
@@ -125,7 +129,9 @@ def mailgun_event(obj: Any) -> Event | str:
     ident = obj.get("id")
     if not ident or type(ident) is not str:
         ident = _text(ident) or content_id(obj, severity, reason)
-    key = event_key(ident, at_us, event, address)
+    key = f"{ident}@{at_us // 1_000_000}.{at_us % 1_000_000:06d}/{event}/{address or ''}"  # = event_key(), inlined
+    if len(key) > MAX_KEY:
+        key = event_key_bounded(key)
     return make_event(_MAILGUN, key, at_us, _EMAIL, effect, kind, why, address, detail)
 
 
@@ -153,9 +159,15 @@ def suppression_event(list_name: str, obj: Any) -> Event | str:
         value = obj.get(name)
         if value not in (None, "", []):
             detail[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)[:500]
+    key = f"{list_name}:{address}:{at_us}"
+    tag = detail.get("tag") or detail.get("tags")
+    if tag and tag != "*":
+        # one unsubscribe per tag (the v2 API lists ``*`` and ``tag1`` for one address at one time): two
+        # records, two keys; ``*`` (all) keeps the key it always had
+        key = event_key_bounded(f"{key}:{tag}")
     return Event(
         _MAILGUN,
-        f"{list_name}:{address}:{at_us}",
+        key,
         at_us,
         _EMAIL,
         Effect.SET,

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from console.domain.events import Event
+from console.domain.events import Event, now_us
 from console.importers.base import FORMATS, Record, Reject
 from console.importers.contacts import iter_contacts
 from console.importers.csvfile import CsvTable, is_utf8
@@ -20,7 +20,7 @@ from console.importers.fast import make_record
 from console.importers.jsondata import JsonItem, iter_json_document, json_problem, raw_text
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
 from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
-from console.importers.twilio import json_event, message_event
+from console.importers.twilio import form_fields, is_webhook, json_event, message_event, webhook_event
 from console.store.limits import event_problem
 
 Mapper = Callable[[Any], Event | str]
@@ -71,6 +71,8 @@ def iter_records(
             yield from iter_contacts(stream, path, region, latin1=not is_utf8(head))
         elif fmt == "twilio-csv":
             yield from _twilio_csv(stream, path, region, not is_utf8(head), import_time_us)
+        elif fmt == "twilio-form":
+            yield from _twilio_form(stream, path, region, import_time_us)
         elif fmt in SUPPRESSION_LISTS and not _is_json(head):
             yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head), import_time_us)
         else:
@@ -88,7 +90,7 @@ def check_file(path: Path, fmt: str | None = None, *, region: str = "US") -> str
     so a caller can check every file before importing any. Reads only as far as the first record.
     """
     found = detect_format(path) if fmt is None else fmt
-    records = iter_records(path, found, region=region, import_time_us=0)
+    records = iter_records(path, found, region=region, import_time_us=now_us())
     try:
         next(records, None)
     finally:
@@ -136,6 +138,7 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
     file = str(path)
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
+    earliest = EARLIEST_US
     for number, data in iter_lines(stream, path):
         try:
             obj = loads(data)
@@ -149,10 +152,33 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
             result = held  # a value the database cannot hold
         if type(result) is str:
             yield Reject(file, number, result, raw_text(data))
-        elif EARLIEST_US <= result.at_us <= latest:  # type: ignore[union-attr]
+        elif earliest <= result.at_us <= latest:  # type: ignore[union-attr]
             yield make_record(file, number, result)  # type: ignore[arg-type]
         else:
             yield Reject(file, number, DATE_OUT_OF_RANGE, raw_text(data))
+
+
+def _twilio_form(stream: BinaryIO, path: Path, region: str, import_time_us: int) -> Iterator[Record]:
+    """Twilio webhook logs: one raw form-encoded request body per line; they carry no time (the import time)."""
+    file = str(path)
+    for number, data in iter_lines(stream, path):
+        problem = line_problem(data)
+        if problem is None and not data.strip():
+            continue
+        fields = problem or form_fields(data)
+        if isinstance(fields, str):
+            yield Reject(file, number, fields, raw_text(data))
+            continue
+        if not is_webhook(fields):
+            yield Reject(file, number, "MessageSid missing: not a Twilio messaging webhook", raw_text(data))
+            continue
+        result = webhook_event(fields, region, import_time_us)
+        if not isinstance(result, str) and (held := event_problem(result)) is not None:
+            result = held  # a value the database cannot hold
+        if isinstance(result, str):
+            yield Reject(file, number, result, raw_text(data))
+        else:
+            yield make_record(file, number, result)
 
 
 def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper, latest: int) -> Iterator[Record]:
@@ -181,7 +207,7 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_
     i_created = table.index["DateCreated"]
     width = 1 + max(x for x in table.index.values() if x is not None)
     file = str(path)
-    latest = latest_us(import_time_us)
+    earliest, latest = EARLIEST_US, latest_us(import_time_us)
     for line, row, problem in table.rows():
         if row is None:
             yield Reject(file, line, problem, "")
@@ -212,7 +238,7 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_
             result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
-        elif EARLIEST_US <= result.at_us <= latest:
+        elif earliest <= result.at_us <= latest:
             yield make_record(file, line, result)
         else:
             yield Reject(file, line, DATE_OUT_OF_RANGE, table.raw(row))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from console.domain.addresses import AddressError, normalize_phone
 from console.domain.channels import Channel, DndKind
@@ -17,6 +18,8 @@ _TWILIO = Source.TWILIO.value
 _SMS = Channel.SMS
 _INBOUND_STATUSES = frozenset({"received", "receiving"})
 _MAX_BODY = 1600
+#: The fields naming a message in webhooks (``SmsSid``/``SmsMessageSid`` are the older names).
+_SID_FIELDS = frozenset({"MessageSid", "SmsSid", "SmsMessageSid"})
 
 
 def error_code(value: Any) -> tuple[int | None, str]:
@@ -188,9 +191,29 @@ def webhook_event(obj: dict[str, Any], region: str, import_time_us: int) -> Even
     )
 
 
+def form_fields(line: bytes) -> dict[str, str] | str:
+    """A raw webhook request body (``From=%2B1415...&Body=STOP&MessageSid=SM...``) as its fields, or the problem.
+
+    Read with ``urllib.parse.parse_qsl``: ``+`` is a space and ``%XX`` a UTF-8 byte, as Twilio posts them.
+    """
+    try:
+        text = line.decode("ascii").strip()
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+    except UnicodeDecodeError:
+        return "not a form-encoded body (raw bytes that are not ASCII, or %-escapes that are not UTF-8)"
+    except ValueError:
+        return "not a form-encoded body (a field without '=')"
+    return dict(pairs)
+
+
+def is_webhook(fields: dict[str, Any]) -> bool:
+    """Form fields of a Twilio messaging webhook (status callback or inbound message)."""
+    return not _SID_FIELDS.isdisjoint(fields)
+
+
 def json_event(obj: Any, region: str, import_time_us: int) -> Event | str:
     """Any Twilio JSON record: webhook form fields when it has ``MessageSid``, else a Message resource."""
-    if isinstance(obj, dict) and ("MessageSid" in obj or "SmsSid" in obj or "SmsMessageSid" in obj):
+    if isinstance(obj, dict) and is_webhook(obj):
         return webhook_event(obj, region, import_time_us)
     return resource_event(obj, region)
 

@@ -28,7 +28,7 @@ from console.ui.import_summary import ImportSummaryView
 from console.ui.import_worker import ImportJob, Runner, import_pool
 from console.ui.naming import name_widget
 
-FILE_FILTER = "Provider exports (*.csv *.json *.jsonl *.ndjson *.txt);;All files (*)"
+FILE_FILTER = "Provider exports (*.csv *.json *.jsonl *.ndjson *.txt *.log *.gz);;All files (*)"
 
 
 def choose_files(parent: QWidget | None) -> list[Path]:

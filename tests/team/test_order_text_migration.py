@@ -43,7 +43,7 @@ def _seed_wrong_state(url: str) -> None:
                  "+14155550100", None, "tester", None, 0, None),
                 (2, 1, "twilio", "SMstart:received", START_AT, 0, "sms", "lift", "spam", "sms.opt_in_keyword",
                  "+14155550100", None, "tester", None, 0, None),
-            ]  # fmt: skip
+            ]
             for values in entries:
                 last_hash = entry_hash(last_hash, values)
                 row = dict(zip(HASHED_COLUMNS, values, strict=True))
