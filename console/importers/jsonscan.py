@@ -20,6 +20,9 @@ from console.importers.reading import read_chunk
 # A string (possibly cut by the end of the buffer), or a structural character.
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}:,]', re.DOTALL)
 _MAX_BUFFER = 64 << 20
+_LONG_STRING = 1 << 20
+#: The complete characters of a string's content (an escape pair counts as one).
+_STRING_UNITS = re.compile(rb'(?:[^"\\]|\\.)*', re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -61,11 +64,15 @@ def iter_elements(
             if eof:
                 break
             resume = match.start() if match is not None else len(buf)
-            keep = start if start >= 0 else resume
             if start >= 0 and len(buf) - start > _MAX_BUFFER:
+                # rejected, then skipped to its end without being held: the records after it are read
                 index += 1
                 yield Element(key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read")
-                return
+                start = -1
+            keep = start if start >= 0 else resume
+            if start < 0 and len(buf) - resume > _LONG_STRING and buf[resume] == 0x22:  # a long string, not kept
+                resume, buf = _drop_string_content(buf, resume)
+                keep = resume
             try:
                 chunk = read_chunk(stream, path)
             except FileReadError as exc:
@@ -116,6 +123,13 @@ def iter_elements(
         problem = "the file ended inside the JSON document (truncated?)"
         tail = buf[start:][:10_000] if start >= 0 else b""
         yield Element(key or "", index + 1, tail, problem)
+
+
+def _drop_string_content(buf: bytes, resume: int) -> tuple[int, bytes]:
+    """``buf`` without the read part of the string that opens at ``resume`` (none of it is kept anyway)."""
+    units = _STRING_UNITS.match(buf, resume + 1)
+    assert units is not None  # the pattern matches the empty string
+    return 0, b'"' + buf[units.end() :]
 
 
 def _decode_key(token: bytes) -> str:
