@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from console.importers.errors import FileReadError
-from console.importers.reading import read_chunk
+from console.importers.reading import CHUNK, read_chunk
 
 # A string (possibly cut by the end of the buffer), or a structural character.
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}:,]', re.DOTALL)
 _MAX_BUFFER = 64 << 20
 _LONG_STRING = 1 << 20
+_TOO_LARGE = f"record larger than {_MAX_BUFFER >> 20} MB, not read"
 #: The complete characters of a string's content (an escape pair counts as one).
-_STRING_UNITS = re.compile(rb'(?:[^"\\]|\\.)*', re.DOTALL)
+_STRING_UNITS = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -67,14 +68,15 @@ def iter_elements(
             if start >= 0 and len(buf) - start > _MAX_BUFFER:
                 # rejected, then skipped to its end without being held: the records after it are read
                 index += 1
-                yield Element(key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read")
+                yield Element(key or "", index, buf[start : start + 10_000], _TOO_LARGE)
                 start = -1
             keep = start if start >= 0 else resume
             if start < 0 and len(buf) - resume > _LONG_STRING and buf[resume] == 0x22:  # a long string, not kept
                 resume, buf = _drop_string_content(buf, resume)
                 keep = resume
-            try:
-                chunk = read_chunk(stream, path)
+            try:  # reads grow with what is kept, so a long string is not scanned again for every chunk
+                held = len(buf) - keep
+                chunk = read_chunk(stream, path, max(CHUNK, min(held, _MAX_BUFFER + CHUNK - held)))
             except FileReadError as exc:
                 yield Element(key or "", index + 1, buf[start:][:10_000] if start >= 0 else b"", exc.problem)
                 return
@@ -108,7 +110,10 @@ def iter_elements(
         if first == b"}" or first == b"]":
             if in_records and start >= 0 and first == b"}" and depth == (2 if scan.top == "array" else 3):
                 index += 1
-                yield Element(key or "", index, buf[start:pos])
+                if pos - start > _MAX_BUFFER:
+                    yield Element(key or "", index, buf[start : start + 10_000], _TOO_LARGE)
+                else:
+                    yield Element(key or "", index, buf[start:pos])
                 start = -1
             depth -= 1
             if depth == 1 and scan.top == "object":
