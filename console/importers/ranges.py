@@ -182,6 +182,8 @@ class _CsvWindow:
         """
         if first >= len(ends):
             return None
+        if b'"' not in block[starts[first] - low : ends[first] - low]:
+            return first + 1  # without a quote, a line is a record of its own (or a problem line)
         last, most, reach = first + 1, csvrecords.MAX_RECORD_LINES, starts[first] + 4 * csvrecords.MAX_RECORD_CHARS
         while last < len(ends) and last - first < most and ends[last] <= reach:
             last += 1
