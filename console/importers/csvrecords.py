@@ -128,7 +128,7 @@ def iter_spans(feed: LineFeed, delimiter: str, width: int, problems: dict[int, t
                     yield start, end, row or None, "", ""
                 start = end + 1
                 continue
-            broken = _multi_line_problem(feed.lines(start, end), start, row, delimiter, width, problems)
+            broken = _multi_line_problem(feed.lines(start, end), start, delimiter, width, problems)
             if not broken:
                 yield start, end, row, "", ""
                 start = end + 1
@@ -140,7 +140,7 @@ def iter_spans(feed: LineFeed, delimiter: str, width: int, problems: dict[int, t
 
 
 def _multi_line_problem(
-    lines: list[str], start: int, row: list[str], delimiter: str, width: int, problems: dict[int, tuple[str, str]]
+    lines: list[str], start: int, delimiter: str, width: int, problems: dict[int, tuple[str, str]]
 ) -> str:
     """Why a record read over ``lines`` is a stray quote swallowing other lines, or "" when it is one record."""
     if len(lines) > MAX_RECORD_LINES:

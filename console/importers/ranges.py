@@ -1,8 +1,8 @@
 """Splitting a big plain export into byte ranges that separate processes can import at the same time.
 
-Only line-based layouts split (JSON Lines, CSV); a CSV split point is a line end outside any quoted field
-(an even number of quote characters before it), so a message body that spans lines is never cut. Records of
-a range keep their physical line numbers in the whole file.
+Only line-based layouts split (JSON Lines, CSV). Every range starts exactly where a single reader starts a
+record (for CSV, whatever the quotes before: see ``_CsvWindow``), so the ranges read one after another give
+the single reader's records, with their physical line numbers in the whole file.
 """
 
 from __future__ import annotations
