@@ -262,9 +262,9 @@ def iter_range(
     stream: BinaryIO = io.BufferedReader(raw, CHUNK)
     with stream:
         if fmt == "twilio-csv":
-            records = _twilio_csv(stream, path, region, latin1)
+            records = _twilio_csv(stream, path, region, latin1, import_time_us)
         elif csv:
-            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], latin1)
+            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], latin1, import_time_us)
         else:
             records = _json_records(
                 stream, path, fmt, head if byte_range.start == 0 else head.lstrip(BOM), region, import_time_us
