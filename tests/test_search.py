@@ -6,11 +6,11 @@ import pytest
 from alembic import command
 from sqlalchemy import event, func, inspect, select, text
 
+from console.services.demo import build_demo
 from console.store.contact_list import CONTACTS, ContactFilter, conditions, contact_page, count_contacts
 from console.store.contact_search import search_for
 from console.store.contacts import add_contact
 from console.store.db import Store
-from console.services.demo import build_demo
 from console.store.locations import get_location
 from console.store.migrate import alembic_config, current_revision, ensure_schema, head_revision
 

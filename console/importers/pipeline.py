@@ -309,7 +309,7 @@ def _commit_chunk(
             session.execute(
                 insert(ImportReject),
                 [
-                    {"batch_id": batch_id, "file": r.file, "line": r.line, "error": r.error, "raw": r.raw}
+                    {"batch_id": batch_id, "file": r.file, "line": r.line, "error": _text(r.error), "raw": _text(r.raw)}
                     for r in rejects
                 ],
             )
@@ -317,3 +317,8 @@ def _commit_chunk(
         for reject in event_rejects:
             if len(summary.rejects) < MAX_LISTED_REJECTS:
                 summary.rejects.append(reject)
+
+
+def _text(value: str) -> str:
+    """Text PostgreSQL can store: a NUL character (from a damaged file) is shown as U+FFFD."""
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
