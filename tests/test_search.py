@@ -10,7 +10,7 @@ from console.domain.channels import Channel, DndKind
 from console.domain.state import Status
 from console.store import contact_search
 from console.store.actions import set_dnd
-from console.store.contact_list import CONTACTS, ContactFilter, conditions, contact_page, count_contacts
+from console.store.contact_list import CONTACTS, ContactFilter, SortKey, conditions, contact_page, count_contacts
 from console.store.contact_search import search_for
 from console.store.contacts import add_contact
 from console.store.db import Store
@@ -241,3 +241,21 @@ def test_search_combines_with_the_other_filters(people: Store, monkeypatch: pyte
             assert count_contacts(session, flt) == len(expected), flt
         off = ContactFilter(location, search="example", status=Status.OFF)
         assert count_contacts(session, off) == len(contact_page(session, off, 0, 100)) == 8
+
+
+@pytest.mark.parametrize("few", [2000, 0])
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_search_results_sort_by_any_column(
+    people: Store, monkeypatch: pytest.MonkeyPatch, few: int, sort: SortKey
+) -> None:
+    monkeypatch.setattr(contact_search, "FEW", few)
+    with people.read() as session:
+        location = get_location(session, None).id
+        for descending in (False, True):
+            flt = ContactFilter(location, search="example", sort=sort, descending=descending)
+            rows = contact_page(session, flt, 0, 100)
+            keys = [(getattr(r, sort.value), r.id) for r in rows if getattr(r, sort.value) is not None]
+            assert len(rows) == 9 and keys == sorted(keys, reverse=descending), (
+                sort,
+                descending,
+            )  # NULLs: as the database puts them

@@ -148,8 +148,8 @@ def _listing(session: Session, flt: ContactFilter) -> Select[Any]:
 
 def _ordered(query: Select[Any], flt: ContactFilter, search: Search | None) -> Select[Any]:
     column: ColumnElement[Any] = CONTACTS.c[flt.sort.value]
-    if search is not None and search.few and flt.sort != SortKey.ID:
-        column = column + ""  # few rows match: find them, then sort, rather than walk the whole sort order
+    if search is not None and search.few:  # few rows match: find them, then sort, rather than walk the sort order
+        column = column + 0 if flt.sort in (SortKey.ID, SortKey.STATUS) else column + ""
     if flt.descending:
         return query.order_by(column.desc(), CONTACTS.c.id.desc())
     return query.order_by(column, CONTACTS.c.id)

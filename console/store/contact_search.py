@@ -81,10 +81,7 @@ def search_for(session: Session, text: str, region: str, location_id: int) -> Se
     if not terms.text:
         return Search(false(), few=True)
     if session.get_bind().dialect.name == "postgresql":
-        found = _postgresql(terms)
-        if terms.phone is not None:
-            found.append(CONTACTS.c.phone == terms.phone)
-        return Search(or_(*found), few=False)
+        return Search(or_(*_postgresql(terms)), few=False)
     if len(terms.text) < MIN_PART:
         return Search(or_(*_starts(terms, location_id)), few=True)
     return _fts_search(session, terms, location_id)
@@ -174,4 +171,6 @@ def _postgresql(terms: SearchTerms) -> list[ColumnElement[bool]]:
     if terms.digits is not None:
         digits = f"%{terms.digits}%" if len(terms.digits) >= MIN_PART else f"{terms.digits}%"
         found.append(_PHONE_DIGITS.like(digits))
+    if terms.phone is not None:
+        found.append(_PHONE_DIGITS.like(f"%{terms.phone.lstrip('+')}%"))
     return found
