@@ -185,6 +185,9 @@ def test_demo_contacts_are_searchable(store: Store) -> None:
     assert name in found(store, email.split("@")[0][2:])
     assert name in found(store, f"{phone[5:8]}-{phone[8:]}")
     assert_search_index_whole(store)
+    with store.write() as session:  # the bulk insert put the insert trigger back
+        add_contact(session, 1, "After Demo", "after.demo@example.com")
+    assert found(store, "after.dem") == ["After Demo"]
 
 
 def search_indexes(store: Store) -> list[str]:
