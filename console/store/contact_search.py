@@ -175,7 +175,8 @@ def _starts(terms: SearchTerms, location_id: int) -> list[ColumnElement[bool]]:
 
 
 def insert_contacts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert contacts in bulk (each row with its ``id``), indexed for search in one statement.
+    """Insert contacts in bulk (each row with its ``id``), indexed for search in one statement; contacts added
+    afterwards get the ids that follow.
 
     On SQLite the per-row trigger makes FTS5 write its pending index on every row (about five times the work of
     indexing them together), so for the length of this transaction, which holds the write lock, the insert
@@ -190,6 +191,8 @@ def insert_contacts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         )
     if trigger is None:
         session.execute(insert(CONTACTS), list(rows))
+        if session.get_bind().dialect.name == "postgresql":  # the ids were given: the next contact's comes after
+            session.execute(text("SELECT setval(pg_get_serial_sequence('contacts', 'id'), max(id)) FROM contacts"))
         return
     connection = session.connection()
     connection.exec_driver_sql(f"DROP TRIGGER {_TRIGGER}")
