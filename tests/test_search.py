@@ -196,7 +196,7 @@ def search_indexes(store: Store) -> list[str]:
     return [i["name"] for i in inspect(store.engine).get_indexes("contacts") if str(i["name"]).endswith("_trgm")]
 
 
-def test_upgrade_to_0009_indexes_the_contacts_already_there(db_url: str) -> None:
+def test_upgrade_from_0004_indexes_the_contacts_already_there(db_url: str) -> None:
     store = Store(db_url, migrate=False)
     try:
         ensure_schema(store.engine, target="0004")

@@ -1,7 +1,7 @@
 """indexes made for substring search over contacts' names, emails and phone digits
 
 SQLite: an FTS5 table with the trigram tokenizer, external content over the view ``contacts_search_source``
-(name, email, the phone's digits, the location), kept in step with ``contacts`` by three triggers. A later migration that
+(name, email, the phone's digits), kept in step with ``contacts`` by three triggers. A later migration that
 rebuilds ``contacts`` (batch mode) must recreate the triggers.
 PostgreSQL: GIN indexes of the pg_trgm extension on the name, the email and the phone's digits. The extension is
 created in schema ``public`` when it is missing, which needs a superuser or the database owner (pg_trgm is a
@@ -20,26 +20,24 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-_VALUES = "{0}.id, {0}.name, {0}.email, ltrim({0}.phone, '+'), '[' || {0}.location_id || ']'"
 SQLITE_UP = [
-    # the location as a token of its own ("[12]"), so the index alone counts a location's matches
-    "CREATE VIEW contacts_search_source (id, name, email, phone_digits, location) AS"
-    " SELECT id, name, email, ltrim(phone, '+'), '[' || location_id || ']' FROM contacts",
-    "CREATE VIRTUAL TABLE contacts_search USING fts5(name, email, phone_digits, location,"
-    " content='contacts_search_source', content_rowid='id', tokenize='trigram', columnsize=0)",
+    "CREATE VIEW contacts_search_source (id, name, email, phone_digits) AS"
+    " SELECT id, name, email, ltrim(phone, '+') FROM contacts",
+    "CREATE VIRTUAL TABLE contacts_search USING fts5(name, email, phone_digits, content='contacts_search_source',"
+    " content_rowid='id', tokenize='trigram', columnsize=0)",
     "CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN"
-    " INSERT INTO contacts_search (rowid, name, email, phone_digits, location)"
-    f" VALUES ({_VALUES.format('new')}); END",
+    " INSERT INTO contacts_search (rowid, name, email, phone_digits)"
+    " VALUES (new.id, new.name, new.email, ltrim(new.phone, '+')); END",
     "CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN"
-    " INSERT INTO contacts_search (contacts_search, rowid, name, email, phone_digits, location)"
-    f" VALUES ('delete', {_VALUES.format('old')}); END",
-    "CREATE TRIGGER contacts_search_update AFTER UPDATE OF id, name, email, phone, location_id ON contacts"
+    " INSERT INTO contacts_search (contacts_search, rowid, name, email, phone_digits)"
+    " VALUES ('delete', old.id, old.name, old.email, ltrim(old.phone, '+')); END",
+    "CREATE TRIGGER contacts_search_update AFTER UPDATE OF id, name, email, phone ON contacts"
     " WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.email IS NOT new.email"
-    " OR old.phone IS NOT new.phone OR old.location_id IS NOT new.location_id BEGIN"
-    " INSERT INTO contacts_search (contacts_search, rowid, name, email, phone_digits, location)"
-    f" VALUES ('delete', {_VALUES.format('old')});"
-    " INSERT INTO contacts_search (rowid, name, email, phone_digits, location)"
-    f" VALUES ({_VALUES.format('new')}); END",
+    " OR old.phone IS NOT new.phone BEGIN"
+    " INSERT INTO contacts_search (contacts_search, rowid, name, email, phone_digits)"
+    " VALUES ('delete', old.id, old.name, old.email, ltrim(old.phone, '+'));"
+    " INSERT INTO contacts_search (rowid, name, email, phone_digits)"
+    " VALUES (new.id, new.name, new.email, ltrim(new.phone, '+')); END",
     "INSERT INTO contacts_search (contacts_search) VALUES ('rebuild')",
 ]
 SQLITE_DOWN = [
