@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from console.commands import insight
 from console.commands.support import (
     Context,
     channel_option,
@@ -21,6 +22,7 @@ from console.domain.state import Status
 from console.errors import UserError
 from console.services.contact_list import DEFAULT_LIMIT, contact_filter, export_contacts_csv, list_contacts
 from console.services.context import AppContext, Settings
+from console.services.inbound import add_inbound_to_status
 from console.store.contacts import add_contact
 from console.store.history import contact_history
 from console.store.queries import contact_status
@@ -110,14 +112,19 @@ def contacts_list(
 
 @click.command()
 @click.argument("contact")
+@insight.at_option
+@insight.known_now_option
 @location_option
 @json_option
 @pass_ctx
 @user_errors
-def status(ctx: Context, contact: str, location: str | None, as_json: bool) -> None:
-    """A contact's DND on every channel, and the status badge."""
+def status(ctx: Context, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool) -> None:
+    """A contact's DND on every channel, and the status badge (``--at``: as it was at that moment)."""
+    if at is not None or as_known_now:
+        return insight.show_status_at(ctx, contact, at, as_known_now, location, as_json)
     with ctx.store.read() as session:
         rows = [contact_status(session, c) for c in ctx.contacts(session, contact, location)]
+    rows = add_inbound_to_status(insight.app_context(ctx), rows)
     if as_json:
         emit_json({"contacts": rows})
         return

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from console.commands import insight
 from console.commands.support import (
     Context,
     channel_option,
@@ -23,7 +24,7 @@ from console.commands.support import (
 from console.domain.channels import Channel, parse_channel
 from console.domain.events import from_us, iso_utc
 from console.domain.explain import reason_text
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.store.actions import set_dnd
 from console.store.possible_opt_outs import (
     confirm_possible_opt_out,
@@ -37,13 +38,27 @@ from console.store.suppressions import suppressions
 @click.command()
 @click.argument("contact")
 @channel_option()
+@insight.inbound_option
+@insight.at_option
+@insight.known_now_option
 @location_option
 @json_option
 @pass_ctx
 @user_errors
-def check(ctx: Context, contact: str, channel: str, location: str | None, as_json: bool) -> None:
+def check(
+    ctx: Context,
+    contact: str,
+    channel: str,
+    inbound: bool,
+    at: str | None,
+    as_known_now: bool,
+    location: str | None,
+    as_json: bool,
+) -> None:
     """May a message go out? Exit 0 allowed, 1 blocked (blocked if any contact with that address is)."""
     wanted = parse_channel(channel)
+    if inbound or at is not None or as_known_now:
+        insight.run_check_at(ctx, contact, wanted, at, as_known_now, inbound, location, as_json)
     with ctx.store.read() as session:
         decisions = [(c, can_send(session, c.id, wanted)) for c in ctx.contacts(session, contact, location)]
     blocked = [(c, d) for c, d in decisions if not d.allowed]
@@ -70,6 +85,7 @@ def check(ctx: Context, contact: str, channel: str, location: str | None, as_jso
     is_flag=True,
     help="confirm the address was removed from the provider's suppression list and re-validated",
 )
+@insight.inbound_option
 @location_option
 @json_option
 @pass_ctx
@@ -81,12 +97,15 @@ def set_command(
     turn: str | None,
     note: str | None,
     provider_cleared: bool,
+    inbound: bool,
     location: str | None,
     as_json: bool,
 ) -> None:
     """An agent's change. Refused (exit 1, with the reason) where the rules forbid it."""
     if turn is None:
         raise click.UsageError("say --on or --off")
+    if inbound:
+        return insight.run_set_inbound(ctx, contact, channel, turn == "on", note, location, as_json)
     channels = None if channel.lower() == "all" else [parse_channel(channel)]
     report: list[dict[str, object]] = []
     refused = False
@@ -184,21 +203,28 @@ def export() -> None:
 
 
 @export.command("suppressions")
-@channel_option(only=["email", "sms"])
+@channel_option(only=["email", "sms", "call"])
 @click.option("--format", "fmt", type=click.Choice(["csv", "mailgun"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@insight.inbound_option
 @location_option
 @pass_ctx
 @user_errors
-def export_suppressions(ctx: Context, channel: str, fmt: str, output: str | None, location: str | None) -> None:
+def export_suppressions(
+    ctx: Context, channel: str, fmt: str, output: str | None, inbound: bool, location: str | None
+) -> None:
     """Every address with DND on the channel, including addresses of unmatched events."""
+    if inbound:
+        return insight.write_inbound_export(ctx, channel, fmt, output, location)
+    if channel == "call":
+        raise InvalidInput("--channel call is for the inbound block list (--inbound)")
     wanted = Channel(channel)
     if fmt == "mailgun" and wanted != Channel.EMAIL:
-        raise UserError("the mailgun format is for email suppressions")
+        raise InvalidInput("the mailgun format is for email suppressions")
     try:
         handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
     count = 0
     with ctx.store.read() as session, handle as stream:
         writer = csv.writer(stream)
@@ -206,11 +232,11 @@ def export_suppressions(ctx: Context, channel: str, fmt: str, output: str | None
             ["address", "tag", "created_at"] if fmt == "mailgun" else ["address", "kind", "reason", "since"]
         )
         for item in suppressions(session, ctx.location(session, location).id, wanted):
-            if fmt == "mailgun":
-                row = [item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)]
+            if fmt == "mailgun":  # a file for Mailgun, not a spreadsheet: the address exactly as stored
+                writer.writerow([item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)])
             else:
                 row = [item.address, item.kind, item.reason, iso_utc(item.since_us) or ""]
-            writer.writerow([spreadsheet_safe(v) for v in row])
+                writer.writerow([spreadsheet_safe(v) for v in row])
             count += 1
     if output:
         click.echo(f"{count} addresses written to {output}")

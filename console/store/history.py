@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.domain.channels import PHONE_CHANNELS, Channel
-from console.domain.events import Event, iso_utc
+from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
+from console.domain.events import Effect, Event, iso_utc
+from console.domain.inbound import INBOUND_CHANNELS, INBOUND_OFF, InboundState, apply_inbound, is_inbound
 from console.domain.state import OFF, ChannelState, apply_event
 from console.store.models import Contact, ImportBatch
 from console.store.tables import EVENTS, LIVE, event_from_row
@@ -41,6 +42,7 @@ class HistoryEntry:
             "effect": ev.effect.value,
             "batch": self.batch_id,
             "detail": ev.detail or None,
+            "direction": "inbound" if is_inbound(ev) else "outbound",
         }
 
 
@@ -60,6 +62,13 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
                     EVENTS.c.contact_id.is_(None),
                 )
             )
+    queries.append(  # inbound DND: entries on the contact's sms and call with no outbound effect
+        select(EVENTS).where(
+            EVENTS.c.contact_id == contact.id,
+            EVENTS.c.channel.in_([c.value for c in INBOUND_CHANNELS]),
+            EVENTS.c.effect == Effect.NONE.value,
+        )
+    )
     rows = [row for query in queries for row in session.execute(query)]
     batch_ids = {r.batch_id for r in rows if r.batch_id is not None}
     files: dict[int, str] = {}
@@ -70,12 +79,20 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
             files[bid] = text
     events = sorted(((row, event_from_row(row)) for row in rows), key=lambda pair: pair[1].order_key)
     states: dict[Channel, ChannelState] = defaultdict(lambda: OFF)
+    inbound: dict[Channel, InboundState] = defaultdict(lambda: INBOUND_OFF)
     entries: list[HistoryEntry] = []
     for row, ev in events:
         assert ev.channel is not None
-        before = states[ev.channel]
-        after = apply_event(before, ev, row.id)
-        states[ev.channel] = after
+        if ev.effect == Effect.NONE:
+            if not is_inbound(ev):
+                continue
+            was = inbound[ev.channel]
+            inbound[ev.channel] = apply_inbound(was, ev, row.id)
+            before, after = _as_channel_state(was), _as_channel_state(inbound[ev.channel])
+        else:
+            before = states[ev.channel]
+            after = apply_event(before, ev, row.id)
+            states[ev.channel] = after
         entries.append(
             HistoryEntry(
                 row.id,
@@ -89,3 +106,10 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def _as_channel_state(state: InboundState) -> ChannelState:
+    """Inbound DND in the history's before/after shape: a manual DND (no lock, no end)."""
+    if not state.dnd:
+        return OFF
+    return ChannelState(True, DndKind.MANUAL, "manual", state.since_us, "agent", state.event_id)

@@ -1,5 +1,6 @@
 from alembic import context
 
+import console.store.insight_models  # registers the inbound table and the 0006 indexes
 import console.store.review_models  # noqa: F401  (registers the review tables on Base.metadata)
 from console.store.models import Base
 

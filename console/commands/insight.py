@@ -1,0 +1,144 @@
+"""The past on demand, inbound DND, stats and the consent report on the command line.
+
+``status``, ``check``, ``set`` and ``export suppressions`` (commands/dnd.py, commands/contacts.py) hand their
+``--at`` and ``--inbound`` forms to the functions here; ``stats`` and ``report`` are commands of their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from console.commands.support import Context, emit_json
+from console.domain.channels import Channel
+from console.domain.events import iso_utc
+from console.domain.explain import reason_text
+from console.errors import UserError
+from console.services.context import AppContext, Settings
+from console.services.inbound import InboundResult, block_list, check_inbound, set_inbound
+from console.services.past import CheckThen, check_at, status_at
+
+at_option = click.option(
+    "--at", "at", default=None, metavar="WHEN", help="the state at that moment (ISO 8601; a date alone is 00:00:00Z)"
+)
+known_now_option = click.option(
+    "--as-known-now", is_flag=True, help="with --at: use every entry known today, not only those recorded by then"
+)
+inbound_option = click.option(
+    "--inbound", is_flag=True, help="inbound DND (sms, call): messages or calls from the contact"
+)
+
+
+def app_context(ctx: Context) -> AppContext:
+    """The services' context for a command, sharing the store the command group opened."""
+    return AppContext(Settings.from_env(ctx.db, ctx.region), _store=ctx.store)
+
+
+def show_status_at(
+    ctx: Context, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool
+) -> None:
+    """``status CONTACT --at WHEN``."""
+    if at is None:
+        raise UserError("--as-known-now needs --at WHEN")
+    found = status_at(app_context(ctx), contact, at, as_known_now=as_known_now, location=location)
+    if as_json:
+        emit_json({"contacts": [then.as_dict() for then in found]})
+        return
+    for then in found:
+        known = " (as known now)" if as_known_now else " (as recorded then)"
+        click.echo(f"#{then.contact_id} {then.name} at {iso_utc(then.at_us)}{known}  status: {then.status.upper()}")
+        for ch in then.channels:
+            conn = "" if ch.connected else " (not connected)"
+            cited = f" [#{', #'.join(map(str, ch.entries))}]" if ch.entries else ""
+            if ch.state.dnd:
+                lock = " LOCKED" if ch.state.locked else ""
+                click.echo(
+                    f"  {ch.channel.value:9} DND {ch.state.kind}{lock}: {reason_text(ch.state.reason)}"
+                    f" since {iso_utc(ch.state.since_us)}{conn}{cited}"
+                )
+            else:
+                click.echo(f"  {ch.channel.value:9} off{conn}{cited}")
+            if ch.inbound is not None and ch.inbound.dnd:
+                click.echo(f"  {'':9} inbound DND since {iso_utc(ch.inbound.since_us)}")
+
+
+def run_check_at(
+    ctx: Context,
+    contact: str,
+    channel: Channel,
+    at: str | None,
+    as_known_now: bool,
+    inbound: bool,
+    location: str | None,
+    as_json: bool,
+) -> None:
+    """``check --at`` and ``check --inbound``: exit 0 allowed, 1 blocked."""
+    if as_known_now and at is None:
+        raise UserError("--as-known-now needs --at WHEN")
+    app = app_context(ctx)
+    if at is None:
+        answer = check_inbound(app, contact, channel, location)
+        data = answer.as_dict()
+        allowed, why, who = answer.decision.allowed, answer.decision.reason, (answer.contact_id, answer.contact_name)
+        when = ""
+    else:
+        then: CheckThen = check_at(
+            app, contact, channel, at, as_known_now=as_known_now, inbound=inbound, location=location
+        )
+        data = then.as_dict()
+        allowed, why, who = then.allowed, then.reason, (then.contact_id, then.contact_name)
+        when = f" at {iso_utc(then.at_us)}"
+        if then.entries:
+            when += f" (entries #{', #'.join(map(str, then.entries))})"
+    if as_json:
+        emit_json(data)
+    else:
+        direction = f"{channel.label} from" if inbound else f"{channel.label} to"
+        if allowed:
+            click.echo(f"allowed: {direction} #{who[0]} {who[1]}{when}")
+        else:
+            click.echo(f"blocked: {direction} #{who[0]} {who[1]}: {reason_text(why) or why}{when}")
+    sys.exit(0 if allowed else 1)
+
+
+def run_set_inbound(
+    ctx: Context, contact: str, channel: str, turn_on: bool, note: str | None, location: str | None, as_json: bool
+) -> None:
+    """``set --inbound``: an agent's inbound DND change (never refused: it has no locks)."""
+    result: InboundResult = set_inbound(app_context(ctx), contact, channel, turn_on, note, location)
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    word = "on" if turn_on else "off"
+    for outcome in result.outcomes:
+        if outcome.changed:
+            click.echo(
+                f"#{outcome.contact_id}: inbound DND {word} for {', '.join(c.channel.value for c in outcome.changed)}"
+            )
+        for _channel, message in outcome.unchanged:
+            click.echo(f"#{outcome.contact_id}: {message}")
+
+
+def write_inbound_export(ctx: Context, channel: str, fmt: str, output: str | None, location: str | None) -> None:
+    """``export suppressions --inbound --channel call|sms``: ``address,since``, one number a line."""
+    if fmt != "csv":
+        raise UserError("the inbound block list is written as csv (address,since)")
+    blocks = block_list(app_context(ctx), channel, location)
+    try:
+        handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    with handle as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["address", "since"])
+        for block in blocks:
+            writer.writerow([block.address, iso_utc(block.since_us) or ""])  # E.164 numbers: never formulas
+    if output:
+        click.echo(f"{len(blocks)} numbers written to {output}")
+
+
+COMMANDS: list[click.Command] = []
