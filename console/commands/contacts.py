@@ -90,7 +90,7 @@ def contacts_list(
     """The window's list and filters, in name order."""
     if as_json and as_csv:
         raise UserError("choose one of --json and --csv")
-    app = AppContext(Settings.from_env(ctx.db, ctx.region), ctx.store)
+    app = AppContext.with_store(ctx.store, Settings.from_env(ctx.db, ctx.region))
     wanted = (
         Status(status_) if status_ else None,
         Channel(channel) if channel else None,
