@@ -6,9 +6,10 @@
         (PostgreSQL: a schema of its own is filled with the demo's contacts, measured and dropped)
 
 One search is what the window does: count the matches, then fetch the first page of 200 by name. Each figure is
-the median of ``--repeat`` runs (wall time, and this process's CPU time on SQLite, where the query runs in process).
-The baseline is the same count and page with ``LIKE '%text%'`` on name, email and phone (``ILIKE`` on PostgreSQL,
-with index scans turned off), that is a scan of every contact.
+the median of ``--repeat`` runs: wall time, and on SQLite, where the query runs in this process, its CPU time too
+(the ratio is then of CPU times, which a busy machine's waiting does not inflate). The target is under 200 ms.
+The baseline is the same count and page with ``LIKE '%text%'`` on name, email and phone (for a phone part, its
+digits on the phone; ``ILIKE`` on PostgreSQL, with index scans turned off), that is a scan of every contact.
 """
 
 from __future__ import annotations
@@ -148,12 +149,13 @@ def main() -> None:
             flt = ContactFilter(1, search=search)
             wall, cpu, found = median_ms(args.repeat, lambda f=flt: indexed_search(store, f))
             base_wall, base_cpu, scanned = median_ms(args.repeat, lambda s=search: like_scan(store, 1, s))
-            cpu_text = f" (cpu {cpu:6.1f})" if store.dialect == "sqlite" else ""
-            base_cpu_text = f" (cpu {base_cpu:6.1f})" if store.dialect == "sqlite" else ""
-            print(
-                f"{label:18} {search!r:20} {found:>8,} matches {wall:7.1f} ms{cpu_text}   LIKE scan {base_wall:7.1f} ms"
-                f"{base_cpu_text} ({scanned:,})   ratio {wall / base_wall:5.2f}x (target under 200 ms)"
-            )
+            if store.dialect == "sqlite":  # the query runs in this process: its CPU time does not count waiting
+                ratio = cpu / base_cpu
+                times = f"{wall:7.1f} ms (cpu {cpu:6.1f})   LIKE scan {base_wall:7.1f} ms (cpu {base_cpu:6.1f})"
+            else:
+                ratio = wall / base_wall
+                times = f"{wall:7.1f} ms   LIKE scan {base_wall:7.1f} ms"
+            print(f"{label:18} {search!r:20} {found:>8,} matches {times} ({scanned:,})   ratio {ratio:5.2f}x")
     finally:
         close()
 
