@@ -36,7 +36,6 @@ from console.store.ledger import (
     DUPLICATE,
     NO_EFFECT,
     keep_noops,
-    lock_chain,
     record_events,
 )
 from console.store.locations import get_location
@@ -280,13 +279,15 @@ def _commit_chunk(
     is_contacts: bool,
     noop_rows: Sequence[Sequence[Any]] = (),
 ) -> None:
-    with store.write() as session:
-        if noop_rows:
-            lock_chain(session)  # writers take turns, so a duplicate is always seen as one
+    if noop_rows:  # a transaction of their own, which holds no other writer (their unique key decides duplicates)
+        with store.write(chain_lock=False) as session:
             repeated = keep_noops(session, location_id, noop_rows, batch_id)
-            summary.counts[DUPLICATE] += len(repeated)
-            summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
-            summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
+        summary.counts[DUPLICATE] += len(repeated)
+        summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
+        summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
+    if not (events or contacts or rejects or is_contacts):
+        return
+    with store.write(chain_lock=is_contacts) as session:
         if is_contacts:
             if summary.contacts is None:
                 summary.contacts = ContactsSummary()

@@ -129,12 +129,16 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
+    def write(self, *, chain_lock: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        ``chain_lock=False`` (PostgreSQL): other writers are not held from the start; the transaction takes the
+        chain's lock itself when it appends (``ledger.lock_chain``), so what it prepares before does not hold them.
+        """
         with self._sessions() as session:
             try:
                 connection = session.connection(execution_options={"dnd_write": True})
-                if self.dialect == "postgresql":
+                if self.dialect == "postgresql" and chain_lock:
                     connection.exec_driver_sql(PG_WRITE_LOCK)
             except (OperationalError, DBAPIError) as exc:
                 raise StoreUnavailable(self._describe(exc)) from None
