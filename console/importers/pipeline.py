@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -79,7 +80,7 @@ def run_import(
     started = time.perf_counter()
     import_time = now_us()
     state = "done"
-    with rare_gc():
+    with rare_gc(), interrupt_on_sigterm():
         try:
             for item in files:
                 if should_stop is not None and should_stop():
@@ -134,6 +135,24 @@ def run_import(
                     raise
                 # else the error that stopped the import is the one to report; the batch stays "running"
     return summary
+
+
+@contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM interrupts the import like Ctrl-C (the batch is marked interrupted), when the import runs on the
+    main thread of a process that left SIGTERM to its default."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt("terminated")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 _gc_lock = threading.Lock()

@@ -24,7 +24,7 @@ from console.store.audit import HASHED_COLUMNS, entry_hash
 from console.store.changes import notify
 from console.store.models import ChainHead, PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
-from console.store.tables import VALUE, chunked
+from console.store.tables import VALUE, chunked, driver_cursor
 
 APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED = "applied", "no_effect", "duplicate", "unmatched"
 
@@ -144,8 +144,7 @@ NOOP_COLUMNS = 'location_id, source, "key", batch_id, at_us, label'
 def _copy_noops(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> set[tuple[str, str]]:
     """PostgreSQL: COPY the rows into a temporary table, then insert those not kept yet; the (source, key) pairs
     inserted. The unique key decides, so no lock is needed: of two writers of one key, the second skips it."""
-    raw: Any = conn.connection.dbapi_connection
-    with raw.cursor() as cursor:
+    with driver_cursor(conn) as cursor:
         cursor.execute("SELECT to_regclass('pg_temp.noop_incoming')")
         if cursor.fetchone()[0] is None:
             cursor.execute(
@@ -171,8 +170,7 @@ def append_entries(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(insert_sql(session), list(rows))
         return
     columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash"))
-    raw: Any = conn.connection.dbapi_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
+    with driver_cursor(conn) as cursor, cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 

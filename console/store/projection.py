@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel
 from console.domain.events import Effect, Event
-from console.domain.state import ChannelState, apply_event, replay
+from console.domain.state import OFF, ChannelState, apply_event, replay
 from console.store.changes import notify
 from console.store.tables import (
     CHANNELS,
@@ -59,7 +59,7 @@ def match_contacts(
             f" AND {one_of(conn, column, 'varchar')} ORDER BY {column}, id"
         )
         owners: dict[str, list[int]] = defaultdict(list)
-        for address, cid in conn.exec_driver_sql(sql, (location_id, values_param(conn, sorted(addresses)))):
+        for address, cid in conn.exec_driver_sql(sql, (location_id, values_param(conn, sorted(addresses)))).fetchall():
             owners[address].append(cid)
         for address, ids in owners.items():
             found = tuple(ids)
@@ -77,7 +77,7 @@ def load_states(session: Session, contact_ids: Iterable[int]) -> dict[tuple[int,
     sql = f"SELECT {', '.join(STORED_COLUMNS)} FROM channel_states WHERE {one_of(conn, 'contact_id', 'bigint')}"
     channels, make = CHANNELS, StoredState._make
     loaded: dict[tuple[int, Channel], StoredState] = {}
-    for row in conn.exec_driver_sql(sql, (values_param(conn, ids),)):
+    for row in conn.exec_driver_sql(sql, (values_param(conn, ids),)).fetchall():
         channel = channels[row[1]]
         assert channel is not None
         loaded[(row[0], channel)] = make(row)
@@ -90,7 +90,8 @@ def contact_addresses(session: Session, contact_ids: Sequence[int]) -> dict[int,
         return {}
     conn = session.connection()
     sql = f"SELECT id, email, phone FROM contacts WHERE {one_of(conn, 'id', 'bigint')}"
-    return {cid: (email, phone) for cid, email, phone in conn.exec_driver_sql(sql, (values_param(conn, ids),))}
+    rows = conn.exec_driver_sql(sql, (values_param(conn, ids),)).fetchall()
+    return {cid: (email, phone) for cid, email, phone in rows}
 
 
 def _order(pair: tuple[int, Event]) -> tuple[int, int, str, str]:
@@ -126,18 +127,20 @@ def apply_to_pairs(
         computed.update(replay_pairs(session, location_id, late))
     new: list[tuple[Any, ...]] = []
     held: list[tuple[Any, ...]] = []
-    for (contact_id, channel), (after, last_text) in computed.items():
-        row = stored.get((contact_id, channel))
-        before = state_from_row(row)
-        differs = after != before
+    for pair, (after, last_text) in computed.items():
+        contact_id, channel = pair
+        row = stored.get(pair)
         if row is None:
             new.append((contact_id, channel.value, *_state_tuple(after), last_text, 1, actor))
-        elif differs:
+            if after.dnd:
+                changed[pair] = (OFF, after)
+            continue
+        before = state_from_row(row)
+        if after != before:
             held.append((contact_id, channel.value, *_state_tuple(after), last_text, row.version + 1, actor))
+            changed[pair] = (before, after)
         else:
             held.append((contact_id, channel.value, *_state_tuple(after), last_text, row.version, row.changed_by))
-        if differs:
-            changed[(contact_id, channel)] = (before, after)
     write_states(session, new, held)
     refresh_masks(session, stored, changed)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple, cast
 
 import orjson
 from sqlalchemy import Connection, Table, literal_column
+from sqlalchemy.exc import DBAPIError
 
 from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
 from console.domain.events import Effect, Event, order_key
@@ -77,6 +79,21 @@ def one_of(conn: Connection, column: str, pg_type: str) -> str:
 
 def values_param(conn: Connection, values: Sequence[Any]) -> Any:
     return orjson.dumps(list(values)).decode() if conn.dialect.name == "sqlite" else list(values)
+
+
+@contextmanager
+def driver_cursor(conn: Connection) -> Iterator[Any]:
+    """The driver's own cursor in the connection's transaction (for COPY); its errors raised as SQLAlchemy's
+    ``DBAPIError`` family, like those of statements run through SQLAlchemy."""
+    dbapi = conn.dialect.loaded_dbapi
+    raw: Any = conn.connection.dbapi_connection
+    cursor = raw.cursor()
+    try:
+        yield cursor
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+    finally:
+        cursor.close()
 
 
 def state_from_row(row: Any) -> ChannelState:
