@@ -14,6 +14,7 @@ import orjson
 import pytest
 from sqlalchemy import select
 
+from console.importers.batches import owner_tag
 from console.importers.isolated import run_import_isolated
 from console.importers.pipeline import run_import
 from console.store.db import Store
@@ -106,12 +107,36 @@ def batch_states(db: Path) -> list[str]:
 
 
 def test_a_parser_process_is_gone_within_2_s_after_its_parent_is_killed(tmp_path: Path) -> None:
-    process, parsers = start_import(tmp_path / "db.sqlite", mailgun_file(tmp_path / "e.jsonl", 3000), "hang")
+    db, events = tmp_path / "db.sqlite", mailgun_file(tmp_path / "e.jsonl", 3000)
+    process, parsers = start_import(db, events, "hang")
     assert len(parsers) == 2 and all(alive(pid) for pid in parsers)
     process.kill()
     process.wait()
     assert wait_gone(parsers, STOP_WITHIN_S) < STOP_WITHIN_S
     assert not any(alive(pid) for pid in parsers)
+    assert batch_states(db) == ["running"]  # nobody could say otherwise yet
+
+
+def test_a_batch_whose_process_was_killed_is_marked_interrupted_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    db, events = tmp_path / "db.sqlite", mailgun_file(tmp_path / "e.jsonl", 3000)
+    process, _ = start_import(db, events, "hang")
+    process.kill()
+    process.wait()
+    store = Store(f"sqlite:///{db}")
+    rerun = run_import(store, [events], location=None, actor="tester").as_dict()
+    store.dispose()
+    assert batch_states(db) == ["interrupted", "done"]
+    assert rerun["records"] == 3000 and rerun["duplicates"] == 100  # the chunk committed before the kill
+
+
+def test_a_running_batch_of_a_live_process_is_left_running(store: Store, tmp_path: Path) -> None:
+    with store.write() as session:
+        batch = ImportBatch(location_id=1, actor="other", started_at_us=1, state="running", files="[]")
+        batch.owner = owner_tag()
+        session.add(batch)
+    run_import(store, [mailgun_file(tmp_path / "e.jsonl", 10)], location=None, actor="tester")
+    with store.read() as session:
+        assert [b.state for b in session.scalars(select(ImportBatch).order_by(ImportBatch.id))] == ["running", "done"]
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from console.domain.events import now_us
 from console.errors import StoreUnavailable, UserError
 from console.importers.base import ContactRow, EventRecord, Record, Reject
+from console.importers.batches import RUNNING, mark_abandoned, owner_tag
 from console.importers.chunks import ChunkReader
 from console.importers.contact_sync import ContactsSummary, sync_contacts
 from console.importers.errors import ImportFileError
@@ -65,12 +66,14 @@ def run_import(
     files = check_files([Path(p) for p in paths], fmt)
     with store.write() as session:
         location_id = get_location(session, location).id
+        mark_abandoned(session)
         batch = ImportBatch(
             location_id=location_id,
             actor=actor,
             started_at_us=now_us(),
-            state="running",
+            state=RUNNING,
             files=files_json(files),
+            owner=owner_tag(),
         )
         session.add(batch)
         session.flush()
@@ -127,7 +130,7 @@ def run_import(
                 with store.write() as session:
                     row = session.get(ImportBatch, batch_id)
                     if row is not None:
-                        row.state, row.finished_at_us = state, now_us()
+                        row.state, row.finished_at_us, row.owner = state, now_us(), None
                         row.counts = orjson.dumps(summary.as_dict()).decode()
                         row.files = files_json(files, digests.values())
             except (OperationalError, DBAPIError, StoreUnavailable):
