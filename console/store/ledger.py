@@ -97,14 +97,14 @@ def existing_keys(
                 sql = f'SELECT "key" FROM {table} WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
                 rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
             else:
-                # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s)
+                # A join on the keys (one JSON parameter): one index probe per key whatever the plan. ("key" = ANY(%s)
                 # became a linear scan of the location's whole ledger per key once psycopg prepared it
                 # with a generic plan.)
                 sql = (
-                    f'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN {table} e'
-                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
+                    f'SELECT e."key" FROM json_array_elements_text(%s::json) AS k JOIN {table} e'
+                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k.value'
                 )
-                rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
+                rows = conn.exec_driver_sql(sql, (orjson.dumps(list(chunk)).decode(), location_id, source))
             found.update((source, key) for (key,) in rows)
     return found
 
@@ -148,7 +148,7 @@ def _copy_noops(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> set[tuple[
         cursor.execute("SELECT to_regclass('pg_temp.noop_incoming')")
         if cursor.fetchone()[0] is None:
             cursor.execute(
-                "CREATE TEMPORARY TABLE noop_incoming (location_id integer, source varchar, \"key\" varchar,"
+                'CREATE TEMPORARY TABLE noop_incoming (location_id integer, source varchar, "key" varchar,'
                 " batch_id integer, at_us bigint, label varchar) ON COMMIT DELETE ROWS"
             )
         with cursor.copy(f"COPY noop_incoming ({NOOP_COLUMNS}) FROM STDIN") as copy:

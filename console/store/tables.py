@@ -70,15 +70,15 @@ def mark(conn: Connection) -> str:
 
 
 def one_of(conn: Connection, column: str, pg_type: str) -> str:
-    """A condition "``column`` is one of the values passed as one parameter" (see :func:`values_param`):
-    ``json_each`` on SQLite, an unnested array on PostgreSQL; one query whatever the number of values."""
+    """A condition "``column`` is one of the values passed as one JSON parameter" (see :func:`values_param`):
+    one query whatever the number of values, and the driver adapts one string, not thousands of values."""
     if conn.dialect.name == "sqlite":
         return f"{column} IN (SELECT value FROM json_each(?))"
-    return f"{column} IN (SELECT unnest(%s::{pg_type}[]))"
+    return f"{column} IN (SELECT value::{pg_type} FROM json_array_elements_text(%s::json))"
 
 
-def values_param(conn: Connection, values: Sequence[Any]) -> Any:
-    return orjson.dumps(list(values)).decode() if conn.dialect.name == "sqlite" else list(values)
+def values_param(conn: Connection, values: Sequence[Any]) -> str:
+    return orjson.dumps(list(values)).decode()
 
 
 @contextmanager
