@@ -127,8 +127,10 @@ start = time.perf_counter()
 summary = run_import(store, [Path(sys.argv[2])], location=None, actor="bench")
 elapsed = time.perf_counter() - start
 d = summary.as_dict()
+# VmHWM: this process's own peak (ru_maxrss would carry over the peak of the benchmark that started it)
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(elapsed, d["records"], d["applied"], d["no_effect"], d["duplicates"], d["unmatched"], d["rejected"],
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+      peak_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 

@@ -22,6 +22,8 @@ PG_CONNECT_TIMEOUT_S = 5
 #: PostgreSQL writers lock the chain head's row first: like SQLite's BEGIN IMMEDIATE, one writer at a time, so a
 #: read-then-write transaction (an optimistic version check, a duplicate check) always reads committed, final data.
 PG_WRITE_LOCK = "SELECT last_id FROM chain_head WHERE id = 1 FOR UPDATE"
+#: ``Session.info`` key: the transaction holds the chain's lock.
+CHAIN_LOCKED = "dnd_chain_locked"
 
 
 def default_url() -> str:
@@ -140,6 +142,8 @@ class Store:
                 connection = session.connection(execution_options={"dnd_write": True})
                 if self.dialect == "postgresql" and chain_lock:
                     connection.exec_driver_sql(PG_WRITE_LOCK)
+                # whether this transaction already holds the chain's lock (SQLite: the write lock, from BEGIN)
+                session.info[CHAIN_LOCKED] = chain_lock or self.dialect == "sqlite"
             except (OperationalError, DBAPIError) as exc:
                 raise StoreUnavailable(self._describe(exc)) from None
             try:

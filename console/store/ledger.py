@@ -22,6 +22,7 @@ from console.domain.events import Effect, Event, Source, now_us
 from console.domain.state import ChannelState
 from console.store.audit import HASHED_COLUMNS, entry_hash
 from console.store.changes import notify
+from console.store.db import CHAIN_LOCKED
 from console.store.models import ChainHead, PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
 from console.store.tables import VALUE, chunked, driver_cursor
@@ -192,6 +193,7 @@ def lock_chain(session: Session) -> tuple[int, str]:
     """Take the chain's write lock (a row lock on PostgreSQL, the write lock on SQLite) and read its head."""
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=ChainHead.last_id))
     last_id, last_hash = session.execute(select(ChainHead.last_id, ChainHead.last_hash)).one()
+    session.info[CHAIN_LOCKED] = True
     return int(last_id), str(last_hash)
 
 
@@ -212,8 +214,10 @@ def record_events(
     for position, ev in enumerate(events):
         if unique.setdefault((ev.source, ev.key), position) != position:
             outcomes[position] = DUPLICATE_OUTCOME
-    noop_at = [p for p in unique.values() if is_noop(events[p])]
-    ledger_at = [p for p in unique.values() if not is_noop(events[p])]
+    noop_at: list[int] = []
+    ledger_at: list[int] = []
+    for position in unique.values():
+        (noop_at if is_noop(events[position]) else ledger_at).append(position)
     if noop_at:
         noops = [events[p] for p in noop_at]
         repeated = keep_noops(session, location_id, [(e.source, e.key, e.at_us, e.reason) for e in noops], batch_id)
@@ -221,8 +225,9 @@ def record_events(
             outcomes[position] = DUPLICATE_OUTCOME if n in repeated else NO_EFFECT_OUTCOME
         result.no_effect_labels.update(ev.reason for n, ev in enumerate(noops) if n not in repeated)
     # What does not need the chain is prepared before taking its lock, so other writers wait only for the
-    # append (PostgreSQL; on SQLite the write lock is held from the start of the transaction anyway).
-    seen_id = chain_head(session) if ledger_at else 0
+    # append (an import on PostgreSQL); a transaction holding the lock already checks against final data.
+    head = lock_chain(session) if ledger_at and session.info.get(CHAIN_LOCKED) else None
+    seen_id = head[0] if head is not None else chain_head(session) if ledger_at else 0
     idents = [(events[p].source, events[p].key) for p in ledger_at]
     held = existing_keys(session, location_id, idents) if ledger_at else set()
     pending: list[tuple[int, tuple[Any, ...]]] = []
@@ -254,7 +259,7 @@ def record_events(
     fresh: list[tuple[int, int, Event]] = []
     rows: list[tuple[Any, ...]] = []
     if pending:
-        last_id, last_hash = lock_chain(session)
+        last_id, last_hash = head if head is not None else lock_chain(session)
         if last_id != seen_id:  # entries appended meanwhile may repeat some of ours
             late = keys_since(session, location_id, seen_id)
             for position, _ in pending:
@@ -265,7 +270,7 @@ def record_events(
             last_id += 1
             entry = (last_id, *values)
             last_hash = entry_hash(last_hash, entry)
-            rows.append((*entry[:14], bool(entry[14]), entry[15], last_hash))
+            rows.append((*entry[:14], entry[14] == 1, entry[15], last_hash))  # provider_cleared: hashed as 0/1
             fresh.append((position, last_id, events[position]))
     if rows:
         append_entries(session, rows)
