@@ -7,7 +7,8 @@ the run works in a fresh schema of its own, dropped at the end (``--keep`` keeps
 
 Each simulated agent is a thread with its own Store (own connections): it looks at a random contact's
 channel, then toggles it with the version it saw (optimistic check), for ``--seconds``. Meanwhile one import
-of ``--events`` generated Mailgun events runs. Then it checks:
+of ``--events`` generated Mailgun events runs in a process of its own, as the window runs it
+(``run_import_isolated``; ``--in-process`` runs it on a thread of this process instead). Then it checks:
 
 * no unhandled error (a Conflict, or a refusal by the rules, is a handled outcome);
 * no lost update: no two toggles succeeded from the same version of a channel; every successful toggle is
@@ -44,6 +45,7 @@ from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import now_us
 from console.domain.state import replay
 from console.errors import Conflict
+from console.importers.isolated import run_import_isolated
 from console.importers.pipeline import run_import
 from console.importers.summary import ImportSummary
 from console.store.actions import set_dnd
@@ -213,6 +215,7 @@ def main() -> int:
     parser.add_argument("--hot", type=int, default=500, help="agents work on this many contacts (contention)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the schema for a look afterwards")
+    parser.add_argument("--in-process", action="store_true", help="import on a thread of this process")
     args = parser.parse_args()
 
     schema, url = make_schema(args.url)
@@ -245,7 +248,8 @@ def run(url: str, args: argparse.Namespace) -> int:
             importer = Store(url, migrate=False)
             started = time.perf_counter()
             try:
-                import_result["summary"] = run_import(importer, [events], location=None, actor="importer")
+                runner = run_import if args.in_process else run_import_isolated
+                import_result["summary"] = runner(importer, [events], location=None, actor="importer")
             except BaseException:
                 import_result["error"] = traceback.format_exc()
             finally:

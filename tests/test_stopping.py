@@ -17,6 +17,7 @@ from sqlalchemy import select
 from console.importers.batches import owner_tag
 from console.importers.isolated import run_import_isolated
 from console.importers.pipeline import run_import
+from console.importers.processes import Children, Outbox
 from console.store.db import Store
 from console.store.models import ImportBatch
 
@@ -179,3 +180,25 @@ def test_cancel_of_an_isolated_import_returns_within_2_s_and_marks_the_batch_can
     assert summary.cancelled and took < STOP_WITHIN_S
     assert 0 < summary.as_dict()["records"] < 200_000
     assert batch_states(db) == ["cancelled"]
+
+
+def _grandchild(outbox: Outbox, n: int) -> None:
+    outbox.send(("grandchild", n, os.getpid()), final=True)
+
+
+def _child_with_children(outbox: Outbox) -> None:
+    seen: list[object] = []
+    deadline = time.monotonic() + 30
+    with Children(_grandchild, [(0,), (1,)], "test-grandchild") as children:
+        while len(seen) < 2 and time.monotonic() < deadline:
+            message = children.receive(0.5)
+            if message is not None:
+                seen.append(message)
+    outbox.send(("child", sorted(str(m) for m in seen)), final=True)
+
+
+def test_an_import_process_may_start_parsing_processes_of_its_own() -> None:
+    with Children(_child_with_children, [()], "test-child") as child:
+        message = child.receive(60.0)
+    assert isinstance(message, tuple) and message[0] == "child" and len(message[1]) == 2
+    assert all("grandchild" in text for text in message[1])

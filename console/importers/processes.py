@@ -107,7 +107,7 @@ class Children:
                 target=_bootstrap,
                 args=(os.getpid(), target, outbox, args),
                 name=f"{name}-{n}" if len(jobs) > 1 else name,
-                daemon=True,
+                daemon=False,  # so a child may have children (the import process starts parsers); they die with it
             )
             for n, args in enumerate(jobs)
         ]
