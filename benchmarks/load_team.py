@@ -109,6 +109,20 @@ def seed_contacts(store: Store, count: int) -> None:
             )
 
 
+def lock_probe(url: str, waits: list[float], deadline: float) -> None:
+    """Every 50 ms, how long a writer waits for the chain's lock (what the import makes agents wait for)."""
+    engine = create_engine(url)
+    try:
+        while time.monotonic() < deadline:
+            with engine.begin() as conn:
+                started = time.perf_counter()
+                conn.execute(text("SELECT last_id FROM chain_head WHERE id = 1 FOR UPDATE"))
+                waits.append(time.perf_counter() - started)
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 def agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int) -> None:
     rng = random.Random(seed)
     store = Store(url, migrate=False)
@@ -258,7 +272,9 @@ def run(url: str, args: argparse.Namespace) -> int:
 
         started = time.perf_counter()
         deadline = time.monotonic() + args.seconds
+        waits: list[float] = []
         threads = [threading.Thread(target=do_import, name="import")]
+        threads.append(threading.Thread(target=lock_probe, args=(url, waits, deadline), name="lock-probe"))
         threads += [
             threading.Thread(target=agent_loop, args=(url, log, hot, deadline, args.seed * 1000 + i), name=log.name)
             for i, log in enumerate(logs)
@@ -281,6 +297,10 @@ def run(url: str, args: argparse.Namespace) -> int:
     print(
         f"action latency: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms"
         f", max {max(latencies, default=0) * 1000:.1f} ms"
+    )
+    print(
+        f"chain-lock wait (probe every 50 ms): p50 {percentile(waits, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(waits, 95) * 1000:.1f} ms, max {max(waits, default=0) * 1000:.1f} ms ({len(waits)} probes)"
     )
     if errors:
         failures.append(f"{len(errors)} unhandled errors in agents; first:\n{errors[0]}")

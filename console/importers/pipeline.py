@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 from console.domain.events import now_us
 from console.errors import StoreUnavailable, UserError
@@ -301,15 +302,24 @@ def _commit_chunk(
     is_contacts: bool,
     noop_rows: Sequence[Sequence[Any]] = (),
 ) -> None:
-    if noop_rows:  # a transaction of their own, which holds no other writer (their unique key decides duplicates)
-        with store.write(chain_lock=False) as session:
-            repeated = keep_noops(session, location_id, noop_rows, batch_id)
+
+    def keep(session: Session) -> None:
+        repeated = keep_noops(session, location_id, noop_rows, batch_id)
         summary.counts[DUPLICATE] += len(repeated)
         summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
         summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
-    if not (events or contacts or rejects or is_contacts):
+
+    # On PostgreSQL records that trigger nothing go in a transaction of their own, which holds no other writer
+    # (their unique key decides duplicates); SQLite has one writer at a time anyway, and saves a commit.
+    apart = store.dialect != "sqlite"
+    if noop_rows and apart:
+        with store.write(chain_lock=False) as session:
+            keep(session)
+    if not (events or contacts or rejects or is_contacts or (noop_rows and not apart)):
         return
     with store.write(chain_lock=is_contacts) as session:
+        if noop_rows and not apart:
+            keep(session)
         if is_contacts:
             if summary.contacts is None:
                 summary.contacts = ContactsSummary()
