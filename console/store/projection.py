@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel
@@ -20,15 +20,14 @@ from console.domain.state import OFF, ChannelState, apply_event, replay
 from console.store.changes import notify
 from console.store.tables import (
     CHANNELS,
-    EVENTS,
-    LIVE,
+    EFFECTS,
+    KINDS,
     STATES,
     STORED_COLUMNS,
     VALUE,
     StoredState,
     channel_address,
     chunked,
-    event_from_row,
     mark,
     one_of,
     order_text,
@@ -211,10 +210,32 @@ def _state_tuple(state: ChannelState) -> tuple[Any, ...]:
     return (state.dnd, VALUE[state.kind], state.reason, state.since_us, state.source, state.event_id)
 
 
+#: The ledger columns a replay reads, in the order of :func:`_ledger_event`.
+_REPLAY_COLUMNS = 'id, source, "key", at_us, channel, effect, kind, reason, address, contact_id, provider_cleared'
+_REPLAY_COLUMNS += ", detail"
+
+
+def _ledger_event(row: Sequence[Any]) -> Event:
+    _, source, key, at_us, channel, effect, kind, reason, address, contact_id, cleared, detail = row
+    return Event(
+        source,
+        key,
+        at_us,
+        CHANNELS[channel],
+        EFFECTS[effect],
+        KINDS[kind],
+        reason,
+        address,
+        contact_id,
+        bool(cleared),
+        orjson.loads(detail) if detail else {},
+    )
+
+
 def replay_pairs(
     session: Session, location_id: int, pairs: list[tuple[int, Channel]]
 ) -> dict[tuple[int, Channel], tuple[ChannelState, str]]:
-    """Replay many (contact, channel) pairs from the ledger with a few queries, not two per pair."""
+    """Replay many (contact, channel) pairs from the ledger with two queries, not two per pair."""
     if not pairs:
         return {}
     addresses = contact_addresses(session, [cid for cid, _ in pairs])
@@ -224,19 +245,23 @@ def replay_pairs(
     for pair, address in wanted.items():
         if address:
             by_address[(pair[1].value, address)].append(pair)
+    conn = session.connection()
+    live = "effect != 'none'"  # as a literal, so the partial indexes on the ledger apply
     ids = sorted({cid for cid, _ in pairs})
-    for chunk in chunked(ids):
-        for row in session.execute(select(EVENTS).where(EVENTS.c.contact_id.in_(chunk), LIVE)):
-            pair = (row.contact_id, Channel(row.channel))
-            if pair in wanted:
-                rows[pair].append((row.id, event_from_row(row)))
-    for chunk in chunked(sorted({address for _, address in by_address})):
-        query = select(EVENTS).where(
-            EVENTS.c.location_id == location_id, EVENTS.c.address.in_(chunk), LIVE, EVENTS.c.contact_id.is_(None)
+    sql = f"SELECT {_REPLAY_COLUMNS} FROM events WHERE {one_of(conn, 'contact_id', 'bigint')} AND {live}"
+    for row in conn.exec_driver_sql(sql, (values_param(conn, ids),)).fetchall():
+        key = (row[9], CHANNELS[row[4]])
+        if key in wanted:
+            rows[key].append((row[0], _ledger_event(row)))
+    if by_address:
+        sql = (
+            f"SELECT {_REPLAY_COLUMNS} FROM events WHERE location_id = {mark(conn)}"
+            f" AND {one_of(conn, 'address', 'varchar')} AND {live} AND contact_id IS NULL"
         )
-        for row in session.execute(query):
-            for pair in by_address.get((row.channel, row.address), ()):
-                rows[pair].append((row.id, event_from_row(row)))
+        wanted_addresses = sorted({address for _, address in by_address})
+        for row in conn.exec_driver_sql(sql, (location_id, values_param(conn, wanted_addresses))).fetchall():
+            for pair in by_address.get((row[4], row[8]), ()):
+                rows[pair].append((row[0], _ledger_event(row)))
     out: dict[tuple[int, Channel], tuple[ChannelState, str]] = {}
     for pair in pairs:
         history = rows.get(pair, [])
