@@ -13,14 +13,15 @@ from pathlib import Path
 
 import click
 
-from console.commands.support import Context, emit_json
-from console.domain.channels import Channel
+from console.commands.support import Context, emit_json, json_option, location_option, pass_ctx, user_errors
+from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import iso_utc
 from console.domain.explain import reason_text
 from console.errors import UserError
 from console.services.context import AppContext, Settings
 from console.services.inbound import InboundResult, block_list, check_inbound, set_inbound
 from console.services.past import CheckThen, check_at, status_at
+from console.services.stats import KIND_ORDER, overview
 
 at_option = click.option(
     "--at", "at", default=None, metavar="WHEN", help="the state at that moment (ISO 8601; a date alone is 00:00:00Z)"
@@ -141,4 +142,29 @@ def write_inbound_export(ctx: Context, channel: str, fmt: str, output: str | Non
         click.echo(f"{len(blocks)} numbers written to {output}")
 
 
-COMMANDS: list[click.Command] = []
+@click.command()
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def stats(ctx: Context, location: str | None, as_json: bool) -> None:
+    """The overview's figures: DND by channel and kind, new DND per week, open work."""
+    figures = overview(app_context(ctx), location)
+    if as_json:
+        emit_json(figures.as_dict())
+        return
+    click.echo(f"{figures.location}: {figures.contacts} contacts")
+    for channel in CHANNEL_ORDER:
+        counts = ", ".join(f"{kind.value} {figures.count(channel, kind)}" for kind in KIND_ORDER)
+        click.echo(f"  {channel.value:9} DND: {counts}")
+    weeks = sorted({w.monday for w in figures.new_dnd_by_week})
+    total = sum(w.count for w in figures.new_dnd_by_week)
+    click.echo(f"  new DND over the last 12 months: {total} in {len(weeks)} weeks")
+    click.echo(f"  opt-in reviews pending: {figures.reviews_pending}")
+    click.echo(
+        f"  possible opt-outs pending: {figures.opt_outs_pending}, overdue (over 10 business days):"
+        f" {figures.opt_outs_overdue}"
+    )
+
+
+COMMANDS: list[click.Command] = [stats]
