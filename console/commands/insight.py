@@ -21,6 +21,7 @@ from console.errors import UserError
 from console.services.context import AppContext, Settings
 from console.services.inbound import InboundResult, block_list, check_inbound, set_inbound
 from console.services.past import CheckThen, check_at, status_at
+from console.services.report import write_report
 from console.services.stats import KIND_ORDER, overview
 
 at_option = click.option(
@@ -167,4 +168,17 @@ def stats(ctx: Context, location: str | None, as_json: bool) -> None:
     )
 
 
-COMMANDS: list[click.Command] = [stats]
+@click.command()
+@click.argument("contact")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="the file")
+@location_option
+@pass_ctx
+@user_errors
+def report(ctx: Context, contact: str, fmt: str, output: str, location: str | None) -> None:
+    """A consent record for a dispute or an audit: state now, every entry and its source, reviews, audit check."""
+    size = write_report(app_context(ctx), contact, Path(output), fmt, location)
+    click.echo(f"consent report written to {output} ({fmt}, {size} bytes)")
+
+
+COMMANDS: list[click.Command] = [stats, report]
