@@ -79,6 +79,8 @@ def status(ctx: Context, contact: str, at: str | None, as_known_now: bool, locat
                 )
             else:
                 click.echo(f"  {name:9} off{conn}")
+            if ch.get("inbound", {}).get("dnd"):
+                click.echo(f"  {'':9} inbound DND since {ch['inbound']['since']}")
 
 
 @click.command()
