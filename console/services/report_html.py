@@ -148,7 +148,7 @@ def _entry_block(entry: HistoryEntry, record: ConsentRecord) -> str:
         f'<th class="k">Reason</th><td class="v">{text(reason_text(ev.reason, ev.detail))}</td></tr>',
         f'<tr><th class="k">Change</th><td class="v">{_state(entry.before)} -&gt; {_state(entry.after)}</td>'
         f'<th class="k">Source</th><td class="v">{text(ev.source)}</td></tr>',
-        f'<tr><th class="k">Provider id</th><td class="v code">{text(provider)}</td>'
+        f'<tr><th class="k">Provider id (key)</th><td class="v code">{text(provider)}</td>'
         f'<th class="k">Details</th><td class="v">{details or "&#8212;"}</td></tr>',
     ]
     rows.extend(_batch_rows(entry.batch_id, record))
