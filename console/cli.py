@@ -7,8 +7,8 @@ import sys
 import click
 
 from console.commands import admin, contacts, dnd, imports, insight, reviews
-from console.commands.support import Context, fail, pass_ctx, user_errors
-from console.errors import UserError
+from console.commands.support import Context, exit_code, fail, pass_ctx, user_errors
+from console.errors import ConsoleError
 
 REGION_ENV = "DND_CONSOLE_REGION"
 
@@ -50,5 +50,5 @@ for module in (admin, contacts, dnd, imports, reviews, insight):
 def main() -> None:
     try:
         cli(prog_name="dnd-console")
-    except UserError as exc:  # raised while click parses, before a command's own handler
-        fail(str(exc), exc.exit_code)
+    except ConsoleError as exc:  # raised while click parses, before a command's own handler
+        fail(str(exc), exit_code(exc))

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from console.commands import insight
-from console.commands.support import Context, emit_json, json_option, location_option, pass_ctx, user_errors
+from console.commands.support import (
+    Context,
+    channel_option,
+    emit_json,
+    json_option,
+    location_option,
+    pass_ctx,
+    user_errors,
+)
+from console.domain.channels import Channel, DndKind
 from console.domain.explain import reason_text
+from console.domain.state import Status
+from console.errors import UserError
+from console.services.contact_list import DEFAULT_LIMIT, contact_filter, export_contacts_csv, list_contacts
+from console.services.context import AppContext, Settings
 from console.services.inbound import add_inbound_to_status
 from console.store.contacts import add_contact
 from console.store.history import contact_history
@@ -42,6 +57,57 @@ def contacts_add(
         contact = add_contact(session, loc.id, name, email, phone, external_id, ctx.region)
         new_id = contact.id
     emit_json({"id": new_id}) if as_json else click.echo(new_id)
+
+
+def _limit(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    if value < 0:
+        raise UserError(f"--limit {value} is negative (0 lists every match)")
+    return value
+
+
+@contacts.command("list")
+@click.option("--search", default="", help="any part of a name, email or phone")
+@click.option("--status", "status_", type=click.Choice([s.value for s in Status]), default=None)
+@channel_option(required=False)
+@click.option("--kind", type=click.Choice([k.value for k in DndKind]), default=None)
+@click.option("--limit", type=int, default=DEFAULT_LIMIT, show_default=True, callback=_limit, help="0: every match")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout, one column per channel")
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def contacts_list(
+    ctx: Context,
+    search: str,
+    status_: str | None,
+    channel: str | None,
+    kind: str | None,
+    limit: int,
+    as_csv: bool,
+    location: str | None,
+    as_json: bool,
+) -> None:
+    """The window's list and filters, in name order."""
+    if as_json and as_csv:
+        raise UserError("choose one of --json and --csv")
+    app = AppContext(Settings.from_env(ctx.db, ctx.region), ctx.store)
+    wanted = (
+        Status(status_) if status_ else None,
+        Channel(channel) if channel else None,
+        DndKind(kind) if kind else None,
+    )
+    flt = contact_filter(app, location, search, *wanted)
+    if as_csv:
+        export_contacts_csv(app, flt, sys.stdout, limit or None)
+        return
+    result = list_contacts(app, flt, limit or None)
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    for row in result.contacts:
+        dnd = ", ".join(f"{channel} {kind}" for channel, kind in row.dnd.items()) or "no DND"
+        click.echo(f"#{row.id} {row.name} <{row.email or '-'}> {row.phone or '-'}  {row.status.upper()}: {dnd}")
+    click.echo(f"{len(result.contacts)} of {result.total} contacts")
 
 
 @click.command()

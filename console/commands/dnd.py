@@ -24,7 +24,7 @@ from console.commands.support import (
 from console.domain.channels import Channel, parse_channel
 from console.domain.events import from_us, iso_utc
 from console.domain.explain import reason_text
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.store.actions import set_dnd
 from console.store.possible_opt_outs import (
     confirm_possible_opt_out,
@@ -217,14 +217,14 @@ def export_suppressions(
     if inbound:
         return insight.write_inbound_export(ctx, channel, fmt, output, location)
     if channel == "call":
-        raise UserError("--channel call is for the inbound block list (--inbound)")
+        raise InvalidInput("--channel call is for the inbound block list (--inbound)")
     wanted = Channel(channel)
     if fmt == "mailgun" and wanted != Channel.EMAIL:
-        raise UserError("the mailgun format is for email suppressions")
+        raise InvalidInput("the mailgun format is for email suppressions")
     try:
         handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
     count = 0
     with ctx.store.read() as session, handle as stream:
         writer = csv.writer(stream)
@@ -232,11 +232,11 @@ def export_suppressions(
             ["address", "tag", "created_at"] if fmt == "mailgun" else ["address", "kind", "reason", "since"]
         )
         for item in suppressions(session, ctx.location(session, location).id, wanted):
-            if fmt == "mailgun":
-                row = [item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)]
+            if fmt == "mailgun":  # a file for Mailgun, not a spreadsheet: the address exactly as stored
+                writer.writerow([item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)])
             else:
                 row = [item.address, item.kind, item.reason, iso_utc(item.since_us) or ""]
-            writer.writerow([spreadsheet_safe(v) for v in row])
+                writer.writerow([spreadsheet_safe(v) for v in row])
             count += 1
     if output:
         click.echo(f"{count} addresses written to {output}")

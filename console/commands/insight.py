@@ -17,7 +17,7 @@ from console.commands.support import Context, emit_json, json_option, location_o
 from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import iso_utc
 from console.domain.explain import reason_text
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.services.context import AppContext, Settings
 from console.services.inbound import InboundResult, block_list, check_inbound, set_inbound
 from console.services.past import CheckThen, check_at, status_at
@@ -45,7 +45,7 @@ def show_status_at(
 ) -> None:
     """``status CONTACT --at WHEN``."""
     if at is None:
-        raise UserError("--as-known-now needs --at WHEN")
+        raise InvalidInput("--as-known-now needs --at WHEN")
     found = status_at(app_context(ctx), contact, at, as_known_now=as_known_now, location=location)
     if as_json:
         emit_json({"contacts": [then.as_dict() for then in found]})
@@ -80,7 +80,7 @@ def run_check_at(
 ) -> None:
     """``check --at`` and ``check --inbound``: exit 0 allowed, 1 blocked."""
     if as_known_now and at is None:
-        raise UserError("--as-known-now needs --at WHEN")
+        raise InvalidInput("--as-known-now needs --at WHEN")
     app = app_context(ctx)
     if at is None:
         answer = check_inbound(app, contact, channel, location)
@@ -128,12 +128,12 @@ def run_set_inbound(
 def write_inbound_export(ctx: Context, channel: str, fmt: str, output: str | None, location: str | None) -> None:
     """``export suppressions --inbound --channel call|sms``: ``address,since``, one number a line."""
     if fmt != "csv":
-        raise UserError("the inbound block list is written as csv (address,since)")
+        raise InvalidInput("the inbound block list is written as csv (address,since)")
     blocks = block_list(app_context(ctx), channel, location)
     try:
         handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
     with handle as stream:
         writer = csv.writer(stream)
         writer.writerow(["address", "since"])

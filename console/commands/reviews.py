@@ -18,7 +18,7 @@ from console.commands.support import (
 )
 from console.domain.events import iso_utc
 from console.domain.reviews import Review, ReviewState
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.store.review_queries import get_review, list_reviews
 from console.store.reviews import approve_review, needs_info_review, reject_review, submit_review, update_review
 
@@ -62,7 +62,7 @@ def review_submit(ctx: Context, contact: str, channel: str, evidence: tuple[str,
         found = ctx.contacts(session, contact, location)
         if len(found) > 1:
             ids = ", ".join(f"#{c.id}" for c in found)
-            raise UserError(f"{contact!r} matches several contacts ({ids}): name one by its id")
+            raise InvalidInput(f"{contact!r} matches several contacts ({ids}): name one by its id")
         result = submit_review(session, found[0].id, channel, ctx.actor(session), list(evidence), list(numbers),
                                note, ctx.region)  # fmt: skip
     _report(result, as_json, f"submitted review #{result.id} of {result.channel.label} for #{result.contact_id} "

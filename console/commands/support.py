@@ -9,13 +9,12 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 import orjson
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
-from console.errors import UserError
+from console.errors import ConsoleError, InvalidInput, Refused
 from console.store.contacts import find_contacts
-from console.store.db import Store, error_line
+from console.store.db import Store
 from console.store.identity import current_actor
 from console.store.locations import get_location
 from console.store.models import Contact, Location
@@ -59,20 +58,28 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+#: Exit codes of CLI.md: 0 done or allowed, 1 refused or blocked, 2 bad usage or unusable input (the environment
+#: included: a busy or unreachable database). Decided here alone: the errors themselves know no exit codes.
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def exit_code(exc: ConsoleError) -> int:
+    return EXIT_REFUSED if isinstance(exc, Refused) else EXIT_USAGE
+
+
 def user_errors(func: F) -> F:
-    """A user error prints one clear line and never a traceback; each command is one transaction."""
+    """A user error prints one clear line and never a traceback; each command is one transaction.
+
+    Driver errors arrive already sorted by the store: the environment's as Unavailable (a ConsoleError), our bugs
+    as themselves (a traceback, as a bug should).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except UserError as exc:
-            fail(str(exc), exc.exit_code)
-        except (OperationalError, DBAPIError) as exc:
-            detail = error_line(exc)
-            if "locked" in detail or "busy" in detail:
-                fail(f"the database is busy ({detail}); try again in a moment", 2)
-            fail(f"database error: {detail}", 2)
+        except ConsoleError as exc:
+            fail(str(exc), exit_code(exc))
         except KeyboardInterrupt:
             fail("interrupted; work already committed is kept", 130)
 
@@ -96,7 +103,7 @@ def channel_option(
         if wanted not in names:
             known = wanted in CHANNEL_NAMES
             what = "cannot be used here" if known else "is not a channel"
-            raise UserError(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
+            raise InvalidInput(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
         return wanted
 
     return click.option(
@@ -113,7 +120,7 @@ def channels_argument(values: tuple[str, ...]) -> list[Channel]:
     try:
         return [parse_channel(v) for part in values for v in part.split(",") if v.strip()]
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
 
 
 location_option = click.option("--location", default=None, help="location (default: Default)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -40,10 +41,28 @@ def keywords() -> Keywords:
 
 
 _TRIM = string.whitespace + string.punctuation + "“”‘’¡¿…"
+#: Unicode categories stripped around an opt-out body: punctuation, separators, symbols (emoji), controls and
+#: format characters (zero-width spaces). Generous on purpose: doubt falls on the side of DND.
+_LOOSE_EDGE = ("P", "Z", "S", "C")
 
 
 def normalize_body(body: str) -> str:
-    return body.strip(_TRIM).upper()
+    """The body as an opt-out keyword would read it: compatibility forms folded (NFKC: fullwidth letters,
+    ligatures), case folded, surrounding punctuation, spaces, symbols and invisible characters removed; upper case."""
+    text = unicodedata.normalize("NFKC", body).casefold()
+    start, end = 0, len(text)
+    while start < end and unicodedata.category(text[start])[0] in _LOOSE_EDGE:
+        start += 1
+    while end > start and unicodedata.category(text[end - 1])[0] in _LOOSE_EDGE:
+        end -= 1
+    return text[start:end].upper()
+
+
+def strict_word(body: str) -> str | None:
+    """The body as an opt-in keyword would read it: white space and ASCII punctuation trimmed, then plain ASCII
+    letters only (any case), else None: ``ſtart``, ``ﬅart`` or fullwidth ``ＳＴＡＲＴ`` are no opt-in."""
+    word = body.strip().strip(_TRIM)
+    return word.upper() if word.isascii() and word.isalpha() else None
 
 
 def _fold_quotes(text: str) -> str:
@@ -51,14 +70,18 @@ def _fold_quotes(text: str) -> str:
 
 
 def classify_body(body: str) -> tuple[Inbound, str | None]:
-    """Classify an inbound message body. Returns the class and the keyword (for keyword matches)."""
+    """Classify an inbound message body. Returns the class and the keyword (for keyword matches).
+
+    RULES.md "Automatic triggers": opt-out keywords match generously, opt-in keywords strictly.
+    """
     words = keywords()
     word = normalize_body(body)
     if word in words.opt_out:
         return Inbound.OPT_OUT, word
-    if word in words.opt_in:
-        return Inbound.OPT_IN, word
-    text = " ".join(_fold_quotes(body).lower().split())
+    strict = strict_word(body)
+    if strict is not None and strict in words.opt_in:
+        return Inbound.OPT_IN, strict
+    text = " ".join(_fold_quotes(unicodedata.normalize("NFKC", body)).casefold().split())
     if len(text.split()) > 1 and words.possible_opt_out.search(text):
         return Inbound.POSSIBLE_OPT_OUT, None
     return Inbound.OTHER, None

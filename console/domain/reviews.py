@@ -60,6 +60,32 @@ def can_transition(current: ReviewState, target: ReviewState) -> bool:
     return target in TRANSITIONS[current]
 
 
+def transition_blockers(review_id: int, current: ReviewState, target: ReviewState) -> list[str]:
+    """The one statement of the state machine: moving a review is allowed only along :data:`TRANSITIONS`."""
+    if can_transition(current, target):
+        return []
+    if current.open:
+        return [f"Review #{review_id} is {current.value}: it cannot become {target.value} from there"]
+    return [f"Review #{review_id} is {current.value}: a decided review cannot be changed"]
+
+
+def nothing_to_lift_blockers(channel: Channel, dnd: bool, contact: str) -> list[str]:
+    """A review asks for a DND to be lifted: the channel must be DND now. ``contact``: "#7 Ann" for the message."""
+    if dnd:
+        return []
+    return [f"{channel.label} is not DND for {contact}: there is nothing to lift"]
+
+
+def already_open_blockers(open_review: Review | None, channel: Channel, contact: str) -> list[str]:
+    """One open review per contact and channel: a second submission updates the first instead."""
+    if open_review is None:
+        return []
+    return [
+        f"review #{open_review.id} of {channel.label} for {contact} is already open "
+        f"({open_review.state.value}); update it instead"
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class StateChange:
     from_state: ReviewState | None  # None for the submission itself
@@ -136,14 +162,14 @@ def submission_blockers(
 
 def update_blockers(review: Review) -> list[str]:
     """Updates are for open reviews; updating a needs_info review puts it back to pending."""
-    if review.state.open:
-        return []
-    return [f"Review #{review.id} is {review.state.value}: a decided review cannot be changed"]
+    if review.state == ReviewState.PENDING:
+        return []  # more evidence on a pending review: no transition
+    return transition_blockers(review.id, review.state, ReviewState.PENDING)
 
 
-def _decider_blockers(review: Review, decider: str, decider_role: str, verb: str) -> list[str]:
+def _decider_blockers(review: Review, decider: str, decider_role: str, verb: str, target: ReviewState) -> list[str]:
     reasons = []
-    if review.state != ReviewState.PENDING:
+    if not can_transition(review.state, target):
         reasons.append(f"Review #{review.id} is {review.state.value}: decisions are taken only on a pending review")
     if decider_role not in DECIDER_ROLES:
         reasons.append(f"{decider} is {_article(decider_role)}: only a reviewer or an admin can {verb} a review")
@@ -157,7 +183,7 @@ def approval_blockers(
 ) -> list[str]:
     """Approval needs: a pending review, the reviewer or admin role, a decider other than the submitter,
     at least one evidence link (counting links added with the approval), relationship number(s) for SMS."""
-    reasons = _decider_blockers(review, decider, decider_role, "approve")
+    reasons = _decider_blockers(review, decider, decider_role, "approve", ReviewState.APPROVED)
     evidence = (*review.evidence, *added_evidence)
     if not evidence:
         reasons.append("No evidence link: add at least one before approving")
@@ -168,14 +194,15 @@ def approval_blockers(
 
 
 def rejection_blockers(review: Review, decider: str, decider_role: str, reason: str | None) -> list[str]:
-    reasons = _decider_blockers(review, decider, decider_role, "reject")
+    reasons = _decider_blockers(review, decider, decider_role, "reject", ReviewState.REJECTED)
     if not (reason or "").strip():
         reasons.append("A rejection needs a reason")
     return reasons
 
 
 def needs_info_blockers(review: Review, decider: str, decider_role: str, reason: str | None) -> list[str]:
-    reasons = _decider_blockers(review, decider, decider_role, "ask for more information on")
+    verb = "ask for more information on"
+    reasons = _decider_blockers(review, decider, decider_role, verb, ReviewState.NEEDS_INFO)
     if not (reason or "").strip():
         reasons.append("Asking for more information needs a reason (what is missing)")
     return reasons

@@ -11,6 +11,7 @@ from console.importers.base import ContactRow, Record, Reject
 from console.importers.csvfile import CsvTable
 from console.importers.errors import MissingColumns
 from console.importers.mailgun import email_address
+from console.store.limits import contact_problem
 
 COLUMNS = {
     "name": ("name", "fullname", "contactname"),
@@ -46,6 +47,10 @@ def iter_contacts(stream: BinaryIO, path: Path, region: str, latin1: bool = Fals
             phone = normalize_phone(cells["phone"], region) if cells["phone"] else None
         except AddressError as exc:
             yield Reject(file, line, str(exc), table.raw(row))
+            continue
+        held = contact_problem(name, email, phone, cells["external_id"])
+        if held is not None:
+            yield Reject(file, line, held, table.raw(row))
             continue
         yield ContactRow(file, line, name, email, phone, cells["external_id"], cells["location"])
 

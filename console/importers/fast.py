@@ -15,7 +15,7 @@ def make_event(
     effect: Effect,
     kind: DndKind | None,
     reason: str,
-    address: str,
+    address: str | None,
     detail: dict[str, str],
 ) -> Event:
     """``Event(source, key, at_us, channel, effect, kind, reason, address, detail=detail)``, positionally."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.importers.errors import ImportFileError
 from console.importers.records import check_file
 
@@ -67,7 +67,7 @@ def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:
             found = check_file(path, fmt)
             checked.append(ImportFile(path, found, path.stat().st_size))
         except ImportFileError as exc:
-            raise UserError(str(exc)) from None
+            raise InvalidInput(str(exc)) from None
         except OSError as exc:
-            raise UserError(f"{path}: {exc.strerror or exc}") from None
+            raise InvalidInput(f"{path}: {exc.strerror or exc}") from None
     return sorted(checked, key=lambda f: f.format != "contacts")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from console.errors import UserError
+from console.errors import ConsoleError, InvalidInput
 from console.importers.pipeline import run_import
 from console.importers.summary import ImportProgress, ImportSummary
 from console.store.db import Store
@@ -36,7 +36,7 @@ def _child(url: str, paths: list[str], options: dict[str, Any], messages: Any, s
     try:
         summary = run_import(store, [Path(p) for p in paths], progress=progress, should_stop=stop.is_set, **options)
         messages.put(("done", summary))
-    except UserError as exc:
+    except ConsoleError as exc:
         messages.put(("failed", str(exc)))
     except BaseException:
         messages.put(("crashed", traceback.format_exc()))
@@ -54,6 +54,7 @@ def run_import_isolated(
     region: str = "US",
     progress: Callable[[ImportProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """``run_import`` in a separate process; same arguments, same result and errors."""
     if ":memory:" in store.url or "mode=memory" in store.url:  # another process could not see that database
@@ -66,11 +67,12 @@ def run_import_isolated(
             region=region,
             progress=progress,
             should_stop=should_stop,
+            workers=workers,
         )
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     stop = context.Event()
-    options = {"location": location, "actor": actor, "fmt": fmt, "region": region}
+    options = {"location": location, "actor": actor, "fmt": fmt, "region": region, "workers": workers}
     child = context.Process(
         target=_child, args=(store.url, [str(p) for p in paths], options, messages, stop), name="dnd-import"
     )
@@ -94,7 +96,7 @@ def run_import_isolated(
                 summary: ImportSummary = payload
                 return summary
             elif kind == "failed":
-                raise UserError(payload)
+                raise InvalidInput(payload)
             else:
                 raise RuntimeError(f"the import process failed:\n{payload}")
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,8 @@ _EMAIL = Channel.EMAIL
 #: Below 2**33 s (year 2242), ``round(seconds * 1e6)`` of a float is exact for 6-decimal timestamps.
 _EXACT_FLOAT_LIMIT = float(2**33)
 _MAILGUN = Source.MAILGUN.value
+#: Keys are at most this long (the ledger's column holds 300 and the order text adds the time and source).
+MAX_KEY = 200
 
 
 @lru_cache(maxsize=262_144)
@@ -51,6 +54,30 @@ def seconds_text(at_us: int) -> str:
     return f"{at_us // 1_000_000}.{at_us % 1_000_000:06d}"
 
 
+def event_key(ident: str, at_us: int, event: str, address: str | None) -> str:
+    """The idempotency key of a Mailgun event (RULES.md): its id, timestamp, event type and recipient.
+
+    Mailgun ids are unique only within a day and published samples reuse one id and timestamp for different
+    events, so the id alone is not enough. A key longer than ``MAX_KEY`` (a long id or address) keeps its
+    readable start and ends in a digest of the whole.
+    """
+    key = f"{ident}@{seconds_text(at_us)}/{event}/{address or ''}"
+    if len(key) > MAX_KEY:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        key = f"{key[: MAX_KEY - 33]}#{digest}"
+    return key
+
+
+def content_id(obj: dict[str, Any], severity: Any, reason: Any) -> str:
+    """Stands in for the id of an event that has none: ``~`` and a digest of what tells such events apart
+    beyond timestamp, type and recipient (severity, reason, the message id), so a re-import finds the same key."""
+    message = obj.get("message")
+    headers = message.get("headers") if type(message) is dict else None
+    message_id = headers.get("message-id") if type(headers) is dict else None
+    text = "\x1f".join(_text(part) or "" for part in (severity, reason, message_id))
+    return "~" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 def mailgun_event(obj: Any) -> Event | str:
     """An events-API item or a webhook payload as an event, or the reason it cannot be read."""
     if type(obj) is not dict:
@@ -78,23 +105,27 @@ def mailgun_event(obj: Any) -> Event | str:
             at_us = parse_epoch(stamp)
         except ValueError as exc:
             return f"timestamp unreadable: {exc}"
-    ident = obj.get("id")
-    if not ident:
-        return "id missing"
-    recipient = obj.get("recipient")
-    if not recipient or type(recipient) is not str:
-        return "recipient missing"
-    try:
-        address = email_address(recipient)
-    except AddressError as exc:
-        return str(exc)
     severity = obj.get("severity")
     reason = obj.get("reason")
     if (severity is not None and type(severity) is not str) or (reason is not None and type(reason) is not str):
         severity, reason = _text(severity), _text(reason)
     effect, kind, why, is_label = _outcome(event, severity or None, reason or None)
+    recipient = obj.get("recipient")
+    address: str | None = None
+    if recipient:
+        if type(recipient) is not str:
+            return "recipient is not text"
+        try:
+            address = email_address(recipient)
+        except AddressError as exc:
+            return str(exc)
+    elif effect is not Effect.NONE:
+        return "recipient missing"  # a trigger must name whom it is about; other events may carry none by design
     detail = {"event": event, "label": why} if is_label else {"event": event}
-    key = f"{ident}@{seconds_text(at_us)}"
+    ident = obj.get("id")
+    if not ident or type(ident) is not str:
+        ident = _text(ident) or content_id(obj, severity, reason)
+    key = event_key(ident, at_us, event, address)
     return make_event(_MAILGUN, key, at_us, _EMAIL, effect, kind, why, address, detail)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from console.errors import UserError
+from console.errors import ConsoleError, InvalidInput
 from console.importers.base import EventRecord, Reject
 from console.importers.errors import ImportFileError
 from console.importers.ranges import ByteRange, iter_range
@@ -72,7 +72,7 @@ def _parser(
         if count:
             _send(messages, stop, ("chunk", index, orjson.dumps((noops, events, rejects)), counter.bytes_read))
         _send(messages, stop, ("done", index))
-    except (UserError, ImportFileError) as exc:
+    except (ConsoleError, ImportFileError) as exc:
         _send(messages, stop, ("error", index, str(exc), False))
     except BaseException:
         _send(messages, stop, ("error", index, traceback.format_exc(), True))
@@ -129,7 +129,7 @@ def import_ranges(
             elif message[3]:
                 raise RuntimeError(f"an import parsing process failed:\n{message[2]}")
             else:
-                raise UserError(message[2])
+                raise InvalidInput(message[2])
         return True
     finally:
         stop.set()

@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.domain.events import now_us
-from console.errors import StoreUnavailable, UserError
+from console.errors import InvalidInput, StoreUnavailable
 from console.importers.base import ContactRow, EventRecord, Record, Reject
 from console.importers.chunks import ChunkReader
 from console.importers.contact_sync import ContactsSummary, sync_contacts
@@ -110,7 +110,7 @@ def run_import(
             raise
         except ImportFileError as exc:
             state = "failed"
-            raise UserError(str(exc)) from None
+            raise InvalidInput(str(exc)) from None
         except (OperationalError, DBAPIError, StoreUnavailable) as exc:
             # The connection dropped (server restarted, backend terminated, network): every chunk committed before
             # is kept, and running the same import again completes it (those records count as duplicates).

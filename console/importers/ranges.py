@@ -130,9 +130,9 @@ def iter_range(
     stream: BinaryIO = io.BufferedReader(raw, CHUNK)
     with stream:
         if fmt == "twilio-csv":
-            records = _twilio_csv(stream, path, region, not is_utf8(head))
+            records = _twilio_csv(stream, path, region, not is_utf8(head), import_time_us)
         elif csv:
-            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head))
+            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head), import_time_us)
         else:
             records = _json_records(
                 stream, path, fmt, head if byte_range.start == 0 else head.lstrip(BOM), region, import_time_us

@@ -13,7 +13,7 @@ from console.domain.events import Event
 from console.importers.base import FORMATS, Record, Reject
 from console.importers.contacts import iter_contacts
 from console.importers.csvfile import CsvTable, is_utf8
-from console.importers.dates import parse_date
+from console.importers.dates import DATE_OUT_OF_RANGE, EARLIEST_US, latest_us, parse_date
 from console.importers.detect import detect_format, json_layout
 from console.importers.errors import EmptyFile, UnknownFormat
 from console.importers.fast import make_record
@@ -21,6 +21,7 @@ from console.importers.jsondata import JsonItem, iter_json_document, json_proble
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
 from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
 from console.importers.twilio import json_event, message_event
+from console.store.limits import event_problem
 
 Mapper = Callable[[Any], Event | str]
 
@@ -69,9 +70,9 @@ def iter_records(
         if fmt == "contacts":
             yield from iter_contacts(stream, path, region, latin1=not is_utf8(head))
         elif fmt == "twilio-csv":
-            yield from _twilio_csv(stream, path, region, not is_utf8(head))
+            yield from _twilio_csv(stream, path, region, not is_utf8(head), import_time_us)
         elif fmt in SUPPRESSION_LISTS and not _is_json(head):
-            yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head))
+            yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head), import_time_us)
         else:
             yield from _json_records(stream, path, fmt, head, region, import_time_us)
         if counter.bytes_read < counter.total and not isinstance(stream, gzip.GzipFile):
@@ -123,13 +124,14 @@ def _json_records(
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"\xef\xbb\xbf"):
         stream.read(3)  # a byte-order mark before the first record
+    latest = latest_us(import_time_us)
     if json_layout(text) == "lines":
-        yield from _map_lines(stream, path, mapper)
+        yield from _map_lines(stream, path, mapper, latest)
     else:
-        yield from _map_items(iter_json_document(stream, path, keys, what), str(path), mapper)
+        yield from _map_items(iter_json_document(stream, path, keys, what), str(path), mapper, latest)
 
 
-def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper) -> Iterator[Record]:
+def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Iterator[Record]:
     """JSON Lines: the hot path of big imports, so reading, parsing and mapping share one loop."""
     file = str(path)
     loads = orjson.loads
@@ -143,34 +145,43 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper) -> Iterator[Record]
                 yield Reject(file, number, problem, raw_text(data))
             continue
         result = mapper(obj)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if type(result) is str:
             yield Reject(file, number, result, raw_text(data))
-        else:
+        elif EARLIEST_US <= result.at_us <= latest:  # type: ignore[union-attr]
             yield make_record(file, number, result)  # type: ignore[arg-type]
+        else:
+            yield Reject(file, number, DATE_OUT_OF_RANGE, raw_text(data))
 
 
-def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper) -> Iterator[Record]:
+def _map_items(items: Iterator[JsonItem], file: str, mapper: Mapper, latest: int) -> Iterator[Record]:
     for number, obj, problem, raw in items:
         if problem:
             yield Reject(file, number, problem, raw_text(raw))
             continue
         result = mapper(obj)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, number, result, raw_text(raw) if raw else _dump(obj))
-        else:
+        elif EARLIEST_US <= result.at_us <= latest:
             yield make_record(file, number, result)
+        else:
+            yield Reject(file, number, DATE_OUT_OF_RANGE, raw_text(raw) if raw else _dump(obj))
 
 
 def _dump(obj: Any) -> str:
     return orjson.dumps(obj, default=str).decode()[:PREVIEW]
 
 
-def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool) -> Iterator[Record]:
+def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_time_us: int) -> Iterator[Record]:
     table = CsvTable(stream, path, TWILIO_COLUMNS, _TWILIO_REQUIRED, latin1)
     i_from, i_to, i_body, i_status, i_sent, i_code, i_sid, i_dir = table.required_indexes(_TWILIO_REQUIRED)
     i_created = table.index["DateCreated"]
     width = 1 + max(x for x in table.index.values() if x is not None)
     file = str(path)
+    latest = latest_us(import_time_us)
     for line, row, problem in table.rows():
         if row is None:
             yield Reject(file, line, problem, "")
@@ -197,23 +208,34 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool) -> Iter
             at_us,
             region,
         )
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
-        else:
+        elif EARLIEST_US <= result.at_us <= latest:
             yield make_record(file, line, result)
+        else:
+            yield Reject(file, line, DATE_OUT_OF_RANGE, table.raw(row))
 
 
-def _suppression_csv(stream: BinaryIO, path: Path, list_name: str, latin1: bool) -> Iterator[Record]:
+def _suppression_csv(
+    stream: BinaryIO, path: Path, list_name: str, latin1: bool, import_time_us: int
+) -> Iterator[Record]:
     table = CsvTable(stream, path, SUPPRESSION_COLUMNS, ("address", "created_at"), latin1)
     named = [(name, i) for name, i in table.index.items() if i is not None]
     file = str(path)
+    latest = latest_us(import_time_us)
     for line, row, problem in table.rows():
         if row is None:
             yield Reject(file, line, problem, "")
             continue
         cells = {name: row[i].strip() for name, i in named if i < len(row)}
         result = suppression_event(list_name, cells)
+        if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
+            result = held  # a value the database cannot hold
         if isinstance(result, str):
             yield Reject(file, line, result, table.raw(row))
-        else:
+        elif EARLIEST_US <= result.at_us <= latest:
             yield make_record(file, line, result)
+        else:
+            yield Reject(file, line, DATE_OUT_OF_RANGE, table.raw(row))

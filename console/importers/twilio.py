@@ -74,35 +74,42 @@ def message_event(
     if inbound and not state:
         state = "received"
     who = sender if inbound else recipient
-    if not who or type(who) is not str:
-        return ("'from'" if inbound else "'to'") + " number missing"
     channel = _SMS
-    if who[:9] == "whatsapp:":
-        channel, who = Channel.WHATSAPP, who[9:]
-    if 9 <= len(who) <= 16 and who[0] == "+" and who[1] != "0" and who[1:].isdigit() and who.isascii():
-        address = who  # already E.164: skip the (cached) normalizer, most exports write numbers this way
+    address: str | None = None
+    if who and type(who) is str:
+        if who[:9] == "whatsapp:":
+            channel, who = Channel.WHATSAPP, who[9:]
+        if 9 <= len(who) <= 16 and who[0] == "+" and who[1] != "0" and who[1:].isdigit() and who.isascii():
+            address = who  # already E.164: skip the (cached) normalizer, most exports write numbers this way
+        else:
+            try:
+                address = normalize_phone(who, region)
+            except AddressError as exc:
+                return str(exc)
     else:
-        try:
-            address = normalize_phone(who, region)
-        except AddressError as exc:
-            return str(exc)
+        other = recipient if inbound else sender
+        if type(other) is str and other[:9] == "whatsapp:":
+            channel = Channel.WHATSAPP
     key = f"{sid}:{state or 'unknown'}"
     if inbound:
-        return _inbound_event(key, at_us, channel, address, body, opt_out_type)
-    if type(code) is not str and type(code) is not int:
-        code = None if code is None else str(code)
-    effect, kind, reason, detail = _outbound_outcome(state, code)
-    if channel is not _SMS and effect is Effect.SET:  # error triggers are SMS rules
-        effect, kind, reason, detail = (
-            Effect.NONE,
-            None,
-            f"whatsapp/{reason}",
-            {"label": f"whatsapp/{reason}"},
-        )
-    return make_event(_TWILIO, key, at_us, channel, effect, kind, reason, address, dict(detail))
+        event = _inbound_event(key, at_us, channel, address, body, opt_out_type)
+    else:
+        if type(code) is not str and type(code) is not int:
+            code = None if code is None else str(code)
+        effect, kind, reason, detail = _outbound_outcome(state, code)
+        if channel is not _SMS and effect is Effect.SET:  # error triggers are SMS rules
+            effect, kind, reason, detail = Effect.NONE, None, f"whatsapp/{reason}", {"label": f"whatsapp/{reason}"}
+        event = make_event(_TWILIO, key, at_us, channel, effect, kind, reason, address, dict(detail))
+    if address is None and (event.effect is not Effect.NONE or "possible_opt_out" in event.detail):
+        # A status callback without ``To`` carries no number by design and changes nothing; a trigger (or a
+        # possible opt-out an agent must see) without its number cannot be applied to anyone.
+        return ("'from'" if inbound else "'to'") + " number missing"
+    return event
 
 
-def _inbound_event(key: str, at_us: int, channel: Channel, address: str, body: Any, opt_out_type: Any) -> Event:
+def _inbound_event(
+    key: str, at_us: int, channel: Channel, address: str | None, body: Any, opt_out_type: Any
+) -> Event:
     text = body if isinstance(body, str) else "" if body is None else str(body)
     tag = opt_out_type if isinstance(opt_out_type, str) else None
     verdict, keyword = classify_inbound(text, tag)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from console.store.db import DB_ENV, Store
@@ -44,15 +45,25 @@ class Settings:
 
 @dataclass(slots=True)
 class AppContext:
-    """What a service needs: the settings and the store (opened, and migrated, on first use)."""
+    """What a service needs: the settings and the store (opened, and migrated, on first use).
+
+    ``opener`` opens the store from the database URL (a front end or a test may wrap it); ``store`` hands an
+    already opened one (the window opens it itself, asking to retry while it cannot).
+    """
 
     settings: Settings
     _store: Store | None = field(default=None, repr=False)
+    opener: Callable[[str | None], Store] = field(default=Store, repr=False)
+
+    @classmethod
+    def with_store(cls, store: Store, settings: Settings | None = None) -> AppContext:
+        """A context on an opened store; its settings' URL is the store's."""
+        return cls((settings or Settings()).with_db(store.url), store)
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings.db_url)
+            self._store = self.opener(self.settings.db_url)
         return self._store
 
     @property

@@ -14,7 +14,7 @@ from console.domain.events import now_us
 from console.domain.inbound import INBOUND_CHANNELS, InboundState
 from console.domain.reviews import Review
 from console.domain.state import ChannelState
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.services.context import AppContext
 from console.store.contacts import find_contacts
 from console.store.history import HistoryEntry, contact_history
@@ -103,14 +103,14 @@ def write_report(ctx: AppContext, contact: str, output: Path, fmt: str = "html",
     from console.services.report_html import render_html
 
     if fmt not in FORMATS:
-        raise UserError(f"--format {fmt!r} is not a report format (choose html or pdf)")
+        raise InvalidInput(f"--format {fmt!r} is not a report format (choose html or pdf)")
     report = consent_records(ctx, contact, location)
     page = render_html(report)
     data = page.encode("utf-8") if fmt == "html" else _pdf(page)
     try:
         output.write_bytes(data)
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
     return len(data)
 
 

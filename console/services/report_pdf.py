@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 
-from console.errors import UserError
+from console.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -18,5 +18,5 @@ def html_to_pdf(page: str) -> bytes:
     status = pisa.CreatePDF(page, dest=out, encoding="utf-8")
     if status.err:
         log.error("xhtml2pdf reported %s error(s) while rendering the consent report", status.err)
-        raise UserError("the PDF could not be rendered; write the report as HTML (--format html)")
+        raise InvalidInput("the PDF could not be rendered; write the report as HTML (--format html)")
     return out.getvalue()

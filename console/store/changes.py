@@ -43,6 +43,11 @@ MAX_LISTED_CONTACTS = 500
 DND = "dnd"  #: ledger entries or channel states changed
 INTEGRATIONS = "integrations"  #: a location's channels were connected or disconnected
 ANY = "any"  #: something changed (SQLite, or notifications may have been missed): reload everything
+REVIEWS = "reviews"  #: an opt-in review was submitted, updated or decided (without lifting a DND)
+OPT_OUTS = "opt_outs"  #: a possible opt-out was dismissed
+LOCATIONS = "locations"  #: a location was added
+AGENTS = "agents"  #: an agent was added or given another role
+CONTACTS = "contacts"  #: a contact was added or edited
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,27 +6,24 @@ list of a million contacts is never loaded: the window asks for a count and for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
 import orjson
-import phonenumbers
 from sqlalchemy import ColumnElement, Select, Table, and_, false, func, select, true
 from sqlalchemy.orm import Session
 
-from console.domain.addresses import AddressError, normalize_phone
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, channels_in
 from console.domain.state import ChannelState, Status
+from console.store.contact_search import Search, search_for
 from console.store.locations import connected_mask
 from console.store.models import ChannelStateRow, Contact, LedgerEntry
 
 CONTACTS = cast(Table, Contact.__table__)
 STATES = cast(Table, ChannelStateRow.__table__)
 EVENTS = cast(Table, LedgerEntry.__table__)
-_PHONE_CHARS = set("0123456789+-(). ")
-_TOP = "\U0010ffff"
 
 
 class SortKey(StrEnum):
@@ -67,48 +64,6 @@ class ContactRow:
         return self.states.get(channel, ChannelState())
 
 
-def _prefix(column: Any, text: str) -> ColumnElement[bool]:
-    """``column`` starts with ``text``, as a range an index can serve."""
-    return and_(column >= text, column < text + _TOP)
-
-
-def search_kind(text: str) -> str:
-    """What a search box text looks for: ``email``, ``phone`` or ``name``."""
-    words = text.strip()
-    if "@" in words:
-        return "email"
-    if set(words) <= _PHONE_CHARS and sum(ch.isdigit() for ch in words) >= 3:
-        return "phone"
-    return "name"
-
-
-def phone_prefix(text: str, region: str) -> str:
-    """The E.164 start of a phone number typed in any format, complete or not."""
-    try:
-        return normalize_phone(text, region)
-    except AddressError:
-        pass
-    digits = "".join(ch for ch in text if ch.isdigit())
-    code = str(phonenumbers.country_code_for_region(region.upper()) or "")
-    if text.strip().startswith("+") or not code or digits.startswith(code):
-        return "+" + digits
-    return f"+{code}{digits}"
-
-
-def _search_condition(session: Session, text: str, region: str) -> ColumnElement[bool]:
-    """Name (any part, any case), start of an email address, or start of a phone number in any format."""
-    words = text.strip()
-    kind = search_kind(words)
-    if kind == "email":
-        return _prefix(CONTACTS.c.email, words.lower())
-    if kind == "phone":
-        return _prefix(CONTACTS.c.phone, phone_prefix(words, region))
-    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if session.get_bind().dialect.name == "sqlite":  # LIKE ignores ASCII case there, and is twice as fast
-        return CONTACTS.c.name.like(pattern, escape="\\")
-    return CONTACTS.c.name.ilike(pattern, escape="\\")
-
-
 def _kind_condition(flt: ContactFilter, connected: int) -> ColumnElement[bool]:
     assert flt.kind is not None
     channels = [flt.channel] if flt.channel else channels_in(connected)
@@ -143,14 +98,21 @@ def _ids_condition(session: Session, ids: frozenset[int]) -> ColumnElement[bool]
     return CONTACTS.c.id.in_(sorted(ids))
 
 
-def conditions(session: Session, flt: ContactFilter) -> list[ColumnElement[bool]]:
-    # With a kind or id filter, the rows are found from that set: "+ 0" keeps SQLite off the location index.
-    by_set = flt.kind is not None or flt.contact_ids is not None
+def _search(session: Session, flt: ContactFilter) -> Search | None:
+    return search_for(session, flt.search, flt.region, flt.location_id) if flt.search.strip() else None
+
+
+def conditions(
+    session: Session, flt: ContactFilter, search: Search | None, search_first: bool
+) -> list[ColumnElement[bool]]:
+    """The WHERE terms; ``search_first``: the search's matches are found first (not the location's contacts)."""
+    # Rows found from a set (a kind, ids, search matches): "+ 0" keeps SQLite off the location index.
+    by_set = flt.kind is not None or flt.contact_ids is not None or (search is not None and search_first)
     location = CONTACTS.c.location_id + 0 if by_set else CONTACTS.c.location_id
     where: list[ColumnElement[bool]] = [location == flt.location_id]
     connected = connected_mask(session, flt.location_id) if flt.status or flt.kind else 0
-    if flt.search.strip():
-        where.append(_search_condition(session, flt.search, flt.region))
+    if search is not None:
+        where.append(search.condition)
     if flt.status is not None:
         where.append(_status_condition(flt.status, connected))
     if flt.kind is not None:
@@ -163,14 +125,16 @@ def conditions(session: Session, flt: ContactFilter) -> list[ColumnElement[bool]
 
 
 def count_contacts(session: Session, flt: ContactFilter) -> int:
-    query = select(func.count()).select_from(CONTACTS).where(*conditions(session, flt))
+    # Counting needs every match, so it always starts from the search's index (SQLite; PostgreSQL plans alone).
+    search = _search(session, flt)
+    query = select(func.count()).select_from(CONTACTS).where(*conditions(session, flt, search, True))
     return int(session.scalar(query) or 0)
 
 
-def _ordered(query: Select[Any], flt: ContactFilter) -> Select[Any]:
+def _ordered(query: Select[Any], flt: ContactFilter, search: Search | None) -> Select[Any]:
     column: ColumnElement[Any] = CONTACTS.c[flt.sort.value]
-    if flt.search.strip() and search_kind(flt.search) != "name" and flt.sort != SortKey.ID:
-        column = column + ""  # few rows match an address: find them by address, then sort, not the reverse
+    if search is not None and search.few and flt.sort != SortKey.ID:
+        column = column + ""  # few rows match: find them, then sort, rather than walk the whole sort order
     if flt.descending:
         return query.order_by(column.desc(), CONTACTS.c.id.desc())
     return query.order_by(column, CONTACTS.c.id)
@@ -178,12 +142,30 @@ def _ordered(query: Select[Any], flt: ContactFilter) -> Select[Any]:
 
 def contact_page(session: Session, flt: ContactFilter, offset: int, limit: int) -> list[ContactRow]:
     """One page of the filtered, sorted list, with each contact's DND channels."""
+    search = _search(session, flt)
     query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
-        *conditions(session, flt)
+        *conditions(session, flt, search, search is not None and search.few)
     )
-    rows = session.execute(_ordered(query, flt).offset(offset).limit(limit)).all()
+    rows = session.execute(_ordered(query, flt, search).offset(offset).limit(limit)).all()
     states = dnd_states(session, [row.id for row in rows])
     return [ContactRow(row.id, row.name, row.email, row.phone, row.dnd_mask, states.get(row.id, {})) for row in rows]
+
+
+def contact_chunks(
+    session: Session, flt: ContactFilter, limit: int | None = None, chunk: int = 2000
+) -> Iterator[list[ContactRow]]:
+    """The whole filtered, sorted list (or its first ``limit`` rows) in chunks, streamed: an export of a million
+    contacts never holds more than one chunk."""
+    search = _search(session, flt)
+    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
+        *conditions(session, flt, search, search is not None and search.few)
+    )
+    ordered: Select[Any] = _ordered(query, flt, search)
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    for rows in session.execute(ordered.execution_options(yield_per=chunk)).partitions():
+        states = dnd_states(session, [row.id for row in rows])
+        yield [ContactRow(r.id, r.name, r.email, r.phone, r.dnd_mask, states.get(r.id, {})) for r in rows]
 
 
 def contact_rows(session: Session, ids: Sequence[int]) -> dict[int, ContactRow]:

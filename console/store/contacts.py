@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.addresses import AddressError, normalize_email, normalize_phone, parse_contact_ref
 from console.domain.events import now_us
-from console.errors import NotFound, UserError
+from console.errors import InvalidInput, NotFound
 from console.store.models import Contact
 from console.store.projection import recompute_contacts
 
@@ -19,7 +19,7 @@ def clean_address(email: str | None, phone: str | None, region: str) -> tuple[st
             normalize_phone(phone, region) if phone and phone.strip() else None,
         )
     except AddressError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
 
 
 def add_contact(
@@ -33,7 +33,7 @@ def add_contact(
 ) -> Contact:
     """Create a contact; events already recorded for its address apply to it at once."""
     if not name or not name.strip():
-        raise UserError("a contact needs a name")
+        raise InvalidInput("a contact needs a name")
     norm_email, norm_phone = clean_address(email, phone, region)
     now = now_us()
     contact = Contact(
@@ -59,7 +59,7 @@ def find_contacts(session: Session, ref: str, location_id: int, region: str = "U
     try:
         what, value = parse_contact_ref(ref, region)
     except AddressError as exc:
-        raise UserError(f"{exc} (CONTACT is an id, an email address or a phone number)") from None
+        raise InvalidInput(f"{exc} (CONTACT is an id, an email address or a phone number)") from None
     if what == "id":
         contact = session.get(Contact, value)
         if contact is None:

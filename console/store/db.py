@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +13,13 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.errors import StoreUnavailable
+from console.store.errors import detail_of, environment_of, unavailable
+
+log = logging.getLogger("console.store")
 
 APP_NAME = "dnd-console"
 DB_ENV = "DND_CONSOLE_DB"
@@ -30,7 +35,8 @@ def default_url() -> str:
 
 
 def resolve_url(url: str | None) -> str:
-    return url or os.environ.get(DB_ENV) or default_url()
+    """``url``, or the SQLite file in the user data folder. (``DND_CONSOLE_DB`` is read by Settings alone.)"""
+    return url or default_url()
 
 
 def safe_url(url: str) -> str:
@@ -41,10 +47,8 @@ def safe_url(url: str) -> str:
         return url
 
 
-def error_line(exc: BaseException) -> str:
-    """The first line of a database error, for a one-line message (the driver's own words where it has some)."""
-    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+#: The first line of a database error, for a one-line message (the driver's own words where it has some).
+error_line = detail_of
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -116,31 +120,62 @@ class Store:
 
             try:
                 ensure_schema(self.engine)
-            except (OperationalError, DBAPIError) as exc:
+            except DBAPIError as exc:
+                if environment_of(exc) is None:
+                    raise
+                log.warning("cannot open %s: %s", safe_url(self.url), detail_of(exc))
                 raise StoreUnavailable(self._describe(exc)) from None
 
     def _describe(self, exc: BaseException) -> str:
         return f"cannot open the database {safe_url(self.url)}: {error_line(exc)}"
 
+    def _sorted(self, exc: DBAPIError, doing: str) -> BaseException:
+        """The error to raise for a driver error: Unavailable for the environment's doing, else the error itself."""
+        found = unavailable(exc, f"{doing} {safe_url(self.url)}")
+        return exc if found is None else found
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A Session for reading; closed (never committed) when the block ends, its objects kept readable."""
+        """A Session for reading; closed (never committed) when the block ends, its objects kept readable.
+
+        A driver error caused by the environment (locked, busy, lost connection...) is raised as Unavailable.
+        """
         with self._sessions() as session:
-            yield session
+            try:
+                yield session
+            except DBAPIError as exc:
+                error = self._sorted(exc, "cannot read the database")
+                if error is exc:
+                    raise
+                raise error from None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        A driver error caused by the environment (locked, busy, lost connection, disk full, permission) is raised
+        as Unavailable, with ``retryable`` set where trying again may help; any other driver error is a bug.
+        """
         with self._sessions() as session:
             try:
                 connection = session.connection(execution_options={"dnd_write": True})
                 if self.dialect == "postgresql":
                     connection.exec_driver_sql(PG_WRITE_LOCK)
-            except (OperationalError, DBAPIError) as exc:
-                raise StoreUnavailable(self._describe(exc)) from None
+            except DBAPIError as exc:
+                error = self._sorted(exc, "cannot write to the database")
+                if error is exc:
+                    raise
+                raise error from None
             try:
                 yield session
                 session.commit()
+            except DBAPIError as exc:
+                with contextlib.suppress(DBAPIError):  # the connection may be gone already
+                    session.rollback()
+                error = self._sorted(exc, "cannot write to the database")
+                if error is exc:
+                    raise
+                raise error from None
             except BaseException:
                 session.rollback()
                 raise

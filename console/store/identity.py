@@ -10,19 +10,24 @@ from sqlalchemy.orm import Session
 
 from console.domain.events import now_us
 from console.domain.reviews import DECIDER_ROLES
-from console.errors import Refused, UserError
+from console.domain.roles import ADMIN, ROLES, agent_addition_blockers, role_blockers
+from console.errors import InvalidInput, Refused
 from console.store.models import Agent
 
+__all__ = ["ROLES", "add_agent", "admin_exists", "can_review", "current_actor", "list_agents", "role_of"]
+
 ACTOR_ENV = "DND_CONSOLE_ACTOR"
-ROLES = ("agent", "reviewer", "admin")
 
 
-def current_actor(session: Session | None = None) -> str:
-    """The acting identity: the database user in team mode on PostgreSQL, else DND_CONSOLE_ACTOR or the login."""
+def current_actor(session: Session | None = None, claimed: str | None = None) -> str:
+    """The acting identity: the database user in team mode on PostgreSQL, else ``claimed`` (Settings.actor), else
+    DND_CONSOLE_ACTOR, else the login name."""
     if session is not None and session.get_bind().dialect.name == "postgresql":
         user = session.scalar(text("SELECT current_user"))
         if user:
             return str(user)
+    if claimed and claimed.strip():
+        return claimed.strip()
     name = os.environ.get(ACTOR_ENV, "").strip()
     if name:
         return name
@@ -46,19 +51,21 @@ def list_agents(session: Session) -> list[Agent]:
     return list(session.scalars(select(Agent).order_by(Agent.name)))
 
 
+def admin_exists(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Agent).where(Agent.role == ADMIN)))
+
+
 def add_agent(session: Session, actor: str, name: str, role: str) -> Agent:
-    """Adding agents needs an admin, except while no admin exists: then anyone may add the first admin."""
+    """Adding agents needs an admin, except while no admin exists (domain.roles): then anyone may add the first."""
     clean = name.strip()
     if not clean:
-        raise UserError("an agent needs a name")
-    if role not in ROLES:
-        raise UserError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
-    admins = session.scalar(select(func.count()).select_from(Agent).where(Agent.role == "admin")) or 0
-    if role_of(session, actor) != "admin" and not (admins == 0 and role == "admin"):
-        raise Refused(
-            f"{actor} is not an admin: only an admin can add agents"
-            + ("" if admins else " (while no admin exists, anyone may add the first admin)")
-        )
+        raise InvalidInput("an agent needs a name")
+    problems = role_blockers(role)
+    if problems:
+        raise InvalidInput(problems[0])
+    refusals = agent_addition_blockers(actor, role_of(session, actor), role, admin_exists(session))
+    if refusals:
+        raise Refused("; ".join(refusals))
     agent = session.get(Agent, clean)
     if agent is None:
         agent = Agent(name=clean, role=role, added_by=actor, added_at_us=now_us())

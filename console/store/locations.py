@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
 from console.domain.events import now_us
-from console.errors import NotFound, UserError
+from console.errors import InvalidInput, NotFound
 from console.store.changes import INTEGRATIONS, notify
 from console.store.models import Integration, Location
 
@@ -32,9 +32,9 @@ def list_locations(session: Session) -> list[Location]:
 def add_location(session: Session, name: str, channels: Iterable[Channel] = CHANNEL_ORDER) -> Location:
     clean = name.strip()
     if not clean:
-        raise UserError("a location needs a name")
+        raise InvalidInput("a location needs a name")
     if session.scalar(select(Location.id).where(Location.name == clean)) is not None:
-        raise UserError(f"location {clean!r} already exists")
+        raise InvalidInput(f"location {clean!r} already exists")
     now = now_us()
     location = Location(name=clean, created_at_us=now)
     session.add(location)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import Channel
 from console.domain.evidence import EvidenceKind, EvidenceLink
 from console.domain.reviews import Decision, Review, ReviewState, StateChange, decision_blockers
-from console.errors import NotFound, UserError
+from console.errors import InvalidInput, NotFound
 from console.store.identity import role_of
 from console.store.models import Contact
 from console.store.review_models import OptInReview, ReviewEvidence, ReviewNumber, ReviewStateChange
@@ -22,7 +22,7 @@ def parse_state(text: str | ReviewState) -> ReviewState:
         return ReviewState(str(text).strip().lower().replace("-", "_"))
     except ValueError:
         names = ", ".join(s.value for s in ReviewState)
-        raise UserError(f"unknown review state {text!r} (states: {names})") from None
+        raise InvalidInput(f"unknown review state {text!r} (states: {names})") from None
 
 
 def get_review(session: Session, review_id: int) -> Review:

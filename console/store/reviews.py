@@ -2,7 +2,7 @@
 
 Every step goes in the audit chain: a note for submissions, updates, rejections and needs-info, and for an
 approval the ledger's LIFT event itself (source ``review``), so the contact's history shows who approved it.
-Rule refusals raise :class:`Refused` with the rule's words; unusable input raises :class:`UserError`.
+Rule refusals raise :class:`Refused` with the rule's words; unusable input raises :class:`InvalidInput`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ from console.domain.reviews import (
     Decision,
     Review,
     ReviewState,
+    already_open_blockers,
     approval_blockers,
     decision_blockers,
     normalize_relationship_number,
+    nothing_to_lift_blockers,
     submission_blockers,
+    transition_blockers,
     update_blockers,
 )
-from console.errors import Conflict, NotFound, Refused, UserError
+from console.errors import Conflict, InvalidInput, NotFound, Refused
 from console.store.identity import role_of
 from console.store.ledger import record_events, record_note
 from console.store.models import Contact
@@ -56,14 +59,9 @@ def submit_review(
     numbers = relationship_number_list(relationship_numbers, region)
     _refuse_if(submission_blockers(wanted, links, numbers))
     state = channel_states(session, contact.id)[wanted].state
-    if not state.dnd:
-        raise Refused(f"{wanted.label} is not DND for #{contact.id} {contact.name}: there is nothing to lift")
-    already = open_review(session, contact.id, wanted)
-    if already is not None:
-        raise Refused(
-            f"review #{already.id} of {wanted.label} for #{contact.id} {contact.name} is already open "
-            f"({already.state.value}); update it instead"
-        )
+    label = f"#{contact.id} {contact.name}"
+    _refuse_if(nothing_to_lift_blockers(wanted, state.dnd, label))
+    _refuse_if(already_open_blockers(open_review(session, contact.id, wanted), wanted, label))
     now = now_us()
     row = OptInReview(location_id=contact.location_id, contact_id=contact.id, channel=wanted.value,
                       state=ReviewState.PENDING.value, submitted_by=actor, submitted_at_us=now,
@@ -100,12 +98,13 @@ def update_review(
     numbers = [n for n in numbers if n not in known_numbers]
     text = (note or "").strip()
     if not links and not numbers and not text:
-        raise UserError("nothing to update: give new evidence, a relationship number or a note")
+        raise InvalidInput("nothing to update: give new evidence, a relationship number or a note")
     now = now_us()
     _add_details(session, row.id, actor, now, links, numbers)
     row.notes = _note_line(row.notes, actor, text, now)
     before = ReviewState(row.state)
     if before == ReviewState.NEEDS_INFO:
+        _refuse_if(transition_blockers(row.id, before, ReviewState.PENDING))
         row.state, row.decided_by, row.decided_at_us, row.reason = ReviewState.PENDING.value, None, None, None
         _add_change(session, row.id, before, ReviewState.PENDING, actor, now, text or "updated")
     row.version += 1
@@ -160,7 +159,7 @@ def needs_info_review(
 
 
 def evidence_links(evidence: Sequence[EvidenceInput]) -> list[EvidenceLink]:
-    """Checked links from ``URL`` / ``KIND=URL`` text or EvidenceLink values; UserError on a refused link."""
+    """Checked links from ``URL`` / ``KIND=URL`` text or EvidenceLink values; InvalidInput on a refused link."""
     links: list[EvidenceLink] = []
     try:
         for item in evidence:
@@ -171,18 +170,18 @@ def evidence_links(evidence: Sequence[EvidenceInput]) -> list[EvidenceLink]:
             if all(link.url != seen.url for seen in links):
                 links.append(link)
     except EvidenceError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
     return links
 
 
 def relationship_number_list(numbers: Sequence[str], region: str = DEFAULT_REGION) -> list[str]:
-    """E.164 relationship numbers, without repeats; UserError on one that is not a phone number."""
+    """E.164 relationship numbers, without repeats; InvalidInput on one that is not a phone number."""
     out: list[str] = []
     for text in numbers:
         try:
             number = normalize_relationship_number(text, region)
         except ValueError as exc:
-            raise UserError(str(exc)) from None
+            raise InvalidInput(str(exc)) from None
         if number not in out:
             out.append(number)
     return out
@@ -205,6 +204,7 @@ def _decide(session: Session, review_id: int, actor: str, decision: Decision, re
 def _decide_row(session: Session, row: OptInReview, target: ReviewState, actor: str, now: int,
                 reason: str | None) -> None:  # fmt: skip
     before = ReviewState(row.state)
+    _refuse_if(transition_blockers(row.id, before, target))  # the state machine of domain/reviews.py, enforced
     row.state, row.decided_by, row.decided_at_us, row.reason = target.value, actor, now, reason
     row.version += 1
     _add_change(session, row.id, before, target, actor, now, reason)
@@ -254,7 +254,7 @@ def _channel(channel: Channel | str) -> Channel:
     try:
         return channel if isinstance(channel, Channel) else parse_channel(channel)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
 
 
 def _refuse_if(reasons: Sequence[str]) -> None:

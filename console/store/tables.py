@@ -29,8 +29,22 @@ CHUNK = 10_000
 LIVE = EVENTS.c.effect != literal_column("'none'")
 
 
+#: The ledger's times are 64-bit (BIGINT): the order text covers all of them.
+_TIME_OFFSET = 1 << 63
+
+
 def order_text(at_us: int, effect: str, source: str, key: str) -> str:
+    """``order_key`` as text that sorts the same way, for every time the store can hold.
+
+    The time is 20 characters: a time from 1970 on as its zero-padded digits (as stored before revision 0008),
+    an earlier one as ``-`` and the 19 digits of ``at_us + 2**63``, so earlier negatives sort first and every
+    negative sorts before every positive (``-`` < ``0``). Zero-padding a negative number (``-000...05`` after
+    ``-000...10``) put the later of two pre-1970 times first. Sources are the console's own names, none a prefix
+    of another, so the ``|`` after them never decides an order.
+    """
     at, rank, src, k = order_key(at_us, effect, source, key)
+    if at < 0:
+        return f"-{at + _TIME_OFFSET:019d}|{rank}|{src}|{k}"
     return f"{at:020d}|{rank}|{src}|{k}"
 
 

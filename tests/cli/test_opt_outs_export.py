@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+
+from console.domain.channels import Channel, DndKind
+from console.domain.events import Effect, Event, to_us
+from console.store.db import Store
+from console.store.ledger import record_events
+from console.store.locations import get_location
 
 from .clitools import CliRunner, assert_user_error, db_user, parse_csv
 
@@ -131,8 +138,7 @@ def test_export_never_writes_a_formula(cli: CliRunner, email: str) -> None:
     cid = cli.ok("contacts", "add", "--name", "Formula", "--email", email, "--phone", "4155550100",
                  "--json").json["id"]  # fmt: skip
     cli.ok("set", cid, "--channel", "all", "--on")
-    for channel, fmt, address in (("email", "csv", email), ("email", "mailgun", email),
-                                  ("sms", "csv", "+14155550100")):  # fmt: skip
+    for channel, fmt, address in (("email", "csv", email), ("sms", "csv", "+14155550100")):
         rows = parse_csv(cli.ok("export", "suppressions", "--channel", channel, "--format", fmt).stdout)
         assert len(rows) == 2
         for cell in rows[1]:
@@ -145,3 +151,51 @@ def test_export_never_writes_a_formula(cli: CliRunner, email: str) -> None:
 
 def test_export_mailgun_format_is_for_email_only(cli: CliRunner) -> None:
     assert_user_error(cli("export", "suppressions", "--channel", "sms", "--format", "mailgun"), 2, "email")
+
+
+@pytest.mark.parametrize("email", ["+cmd@x.com", "=sum(1+1)@example.com", "-2+3@example.com"])
+def test_export_mailgun_writes_addresses_exactly_as_stored(cli: CliRunner, email: str) -> None:
+    cid = cli.ok("contacts", "add", "--name", "Exact", "--email", email, "--json").json["id"]
+    cli.ok("set", cid, "--channel", "email", "--on")
+    [stored] = cli.ok("status", cid, "--json").json["contacts"]
+    rows = parse_csv(cli.ok("export", "suppressions", "--channel", "email", "--format", "mailgun").stdout)
+    assert rows[0] == ["address", "tag", "created_at"]
+    assert [row[0] for row in rows[1:]] == [stored["email"]]  # for Mailgun: no guard character, no other address
+    assert stored["email"].startswith(email[0])
+    spreadsheet = parse_csv(cli.ok("export", "suppressions", "--channel", "email", "--format", "csv").stdout)
+    assert spreadsheet[1][0] == "'" + stored["email"]  # csv stays formula-safe
+
+
+MOMENTS = [
+    datetime(999, 5, 1, 8, 30, tzinfo=UTC),
+    datetime(1969, 7, 20, 20, 17, 40, 500000, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_export_dates_have_four_digit_years(cli: CliRunner, db_url: str, moment: datetime) -> None:
+    """Whatever date the store holds, ``since`` is ISO 8601 with a four-digit year and created_at is RFC 2822."""
+    cli.ok("contacts", "add", "--name", "Old", "--email", "old@example.com")
+    store = Store(db_url)
+    try:
+        with store.write() as session:
+            location_id = get_location(session, None).id
+            event = Event(
+                source="mailgun",
+                key="old-1",
+                at_us=to_us(moment),
+                channel=Channel.EMAIL,
+                effect=Effect.SET,
+                kind=DndKind.PERMANENT,
+                reason="email.bounce",
+                address="old@example.com",
+            )
+            record_events(session, location_id, [event], "tester")
+    finally:
+        store.dispose()
+    [row] = parse_csv(cli.ok("export", "suppressions", "--channel", "email").stdout)[1:]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", row[3]), row
+    assert datetime.fromisoformat(row[3].replace("Z", "+00:00")) == moment
+    [mailgun] = parse_csv(cli.ok("export", "suppressions", "--channel", "email", "--format", "mailgun").stdout)[1:]
+    assert f" {moment.year:04d} " in mailgun[2] and parsedate_to_datetime(mailgun[2]) == moment.replace(microsecond=0)

@@ -59,25 +59,53 @@ def test_contacts(sample: Callable[[str], Path]) -> None:
 def test_mailgun_events_page(sample: Callable[[str], Path]) -> None:
     set_, none, temp, spam = Effect.SET, Effect.NONE, DndKind.TEMPORARY, DndKind.SPAM
     assert _summary(sample("mailgun-events-page.json")) == [
-        (1, "ann.lee@example.com", set_, temp, "email.bounce", "G9Bn5sl1TC6nu79C8C0bwg@1709287200.375624"),
+        (
+            1,
+            "ann.lee@example.com",
+            set_,
+            temp,
+            "email.bounce",
+            "G9Bn5sl1TC6nu79C8C0bwg@1709287200.375624/failed/ann.lee@example.com",
+        ),
         (
             2,
             "bo.chen@example.com",
             none,
             None,
             "failed/temporary/generic",
-            "czsjqFATSlC3QtAK-C80nw@1709290800.107440",
+            "czsjqFATSlC3QtAK-C80nw@1709290800.107440/failed/bo.chen@example.com",
         ),
-        (3, "cara@example.org", set_, temp, "email.unsubscribed", "Ase7i2zsRYeDXztHGENqRA@1709294400.873676"),
-        (4, "fay@example.com", set_, spam, "email.complained", "-Agny091SquKnsrW2NEKUA@1709298000.250304"),
-        (5, "dev.patel@example.net", none, None, "delivered", "hK7mQVt1QtqRiOfQXta4sw@1709301600.110352"),
+        (
+            3,
+            "cara@example.org",
+            set_,
+            temp,
+            "email.unsubscribed",
+            "Ase7i2zsRYeDXztHGENqRA@1709294400.873676/unsubscribed/cara@example.org",
+        ),
+        (
+            4,
+            "fay@example.com",
+            set_,
+            spam,
+            "email.complained",
+            "-Agny091SquKnsrW2NEKUA@1709298000.250304/complained/fay@example.com",
+        ),
+        (
+            5,
+            "dev.patel@example.net",
+            none,
+            None,
+            "delivered",
+            "hK7mQVt1QtqRiOfQXta4sw@1709301600.110352/delivered/dev.patel@example.net",
+        ),
         (
             6,
             "ann.lee@example.com",
             set_,
             temp,
             "email.suppress-bounce",
-            "pl271FzxTTmGRW8Uj3dUWw@1709305200.818328",
+            "pl271FzxTTmGRW8Uj3dUWw@1709305200.818328/failed/ann.lee@example.com",
         ),
     ]
     first = events(parse(sample("mailgun-events-page.json")))[0].event

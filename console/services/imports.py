@@ -1,0 +1,58 @@
+"""Importing provider exports and contacts files: one batch, committed in chunks (``console.importers.pipeline``).
+
+The batch row (files, sha256, who, counts) is the import's audit record, named by every ledger entry it causes.
+Region and parsing processes come from Settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from console.importers.pipeline import run_import as run_pipeline
+from console.importers.summary import ImportProgress, ImportSummary
+from console.services.base import Outcome, actor
+from console.services.context import AppContext
+from console.store.changes import DND, Change
+from console.store.locations import get_location
+
+__all__ = ["ImportProgress", "ImportSummary", "import_files"]
+
+Progress = Callable[[ImportProgress], None]
+
+
+def import_files(
+    ctx: AppContext,
+    paths: Sequence[Path],
+    *,
+    fmt: str | None = None,
+    location: str | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    isolated: bool = False,
+) -> Outcome[ImportSummary]:
+    """Import ``paths`` into ``location`` as one batch. ``isolated``: in a process of its own (the window), so the
+    caller's interpreter only relays progress. Stopping (``should_stop``, Ctrl-C) keeps what was committed."""
+    with ctx.store.read() as session:
+        who = actor(ctx, session)
+        location_id = get_location(session, location).id
+    runner: Callable[..., ImportSummary] = run_pipeline
+    if isolated:
+        from console.importers.isolated import run_import_isolated
+
+        runner = run_import_isolated
+    summary = runner(
+        ctx.store,
+        list(paths),
+        location=location,
+        actor=who,
+        fmt=fmt,
+        region=ctx.region,
+        progress=progress,
+        should_stop=should_stop,
+        workers=ctx.settings.import_workers,
+    )
+    touched = frozenset(summary.affected_contact_ids)
+    if summary.contacts is not None:
+        touched |= frozenset(summary.contacts.contact_ids)
+    return Outcome(summary, Change(DND, location_id, touched or None, who))
