@@ -163,6 +163,8 @@ def status(
         for name, ch in channels.items():
             conn = "" if ch["connected"] else " (not connected)"
             click.echo(f"  {name:9} {_state_line(ch)}{conn}")
+            if ch.get("inbound", {}).get("dnd"):
+                click.echo(f"  {'':9} inbound DND since {ch['inbound']['since']}")
 
 
 @click.command()

@@ -310,9 +310,11 @@ def build_demo(
             for k in range(1, 6)
         ]
         record_events(session, location_ids[0], unmatched, "demo")
+    from console.services.demo_insight import add_demo_inbound
     from console.services.demo_reviews import add_demo_reviews  # it builds on this module's contacts
 
     reviews = add_demo_reviews(store)
+    add_demo_inbound(store)
     return {
         "contacts": contacts,
         "events": events_total + len(unmatched),
