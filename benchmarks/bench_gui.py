@@ -35,7 +35,7 @@ from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
 
 KINDS = [("manual", "manual"), ("temporary", "email.bounce"), ("permanent", "sms.opt_out_keyword"),
-         ("spam", "email.complained"), ("temporary", "sms.error_30003")]  # fmt: skip
+         ("spam", "email.complained"), ("temporary", "sms.error_30003")]
 
 
 def build_bulk(path: Path, contacts: int, seed: int = 7) -> None:
@@ -55,11 +55,11 @@ def build_bulk(path: Path, contacts: int, seed: int = 7) -> None:
                 mask = 1 << chans.index(ch)
                 states.append((i, ch, 1, kind, reason, 1_700_000_000_000_000 + i, "bench", "x", 1, "bench"))
             rows.append((i, 1, f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", f"user{i}@example.com",
-                         f"+1415{i:07d}", 0, 0, mask))  # fmt: skip
+                         f"+1415{i:07d}", 0, 0, mask))
         con.executemany("INSERT INTO contacts (id, location_id, name, email, phone, created_at_us, updated_at_us,"
-                        " dnd_mask) VALUES (?,?,?,?,?,?,?,?)", rows)  # fmt: skip
+                        " dnd_mask) VALUES (?,?,?,?,?,?,?,?)", rows)
         con.executemany("INSERT INTO channel_states (contact_id, channel, dnd, kind, reason, since_us, source,"
-                        " last_order, version, changed_by) VALUES (?,?,?,?,?,?,?,?,?,?)", states)  # fmt: skip
+                        " last_order, version, changed_by) VALUES (?,?,?,?,?,?,?,?,?,?)", states)
     con.commit()
     con.close()
 
@@ -122,7 +122,7 @@ def main() -> None:
     shown = timed(app, open_window)
     window = holder[0]
     print(f"window appears:       {ms(shown)}   bare QTableView+QSqlQueryModel: {ms(bare)}   "
-          f"ratio {shown / bare:.1f}x (target under 5x)")  # fmt: skip
+          f"ratio {shown / bare:.1f}x (target under 5x)")
 
     loc = window.filters.location_id
     for label, flt in [

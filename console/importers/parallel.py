@@ -42,7 +42,7 @@ def _send(messages: Any, stop: Any, message: tuple[Any, ...]) -> bool:
 def _parser(
     path: str, fmt: str, byte_range: ByteRange, region: str, import_time: int, chunk_records: int,
     index: int, messages: Any, stop: Any,
-) -> None:  # fmt: skip
+) -> None:
     from console.store.ledger import is_noop
     from console.store.tables import event_values
 

@@ -53,7 +53,7 @@ class ChannelRow:
         self.state_label.setWordWrap(True)
         self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
                                          f"request_review_{channel.value}",
-                                         f"Request an opt-in review to lift {channel.label} DND")  # fmt: skip
+                                         f"Request an opt-in review to lift {channel.label} DND")
         self.review_button.setStyleSheet(LINK_STYLE)
         self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.review_button.hide()
@@ -135,7 +135,7 @@ class ContactPanel(QWidget):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = name_widget(QLabel(self), "contact_status", "DND status")
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
-                                   "Turns DND on or off on all six channels, connected or not")  # fmt: skip
+                                   "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -174,7 +174,7 @@ class ContactPanel(QWidget):
                     self._stored = channel_states(session, contact.id)
                     self._connected = connected_channels(session, contact.location_id)
                     self._reviews = {c: open_review(session, contact.id, c) if s.state.locked else None
-                                     for c, s in self._stored.items()}  # fmt: skip
+                                     for c, s in self._stored.items()}
         enabled = contact is not None
         for widget in (self.dnd_all, *(r.toggle for r in self.rows.values())):
             widget.setEnabled(enabled)
@@ -268,10 +268,10 @@ class ContactPanel(QWidget):
             self.message.emit("info", "DND is on for all channels.")
             return
         kept = [f"{r.channel.label} ({describe_state(r.channel, self._stored[r.channel].state)})"
-                for r in result.plan.refusals]  # fmt: skip
+                for r in result.plan.refusals]
         if kept:
             self.message.emit("info", "DND is off except on locked or unconfirmed channels, still DND: "
-                              + "; ".join(kept) + ".")  # fmt: skip
+                              + "; ".join(kept) + ".")
         else:
             self.message.emit("info", "DND is off for all channels.")
 
@@ -286,7 +286,7 @@ class ContactPanel(QWidget):
                 if contact is None:
                     raise UserError("this contact no longer exists")
                 result = set_dnd(session, contact, channels, turn_on, self._actor,
-                                 provider_cleared=cleared, expected_versions=versions)  # fmt: skip
+                                 provider_cleared=cleared, expected_versions=versions)
         except Conflict as exc:
             self.message.emit("warning", str(exc))
             result = None

@@ -58,7 +58,7 @@ class ImportDialog(QDialog):
     crashed = Signal(str)
 
     def __init__(self, store: Store, locations: list[str], location: str, actor: str,
-                 runner: Runner | None = None, parent: Any = None) -> None:  # fmt: skip
+                 runner: Runner | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "import_dialog", "Import provider export")
         self.setWindowTitle("Import provider export")

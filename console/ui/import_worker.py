@@ -75,7 +75,7 @@ class ImportJob(QRunnable):
         try:
             runner = self._runner or default_runner()
             summary = runner(self._store, self._paths, location=self._location, actor=self._actor,
-                             region=self._region, progress=self._progress, should_stop=self._stop.is_set)  # fmt: skip
+                             region=self._region, progress=self._progress, should_stop=self._stop.is_set)
         except UserError as exc:
             self.signals.failed.emit(str(exc))
         except Exception:

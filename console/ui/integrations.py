@@ -43,7 +43,7 @@ class IntegrationsDialog(QDialog):
         self.boxes: dict[Channel, QCheckBox] = {}
         for channel in CHANNEL_ORDER:
             box = name_widget(QCheckBox(channel.label, self), f"connect_{channel.value}",
-                              f"{channel.label} connected")  # fmt: skip
+                              f"{channel.label} connected")
             box.setIcon(channel_icon(channel))
             box.setIconSize(QSize(20, 20))
             box.setChecked(channel in connected)
@@ -51,7 +51,7 @@ class IntegrationsDialog(QDialog):
             layout.addWidget(box)
             self.boxes[channel] = box
         buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self), "integrations_buttons",
-                              "Close integrations")  # fmt: skip
+                              "Close integrations")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 

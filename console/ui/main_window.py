@@ -48,7 +48,7 @@ CHANNEL_COLUMN_WIDTH = 62
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, settings: QSettings | None = None, crashes: CrashReporter | None = None,
-                 region: str = "US") -> None:  # fmt: skip
+                 region: str = "US") -> None:
         super().__init__()
         name_widget(self, "main_window", "DND Console")
         self.setWindowTitle("DND Console")
@@ -133,14 +133,14 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = action(file_menu, "&Import provider export...", "import_action",
-                                    lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))  # fmt: skip
+                                    lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))
         file_menu.addSeparator()
         action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
         contacts = self.menuBar().addMenu("&Contacts")
         self.find_action = action(contacts, "&Find", "find_action", self.focus_search, QKeySequence("Ctrl+F"))
         action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
         action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
-               QKeySequence("Ctrl+R"))  # fmt: skip
+               QKeySequence("Ctrl+R"))
         location = self.menuBar().addMenu("&Location")
         action(location, "&Integrations...", "integrations_action", lambda: self.open_integrations())
 
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> ContactFilter:
         f, base = self.filters, self.model.filter
         return ContactFilter(f.location_id, f.search.text(), f.status_value, f.channel_value, f.kind_value,
-                             f.only_ids, base.sort, base.descending, self.region)  # fmt: skip
+                             f.only_ids, base.sort, base.descending, self.region)
 
     def apply_filters(self) -> None:
         self.model.set_filter(self.current_filter())

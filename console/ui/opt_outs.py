@@ -78,7 +78,7 @@ class PossibleOptOutsDialog(QDialog):
         self._store, self._location_id, self._actor = store, location_id, actor
         intro = QLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules require "
                        "honouring a revocation made by any reasonable means: confirm it to set a permanent SMS "
-                       "DND, or dismiss it.", self)  # fmt: skip
+                       "DND, or dismiss it.", self)
         intro.setWordWrap(True)
         self.model = PossibleOptOutModel(self)
         self.table = name_widget(QTableView(self), "possible_opt_outs", "Possible opt-outs waiting for a decision")
@@ -89,9 +89,9 @@ class PossibleOptOutsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.confirm_button = name_widget(QPushButton("Confirm opt-out", self), "confirm_opt_out",
-                                          "Confirm the selected message as an SMS opt-out")  # fmt: skip
+                                          "Confirm the selected message as an SMS opt-out")
         self.dismiss_button = name_widget(QPushButton("Dismiss", self), "dismiss_opt_out",
-                                          "Dismiss the selected message")  # fmt: skip
+                                          "Dismiss the selected message")
         self.close_button = name_widget(QPushButton("Close", self), "close_opt_outs", "Close")
         self.confirm_button.clicked.connect(lambda: self.decide(confirm=True))
         self.dismiss_button.clicked.connect(lambda: self.decide(confirm=False))

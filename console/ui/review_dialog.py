@@ -57,7 +57,7 @@ class ReviewDialog(QDialog):
     review_changed = Signal(object)
 
     def __init__(self, store: Store, review_id: int, actor: str, region: str = DEFAULT_REGION,
-                 parent: Any = None) -> None:  # fmt: skip
+                 parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_dialog", f"Opt-in review #{review_id}")
         self.setWindowTitle(f"Opt-in review #{review_id}")
@@ -88,14 +88,14 @@ class ReviewDialog(QDialog):
         self.additions = EvidenceEditor("review_additions", self)
         self.new_numbers = RelationshipNumbersField("review_new_numbers", region, self)
         self.reason = name_widget(QPlainTextEdit(self), "review_reason", "Reason or note",
-                                  "Required to reject or to ask for more information")  # fmt: skip
+                                  "Required to reject or to ask for more information")
         self.reason.setPlaceholderText("Required to reject or ask for more information; "
-                                       "optional note with an approval or an update")  # fmt: skip
+                                       "optional note with an approval or an update")
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 3 + 14)
         self.approve_button = self._button("Approve and lift DND", "approve_review", "Approve the review")
         self.reject_button = self._button("Reject", "reject_review", "Reject the review")
         self.needs_info_button = self._button("Ask for more info", "needs_info_review",
-                                              "Send the review back to the submitter")  # fmt: skip
+                                              "Send the review back to the submitter")
         self.update_button = self._button("Add to review", "update_review", "Add the links, numbers and note")
         self.close_button = self._button("Close", "close_review", "Close the review")
         self.blockers = name_widget(QLabel(self), "review_blockers", "Why some actions are not available")
@@ -122,7 +122,7 @@ class ReviewDialog(QDialog):
         left.setContentsMargins(0, 0, 8, 0)
         left.addWidget(self.numbers)
         sections = (("Evidence", self.evidence), ("Notes", self.notes), ("State history", self.states),
-                    ("DND history of the channel", self.history))  # fmt: skip
+                    ("DND history of the channel", self.history))
         for title, widget in sections:
             left.addWidget(titled(title, widget, submitted))
         left.addStretch(1)
@@ -228,7 +228,7 @@ class ReviewDialog(QDialog):
             text = grouped_blockers(list(blocked.values()))
         else:
             text = (f"Review #{self.review.id} is {STATE_WORDS[self.review.state].lower()}: "
-                    "it can no longer be changed or decided.")  # fmt: skip
+                    "it can no longer be changed or decided.")
         self.blockers.setText(text)
         self.blockers.setVisible(bool(text))
 
@@ -243,7 +243,7 @@ class ReviewDialog(QDialog):
             expected: int | None = version
             if numbers:
                 update_review(session, self.review_id, self._actor, relationship_numbers=numbers,
-                              expected_version=expected)  # fmt: skip
+                              expected_version=expected)
                 expected = None
             return approve_review(session, self.review_id, self._actor, links, note, expected)
 
@@ -253,13 +253,13 @@ class ReviewDialog(QDialog):
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
         self._run(lambda s: reject_review(s, self.review_id, self._actor, reason, version),
-                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")  # fmt: skip
+                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")
 
     def ask_for_info(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
         self._run(lambda s: needs_info_review(s, self.review_id, self._actor, reason, version),
-                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")  # fmt: skip
+                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")
 
     def update_submission(self) -> None:
         assert self.review is not None
@@ -268,7 +268,7 @@ class ReviewDialog(QDialog):
         done = "resubmitted: pending again." if resubmit else "updated."
         self._run(lambda s: update_review(s, self.review_id, self._actor, links, numbers, note,
                                           expected_version=version),
-                  lambda r: f"Review #{r.id} {done}")  # fmt: skip
+                  lambda r: f"Review #{r.id} {done}")
 
     def _run(self, work: Callable[[Session], Review], done: Callable[[Review], str]) -> Review | None:
         try:
@@ -293,7 +293,7 @@ class ReviewDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, store: Store, review_id: int, actor: str,
-            region: str = DEFAULT_REGION) -> Review | None:  # fmt: skip
+            region: str = DEFAULT_REGION) -> Review | None:
         """Show the review until closed; the review as last changed here, or None when nothing changed."""
         dialog = cls(store, review_id, actor, region, parent)
         dialog.exec()

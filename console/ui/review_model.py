@@ -98,7 +98,7 @@ class ReviewTableModel(QAbstractTableModel):
     def _page(self, session: Session, offset: int) -> tuple[list[Review], bool]:
         """A page of reviews from ``offset``, and whether more follow (one row past the page tells)."""
         rows = list_reviews(session, self.state, self.location_id, pending_first=True, limit=PAGE_SIZE + 1,
-                            offset=offset)  # fmt: skip
+                            offset=offset)
         return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008

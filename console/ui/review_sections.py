@@ -71,19 +71,19 @@ class EvidenceItem(QFrame):
         if link.captured_on:
             facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
         self.facts = name_widget(QLabel(" · ".join(facts), self), f"evidence_facts_{number}",
-                                 f"Evidence {number + 1}: kind and date")  # fmt: skip
+                                 f"Evidence {number + 1}: kind and date")
         self.url = name_widget(QLabel(shown_url(link.url), self), f"evidence_link_{number}",
-                               f"Evidence {number + 1}: link")  # fmt: skip
+                               f"Evidence {number + 1}: link")
         self.url.setTextFormat(Qt.TextFormat.PlainText)
         self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.url.setToolTip(link.url)
         self.note = name_widget(QLabel(link.note or "", self), f"evidence_note_shown_{number}",
-                                f"Evidence {number + 1}: note")  # fmt: skip
+                                f"Evidence {number + 1}: note")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.setVisible(bool(link.note))
         self.open_button = name_widget(QPushButton("Open", self), f"open_evidence_{number}",
-                                       f"Open evidence {number + 1} in the browser")  # fmt: skip
+                                       f"Open evidence {number + 1} in the browser")
         self.problem = name_widget(QLabel(self), f"evidence_refused_{number}", f"Evidence {number + 1}: refused")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)

@@ -39,7 +39,7 @@ class ReviewSubmissionDialog(QDialog):
     """Prefilled with the contact and channel; Submit stays disabled, saying why, until the rules are met."""
 
     def __init__(self, store: Store, contact_id: int, channel: Channel, actor: str,
-                 region: str = DEFAULT_REGION, parent: Any = None) -> None:  # fmt: skip
+                 region: str = DEFAULT_REGION, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_submission_dialog", "Request an opt-in review")
         self.setWindowTitle(f"Request opt-in review: {channel.label}")
@@ -65,7 +65,7 @@ class ReviewSubmissionDialog(QDialog):
         intro.setWordWrap(True)
         self.contact_label = name_widget(QLabel(about, self), "submission_contact", "Contact")
         self.channel_label = name_widget(QLabel(f"<b>{channel.label}</b>: {explain_lock(channel, state)}", self),
-                                         "submission_channel", "Channel and why it is locked")  # fmt: skip
+                                         "submission_channel", "Channel and why it is locked")
         self.channel_label.setWordWrap(True)
         required = channel in NEEDS_RELATIONSHIP_NUMBER
         self.numbers = RelationshipNumbersField("submission_numbers", region, self)
@@ -86,7 +86,7 @@ class ReviewSubmissionDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self),
-                                   "submission_buttons", "Submit or cancel")  # fmt: skip
+                                   "submission_buttons", "Submit or cancel")
         self.submit_button = self.buttons.addButton("Submit for review", QDialogButtonBox.ButtonRole.AcceptRole)
         name_widget(self.submit_button, "submit_review", "Submit the opt-in review")
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -107,7 +107,7 @@ class ReviewSubmissionDialog(QDialog):
     def reasons(self) -> list[str]:
         """Why the submission cannot be sent now (empty: it can)."""
         return (self.numbers.problems() + self.evidence.problems()
-                + submission_blockers(self.channel, self.evidence.links(), self.numbers.numbers()))  # fmt: skip
+                + submission_blockers(self.channel, self.evidence.links(), self.numbers.numbers()))
 
     def update_blockers(self) -> None:
         reasons = list(dict.fromkeys(self.reasons()))
@@ -126,7 +126,7 @@ class ReviewSubmissionDialog(QDialog):
             with self._store.write() as session:
                 self.review = submit_review(session, self.contact_id, self.channel, self._actor,
                                             self.evidence.links(), self.numbers.numbers(),
-                                            self.notes.toPlainText())  # fmt: skip
+                                            self.notes.toPlainText())
         except UserError as exc:
             show_problem(self.error, f"Not submitted: {exc}")
             return
@@ -134,7 +134,7 @@ class ReviewSubmissionDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, store: Store, contact_id: int, channel: Channel, actor: str,
-            region: str = DEFAULT_REGION) -> Review | None:  # fmt: skip
+            region: str = DEFAULT_REGION) -> Review | None:
         """The submitted review, or None when the agent cancelled."""
         dialog = cls(store, contact_id, channel, actor, region, parent)
         return dialog.review if dialog.exec() == QDialog.DialogCode.Accepted else None

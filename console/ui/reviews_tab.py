@@ -50,7 +50,7 @@ class ReviewsView(QWidget):
         self.refresh_button = name_widget(QPushButton("Refresh", self), "refresh_reviews", "Reload the reviews")
         self.refresh_button.clicked.connect(self.model.refresh)
         self.open_button = name_widget(QPushButton("Open review...", self), "open_review",
-                                       "Open the selected review")  # fmt: skip
+                                       "Open the selected review")
         self.open_button.clicked.connect(self._open_selected)
         self.table = name_widget(QTableView(self), "review_list", "Opt-in reviews, pending first")
         self.table.setModel(self.model)

@@ -41,7 +41,7 @@ class People:
 def _event(key: str, channel: Channel, kind: DndKind, reason: str, address: str, **detail: str) -> Event:
     source = "mailgun" if channel == Channel.EMAIL else "twilio"
     return Event(source=source, key=key, at_us=MARCH_1, channel=channel, effect=Effect.SET, kind=kind,
-                 reason=reason, address=address, detail=dict(detail))  # fmt: skip
+                 reason=reason, address=address, detail=dict(detail))
 
 
 def fill(store: Store) -> People:
@@ -63,7 +63,7 @@ def fill(store: Store) -> People:
             _event("s1", Channel.SMS, DndKind.PERMANENT, "sms.opt_out_keyword", "+14155550102", keyword="STOP"),
             _event("c1", Channel.EMAIL, DndKind.SPAM, "email.complained", "dev@example.com"),
             _event("t1", Channel.SMS, DndKind.TEMPORARY, "sms.error_30003", "+14155550105"),
-        ], "tester")  # fmt: skip
+        ], "tester")
         eli = session.get(Contact, ids[4])
         assert eli is not None
         set_dnd(session, eli, [Channel.FACEBOOK], True, "tester")
@@ -123,7 +123,7 @@ def team(store: Store, people: People) -> People:
 
 
 def submit(store: Store, contact_id: int, channel: Channel = Channel.SMS, actor: str = SUBMITTER,
-           evidence: tuple[str, ...] = (VIDEO,)) -> int:  # fmt: skip
+           evidence: tuple[str, ...] = (VIDEO,)) -> int:
     """A pending review of a locked channel; its id."""
     from console.store.reviews import submit_review
 

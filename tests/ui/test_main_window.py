@@ -25,7 +25,7 @@ def listed(window: MainWindow) -> list[str]:
 
 def test_every_control_has_an_accessible_name_used_as_object_name(window: MainWindow) -> None:
     controls = window.findChildren(QAbstractButton) + window.findChildren(QLineEdit) + \
-        window.findChildren(QComboBox) + window.findChildren(QTableView)  # fmt: skip
+        window.findChildren(QComboBox) + window.findChildren(QTableView)
     ours = [
         w
         for w in controls
@@ -114,14 +114,14 @@ def test_disconnect_and_reconnect_update_list_and_panel(
 
 
 def test_possible_opt_outs_are_confirmed_or_dismissed(qtbot, window: MainWindow, store: Store, people: People,
-                                                      location_id: int) -> None:  # fmt: skip
+                                                      location_id: int) -> None:
     with store.write() as session:
         record_events(session, location_id, [
             Event("twilio", f"in{i}", MARCH_1 + i, Channel.SMS, Effect.NONE, None, "sms.possible_opt_out",
                   address=phone, detail={"possible_opt_out": "1", "body": body})
             for i, (phone, body) in enumerate([("+14155550100", "please stop texting me"),
                                                ("+14155550104", "remove me")])
-        ], "tester")  # fmt: skip
+        ], "tester")
     dialog = window.open_possible_opt_outs()
     assert dialog.model.rowCount() == 2
     assert dialog.model.index(0, 3).data() == "remove me"  # newest first
@@ -144,7 +144,7 @@ def test_dropping_files_opens_the_import_dialog(qtbot, window: MainWindow, tmp_p
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(export))])
     drop = QDropEvent(QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
-                      Qt.KeyboardModifier.NoModifier)  # fmt: skip
+                      Qt.KeyboardModifier.NoModifier)
     window.dropEvent(drop)
     dialog = window.findChild(QWidget, "import_dialog")
     assert dialog is not None and dialog.paths == [export]

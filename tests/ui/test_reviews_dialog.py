@@ -105,7 +105,7 @@ def test_rejection_needs_a_reason(qtbot, opened, store: Store, review_id: int, t
 
 
 def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, store: Store, review_id: int,
-                                                               team: People) -> None:  # fmt: skip
+                                                               team: People) -> None:
     reviewer = opened(REVIEWER, review_id)
     explained(reviewer, reviewer.needs_info_button, "Asking for more information needs a reason")
     reviewer.reason.setPlainText("Please add the date of the opt-in")
@@ -133,7 +133,7 @@ def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, st
 
 
 def test_sms_without_a_number_blocks_approval_until_one_is_added(qtbot, opened, store: Store, review_id: int,
-                                                                 team: People) -> None:  # fmt: skip
+                                                                 team: People) -> None:
     with store.write() as session:
         session.query(ReviewNumber).filter_by(review_id=review_id).delete()
     dialog = opened(REVIEWER, review_id)
@@ -146,7 +146,7 @@ def test_sms_without_a_number_blocks_approval_until_one_is_added(qtbot, opened, 
 
 
 def test_no_evidence_blocks_approval_until_the_reviewer_attaches_a_link(qtbot, opened, store: Store,
-                                                                        review_id: int) -> None:  # fmt: skip
+                                                                        review_id: int) -> None:
     with store.write() as session:
         session.query(ReviewEvidence).filter_by(review_id=review_id).delete()
     dialog = opened(REVIEWER, review_id)
@@ -171,7 +171,7 @@ def test_a_change_by_someone_else_is_a_conflict_shown_as_a_message(opened, store
 
 
 BAD_LINKS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)", "file:///etc/passwd",
-             "data:text/html,hi", "https://", "ftp://files.example.com/a"]  # fmt: skip
+             "data:text/html,hi", "https://", "ftp://files.example.com/a"]
 
 
 def test_open_hands_only_http_and_https_links_to_the_browser(
@@ -201,7 +201,7 @@ def test_open_hands_only_http_and_https_links_to_the_browser(
 def test_every_control_of_the_dialog_has_a_name(opened, review_id: int) -> None:
     dialog = opened(REVIEWER, review_id)
     controls: list[QWidget] = [*dialog.findChildren(QAbstractButton), *dialog.findChildren(QLineEdit),
-                               *dialog.findChildren(QComboBox), *dialog.findChildren(QPlainTextEdit)]  # fmt: skip
+                               *dialog.findChildren(QComboBox), *dialog.findChildren(QPlainTextEdit)]
     ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
     assert len(ours) >= 12
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []

@@ -141,7 +141,7 @@ def test_a_refusal_by_the_store_stays_in_the_form(qtbot, form: ReviewSubmissionD
 
 def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: ContactPanel, team: People) -> None:
     def fill_and_submit(parent: QWidget | None, store: Store, contact_id: int, channel: Channel, actor: str,
-                        region: str) -> Review | None:  # fmt: skip
+                        region: str) -> Review | None:
         dialog = ReviewSubmissionDialog(store, contact_id, channel, actor, region, parent)
         dialog.numbers.edit.setText(BUSINESS)
         dialog.evidence.rows[0].url.setText(VIDEO)
@@ -162,7 +162,7 @@ def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: Con
 
 def test_every_control_of_the_form_has_a_name(form: ReviewSubmissionDialog) -> None:
     controls: list[QWidget] = [*form.findChildren(QAbstractButton), *form.findChildren(QLineEdit),
-                               *form.findChildren(QComboBox), *form.findChildren(QPlainTextEdit)]  # fmt: skip
+                               *form.findChildren(QComboBox), *form.findChildren(QPlainTextEdit)]
     ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
     assert len(ours) >= 10
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []

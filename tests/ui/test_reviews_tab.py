@@ -88,7 +88,7 @@ def test_the_state_filter_and_the_pages(
     ("elapsed_us", "words"),
     [(0, "just now"), (59_000_000, "just now"), (12 * 60_000_000, "12 min"), (3 * HOUR + 5, "3 h"),
      (23 * HOUR, "23 h"), (49 * HOUR, "2 d"), (-HOUR, "just now")],
-)  # fmt: skip
+)
 def test_age_in_one_short_unit(elapsed_us: int, words: str) -> None:
     assert age_words(1_000_000_000_000, 1_000_000_000_000 + elapsed_us) == words
 
