@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select
 
 from console.domain.channels import CHANNEL_ORDER, Channel
+from console.services.demo import build_demo
 from console.store.actions import set_dnd
 from console.store.db import Store
-from console.store.demo import build_demo
 from console.store.models import Contact
 from console.store.queries import can_send
 

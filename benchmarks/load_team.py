@@ -7,7 +7,8 @@ the run works in a fresh schema of its own, dropped at the end (``--keep`` keeps
 
 Each simulated agent is a thread with its own Store (own connections): it looks at a random contact's
 channel, then toggles it with the version it saw (optimistic check), for ``--seconds``. Meanwhile one import
-of ``--events`` generated Mailgun events runs. Then it checks:
+of ``--events`` generated Mailgun events runs in a process of its own, as the window runs it
+(``run_import_isolated``; ``--in-process`` runs it on a thread of this process instead). Then it checks:
 
 * no unhandled error (a Conflict, or a refusal by the rules, is a handled outcome);
 * no lost update: no two toggles succeeded from the same version of a channel; every successful toggle is
@@ -44,6 +45,7 @@ from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import now_us
 from console.domain.state import replay
 from console.errors import Conflict
+from console.importers.isolated import run_import_isolated
 from console.importers.pipeline import run_import
 from console.importers.summary import ImportSummary
 from console.store.actions import set_dnd
@@ -107,6 +109,20 @@ def seed_contacts(store: Store, count: int) -> None:
             )
 
 
+def lock_probe(url: str, waits: list[float], deadline: float) -> None:
+    """Every 50 ms, how long a writer waits for the chain's lock (what the import makes agents wait for)."""
+    engine = create_engine(url)
+    try:
+        while time.monotonic() < deadline:
+            with engine.begin() as conn:
+                started = time.perf_counter()
+                conn.execute(text("SELECT last_id FROM chain_head WHERE id = 1 FOR UPDATE"))
+                waits.append(time.perf_counter() - started)
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 def agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int) -> None:
     rng = random.Random(seed)
     store = Store(url, migrate=False)
@@ -160,7 +176,7 @@ def check_replay(store: Store) -> tuple[int, list[str]]:
     problems: list[str] = []
     with store.read() as session:
         contacts = {cid: (email, phone) for cid, email, phone in session.execute(
-            select(Contact.id, Contact.email, Contact.phone))}  # fmt: skip
+            select(Contact.id, Contact.email, Contact.phone))}
         by_contact: dict[tuple[int, str], list[Any]] = defaultdict(list)
         by_address: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for row in session.execute(select(LedgerEntry.__table__).where(LIVE)):
@@ -193,7 +209,7 @@ def check_replay(store: Store) -> tuple[int, list[str]]:
         checked += 1
         if (have.dnd, have.kind, have.reason, have.since_us, have.source, have.event_id) != (
             want.dnd, want.kind, want.reason, want.since_us, want.source, want.event_id,
-        ):  # fmt: skip
+        ):
             problems.append(f"contact {cid} {channel_value}: stored {have}, ledger replays {want}")
         if want.dnd:
             expected_masks[cid] |= channel.bit
@@ -213,6 +229,7 @@ def main() -> int:
     parser.add_argument("--hot", type=int, default=500, help="agents work on this many contacts (contention)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the schema for a look afterwards")
+    parser.add_argument("--in-process", action="store_true", help="import on a thread of this process")
     args = parser.parse_args()
 
     schema, url = make_schema(args.url)
@@ -235,7 +252,7 @@ def run(url: str, args: argparse.Namespace) -> int:
         with events.open("wb") as out:
             write_mailgun(out, args.events, rng)
         print(f"{args.contacts:,} contacts, {args.events:,} events generated; {args.agents} agents for "
-              f"{args.seconds:.0f} s with one import")  # fmt: skip
+              f"{args.seconds:.0f} s with one import")
 
         hot = rng.sample(range(1, args.contacts + 1), min(args.hot, args.contacts))
         logs = [AgentLog(f"agent{i:02d}") for i in range(args.agents)]
@@ -245,7 +262,8 @@ def run(url: str, args: argparse.Namespace) -> int:
             importer = Store(url, migrate=False)
             started = time.perf_counter()
             try:
-                import_result["summary"] = run_import(importer, [events], location=None, actor="importer")
+                runner = run_import if args.in_process else run_import_isolated
+                import_result["summary"] = runner(importer, [events], location=None, actor="importer")
             except BaseException:
                 import_result["error"] = traceback.format_exc()
             finally:
@@ -254,7 +272,9 @@ def run(url: str, args: argparse.Namespace) -> int:
 
         started = time.perf_counter()
         deadline = time.monotonic() + args.seconds
+        waits: list[float] = []
         threads = [threading.Thread(target=do_import, name="import")]
+        threads.append(threading.Thread(target=lock_probe, args=(url, waits, deadline), name="lock-probe"))
         threads += [
             threading.Thread(target=agent_loop, args=(url, log, hot, deadline, args.seed * 1000 + i), name=log.name)
             for i, log in enumerate(logs)
@@ -278,6 +298,10 @@ def run(url: str, args: argparse.Namespace) -> int:
         f"action latency: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms"
         f", max {max(latencies, default=0) * 1000:.1f} ms"
     )
+    print(
+        f"chain-lock wait (probe every 50 ms): p50 {percentile(waits, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(waits, 95) * 1000:.1f} ms, max {max(waits, default=0) * 1000:.1f} ms ({len(waits)} probes)"
+    )
     if errors:
         failures.append(f"{len(errors)} unhandled errors in agents; first:\n{errors[0]}")
     if "error" in import_result:
@@ -289,7 +313,7 @@ def run(url: str, args: argparse.Namespace) -> int:
         print(f"import: {d['records']:,} records in {import_result['seconds']:.1f} s = "
               f"{d['records'] / import_result['seconds']:,.0f} records/s ({d['applied']:,} applied, "
               f"{d['no_effect']:,} no effect, {d['duplicates']:,} duplicates, {d['unmatched']:,} unmatched, "
-              f"{d['rejected']:,} rejected)")  # fmt: skip
+              f"{d['rejected']:,} rejected)")
         if total != d["records"] or d["records"] != args.events:
             failures.append(f"import records not accounted: {total} of {d['records']} (file: {args.events})")
 

@@ -1,4 +1,8 @@
-"""Entry point of ``dnd-console`` (also ``python -m console``): assembles the commands of CLI.md."""
+"""Entry point of ``dnd-console`` (also ``python -m console``): the composition root.
+
+The settings are built here once, from ``--db`` / ``--region`` and the ``DND_CONSOLE_*`` environment
+(:meth:`Settings.from_env`), and handed to every command and to the window.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,40 @@ import sys
 
 import click
 
-from console.commands import admin, contacts, dnd, imports, reviews
-from console.commands.support import Context, exit_code, fail, pass_ctx, user_errors
+from console.commands import admin, contacts, dnd, imports, insight, reviews
+from console.commands.support import exit_code, fail, make_context, pass_ctx, user_errors
 from console.errors import ConsoleError
+from console.logs import setup_logging, stop_logging
+from console.services.context import AppContext, Settings
 
-REGION_ENV = "DND_CONSOLE_REGION"
+
+class ConsoleGroup(click.Group):
+    """The ``dnd-console`` group: a user error raised while a command's arguments are read (an unknown channel
+    name, say) ends with the same one line and exit code as one raised by the command itself."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConsoleError as exc:
+            fail(str(exc), exit_code(exc))
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="DND_CONSOLE_DB", default=None, help="SQLAlchemy database URL (or DND_CONSOLE_DB)")
-@click.option(
-    "--region",
-    envvar=REGION_ENV,
-    default="US",
-    show_default=True,
-    help="default region for national phone numbers",
+@click.group(
+    cls=ConsoleGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
 )
+@click.option("--db", default=None, help="SQLAlchemy database URL (or DND_CONSOLE_DB; default: the user data folder)")
+@click.option("--region", default=None, help="default region for national phone numbers (or DND_CONSOLE_REGION; US)")
+@click.option("-v", "--verbose", is_flag=True, help="log what happens to stderr too (always to the log file)")
 @click.version_option(package_name="dnd-console")
 @click.pass_context
-def cli(click_ctx: click.Context, db: str | None, region: str) -> None:
+def cli(click_ctx: click.Context, db: str | None, region: str | None, verbose: bool) -> None:
     """DND Console: see and change each contact's Do Not Disturb, per channel."""
-    click_ctx.obj = Context(db, region.upper())
+    setup_logging(verbose)
+    click_ctx.call_on_close(stop_logging)
+    settings = Settings.from_env(db_url=db, region=region)
+    ctx = make_context(settings)
+    click_ctx.obj = ctx
+    click_ctx.call_on_close(ctx.close)
     if click_ctx.invoked_subcommand is None:
         click_ctx.invoke(gui)
 
@@ -35,20 +52,17 @@ def cli(click_ctx: click.Context, db: str | None, region: str) -> None:
 @click.option("--demo", "use_demo", is_flag=True, help="open a fresh demo database")
 @pass_ctx
 @user_errors
-def gui(ctx: Context, use_demo: bool) -> None:
+def gui(ctx: AppContext, use_demo: bool) -> None:
     """Open the console window."""
     from console.ui.app import run_gui
 
-    sys.exit(run_gui(ctx.db, use_demo))
+    sys.exit(run_gui(ctx.settings, use_demo))
 
 
-for module in (admin, contacts, dnd, imports, reviews):
+for module in (admin, contacts, dnd, imports, reviews, insight):
     for command in module.COMMANDS:
         cli.add_command(command)
 
 
 def main() -> None:
-    try:
-        cli(prog_name="dnd-console")
-    except ConsoleError as exc:  # raised while click parses, before a command's own handler
-        fail(str(exc), exit_code(exc))
+    cli(prog_name="dnd-console")

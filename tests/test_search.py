@@ -6,13 +6,18 @@ import pytest
 from alembic import command
 from sqlalchemy import event, func, inspect, select, text
 
-from console.store.contact_list import CONTACTS, ContactFilter, conditions, contact_page, count_contacts
+from console.domain.channels import Channel, DndKind
+from console.domain.state import Status
+from console.services.demo import build_demo
+from console.store import contact_search
+from console.store.actions import set_dnd
+from console.store.contact_list import CONTACTS, ContactFilter, SortKey, conditions, contact_page, count_contacts
 from console.store.contact_search import search_for
 from console.store.contacts import add_contact
 from console.store.db import Store
-from console.store.demo import build_demo
 from console.store.locations import get_location
 from console.store.migrate import alembic_config, current_revision, ensure_schema, head_revision
+from console.store.models import Contact
 
 PEOPLE = [
     ("Ann Rossi", "ann.rossi.55@mail.example.com", "+14152435545"),
@@ -180,6 +185,9 @@ def test_demo_contacts_are_searchable(store: Store) -> None:
     assert name in found(store, email.split("@")[0][2:])
     assert name in found(store, f"{phone[5:8]}-{phone[8:]}")
     assert_search_index_whole(store)
+    with store.write() as session:  # the bulk insert put the insert trigger back
+        add_contact(session, 1, "After Demo", "after.demo@example.com")
+    assert found(store, "after.dem") == ["After Demo"]
 
 
 def search_indexes(store: Store) -> list[str]:
@@ -188,7 +196,7 @@ def search_indexes(store: Store) -> list[str]:
     return [i["name"] for i in inspect(store.engine).get_indexes("contacts") if str(i["name"]).endswith("_trgm")]
 
 
-def test_upgrade_to_0009_indexes_the_contacts_already_there(db_url: str) -> None:
+def test_upgrade_from_0004_indexes_the_contacts_already_there(db_url: str) -> None:
     store = Store(db_url, migrate=False)
     try:
         ensure_schema(store.engine, target="0004")
@@ -207,3 +215,50 @@ def test_upgrade_to_0009_indexes_the_contacts_already_there(db_url: str) -> None
         assert found(store, "timer@") == ["Old Timer"]
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("search", ["example", "ROSSI", "öztürk", "555", "(415) 555", "50%", "a_b", "o"])
+def test_many_matches_are_listed_like_few(people: Store, monkeypatch: pytest.MonkeyPatch, search: str) -> None:
+    """Past ``FEW`` matches the list walks the name index testing each row; it lists exactly the same contacts."""
+    few = found(people, search)
+    monkeypatch.setattr(contact_search, "FEW", 0)
+    assert found(people, search) == few
+
+
+@pytest.mark.parametrize("few", [2000, 0])
+def test_search_combines_with_the_other_filters(people: Store, monkeypatch: pytest.MonkeyPatch, few: int) -> None:
+    monkeypatch.setattr(contact_search, "FEW", few)
+    with people.write() as session:
+        location = get_location(session, None).id
+        bo = session.scalars(select(Contact).where(Contact.name == "Bo Chen")).one()
+        set_dnd(session, bo, [Channel.SMS], True, "tester")
+    with people.read() as session:
+        for flt, expected in [
+            (ContactFilter(location, search="example", channel=Channel.SMS), ["Bo Chen"]),
+            (ContactFilter(location, search="example", kind=DndKind.MANUAL), ["Bo Chen"]),
+            (ContactFilter(location, search="example", channel=Channel.EMAIL), []),
+            (ContactFilter(location, search="rossi", status=Status.OFF), ["Ann Rossi"]),
+            (ContactFilter(location, search="example", status=Status.PARTIAL), ["Bo Chen"]),
+        ]:
+            assert [row.name for row in contact_page(session, flt, 0, 100)] == expected, flt
+            assert count_contacts(session, flt) == len(expected), flt
+        off = ContactFilter(location, search="example", status=Status.OFF)
+        assert count_contacts(session, off) == len(contact_page(session, off, 0, 100)) == 8
+
+
+@pytest.mark.parametrize("few", [2000, 0])
+@pytest.mark.parametrize("sort", list(SortKey))
+def test_search_results_sort_by_any_column(
+    people: Store, monkeypatch: pytest.MonkeyPatch, few: int, sort: SortKey
+) -> None:
+    monkeypatch.setattr(contact_search, "FEW", few)
+    with people.read() as session:
+        location = get_location(session, None).id
+        for descending in (False, True):
+            flt = ContactFilter(location, search="example", sort=sort, descending=descending)
+            rows = contact_page(session, flt, 0, 100)
+            keys = [(getattr(r, sort.value), r.id) for r in rows if getattr(r, sort.value) is not None]
+            assert len(rows) == 9 and keys == sorted(keys, reverse=descending), (
+                sort,
+                descending,
+            )  # NULLs: as the database puts them

@@ -6,13 +6,14 @@ import sys
 
 import click
 
-from console.commands.support import Context, channels_argument, emit_json, json_option, pass_ctx, user_errors
+from console.commands.support import channels_argument, emit_json, json_option, pass_ctx, user_errors
 from console.domain.channels import CHANNEL_ORDER
 from console.domain.events import iso_utc
-from console.store.audit import verify_chain
-from console.store.identity import ROLES, add_agent, list_agents
-from console.store.ledger import record_note
-from console.store.locations import add_location, connected_channels, list_locations, set_connected
+from console.domain.roles import ROLES
+from console.services import agents as agent_services
+from console.services import audit as audit_services
+from console.services import locations as location_services
+from console.services.context import AppContext
 
 
 @click.group()
@@ -24,21 +25,13 @@ def locations() -> None:
 @json_option
 @pass_ctx
 @user_errors
-def locations_list(ctx: Context, as_json: bool) -> None:
-    with ctx.store.read() as session:
-        rows = [
-            {
-                "id": loc.id,
-                "name": loc.name,
-                "connected": [c.value for c in CHANNEL_ORDER if c in connected_channels(session, loc.id)],
-            }
-            for loc in list_locations(session)
-        ]
+def locations_list(ctx: AppContext, as_json: bool) -> None:
+    rows = location_services.list_locations(ctx)
     if as_json:
-        emit_json({"locations": rows})
+        emit_json({"locations": [row.as_dict() for row in rows]})
         return
     for row in rows:
-        click.echo(f"{row['name']}: {', '.join(row['connected']) or 'no channel connected'}")
+        click.echo(f"{row.name}: {', '.join(c.value for c in row.connected_in_order) or 'no channel connected'}")
 
 
 @locations.command("add")
@@ -52,37 +45,22 @@ def locations_list(ctx: Context, as_json: bool) -> None:
 @json_option
 @pass_ctx
 @user_errors
-def locations_add(ctx: Context, name: str, channels: str, as_json: bool) -> None:
-    wanted = channels_argument((channels,))
-    with ctx.store.write() as session:
-        location = add_location(session, name, wanted)
-        record_note(
-            session,
-            location.id,
-            ctx.actor(session),
-            "location.added",
-            {"name": location.name, "channels": ",".join(c.value for c in wanted)},
-        )
-        result = {"id": location.id, "name": location.name}
-    emit_json(result) if as_json else click.echo(f"added location {result['name']} (id {result['id']})")
+def locations_add(ctx: AppContext, name: str, channels: str, as_json: bool) -> None:
+    """Add a location (needs admin once an admin exists)."""
+    added = location_services.add_location(ctx, name, channels_argument((channels,))).result
+    if as_json:
+        emit_json({"id": added.id, "name": added.name})
+    else:
+        click.echo(f"added location {added.name} (id {added.id})")
 
 
-def _connect(ctx: Context, name: str, values: tuple[str, ...], connected: bool) -> None:
+def _connect(ctx: AppContext, name: str, values: tuple[str, ...], connected: bool) -> None:
     wanted = channels_argument(values)
     if not wanted:
         raise click.UsageError("name at least one channel")
-    with ctx.store.write() as session:
-        location = ctx.location(session, name)
-        set_connected(session, location.id, wanted, connected)
-        record_note(
-            session,
-            location.id,
-            ctx.actor(session),
-            "location.connected" if connected else "location.disconnected",
-            {"channels": ",".join(c.value for c in wanted)},
-        )
+    place = location_services.set_connected(ctx, name, wanted, connected).result
     verb = "connected" if connected else "disconnected (every contact's DND state for it is kept)"
-    click.echo(f"{location.name}: {', '.join(c.label for c in wanted)} {verb}")
+    click.echo(f"{place.name}: {', '.join(c.label for c in wanted)} {verb}")
 
 
 @locations.command("connect")
@@ -90,7 +68,8 @@ def _connect(ctx: Context, name: str, values: tuple[str, ...], connected: bool) 
 @click.argument("channels", nargs=-1, required=True)
 @pass_ctx
 @user_errors
-def locations_connect(ctx: Context, name: str, channels: tuple[str, ...]) -> None:
+def locations_connect(ctx: AppContext, name: str, channels: tuple[str, ...]) -> None:
+    """Connect channels of a location (needs admin once an admin exists)."""
     _connect(ctx, name, channels, True)
 
 
@@ -99,7 +78,8 @@ def locations_connect(ctx: Context, name: str, channels: tuple[str, ...]) -> Non
 @click.argument("channels", nargs=-1, required=True)
 @pass_ctx
 @user_errors
-def locations_disconnect(ctx: Context, name: str, channels: tuple[str, ...]) -> None:
+def locations_disconnect(ctx: AppContext, name: str, channels: tuple[str, ...]) -> None:
+    """Disconnect channels of a location, keeping every contact's DND state (needs admin once one exists)."""
     _connect(ctx, name, channels, False)
 
 
@@ -112,17 +92,13 @@ def agents() -> None:
 @json_option
 @pass_ctx
 @user_errors
-def agents_list(ctx: Context, as_json: bool) -> None:
-    with ctx.store.read() as session:
-        rows = [
-            {"name": a.name, "role": a.role, "added_by": a.added_by, "added_at": iso_utc(a.added_at_us)}
-            for a in list_agents(session)
-        ]
+def agents_list(ctx: AppContext, as_json: bool) -> None:
+    rows = agent_services.list_agents(ctx)
     if as_json:
-        emit_json({"agents": rows})
+        emit_json({"agents": [row.as_dict() for row in rows]})
         return
     for row in rows:
-        click.echo(f"{row['name']}\t{row['role']}")
+        click.echo(f"{row.name}\t{row.role}")
     if not rows:
         click.echo("no agents yet (everyone acts as an agent; add the first admin with: agents add NAME --role admin)")
 
@@ -133,15 +109,12 @@ def agents_list(ctx: Context, as_json: bool) -> None:
 @json_option
 @pass_ctx
 @user_errors
-def agents_add(ctx: Context, name: str, role: str, as_json: bool) -> None:
-    with ctx.store.write() as session:
-        actor = ctx.actor(session)
-        agent = add_agent(session, actor, name, role)
-        record_note(
-            session, ctx.location(session, None).id, actor, "agent.added", {"name": agent.name, "role": agent.role}
-        )
-        result = {"name": agent.name, "role": agent.role}
-    emit_json(result) if as_json else click.echo(f"{result['name']} is now {result['role']}")
+def agents_add(ctx: AppContext, name: str, role: str, as_json: bool) -> None:
+    agent = agent_services.add_agent(ctx, name, role).result
+    if as_json:
+        emit_json({"name": agent.name, "role": agent.role})
+    else:
+        click.echo(f"{agent.name} is now {agent.role}")
 
 
 @click.group()
@@ -153,9 +126,8 @@ def audit() -> None:
 @json_option
 @pass_ctx
 @user_errors
-def audit_verify(ctx: Context, as_json: bool) -> None:
-    with ctx.store.read() as session:
-        result = verify_chain(session)
+def audit_verify(ctx: AppContext, as_json: bool) -> None:
+    result = audit_services.verify(ctx)
     if as_json:
         emit_json(
             {"ok": result.ok, "entries": result.entries, "broken_entry": result.broken_id, "problem": result.problem}
@@ -167,17 +139,35 @@ def audit_verify(ctx: Context, as_json: bool) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+@audit.command("log")
+@click.option("--since", "since", default=None, metavar="WHEN", help="only entries at or after WHEN (ISO 8601, UTC)")
+@json_option
+@pass_ctx
+@user_errors
+def audit_log(ctx: AppContext, since: str | None, as_json: bool) -> None:
+    """Every ledger entry not about one contact (connections, locations, agents, grants, batches, undo)."""
+    entries = audit_services.audit_log(ctx, audit_services.parse_since(since) if since else None)
+    if as_json:
+        emit_json({"entries": [e.as_dict() for e in entries]})
+        return
+    for e in entries:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+        click.echo(f"#{e.id}\t{iso_utc(e.at_us)}\t{e.actor}\t{e.reason}" + (f"\t{detail}" if detail else ""))
+    if not entries:
+        click.echo("no entries" + (f" since {since}" if since else ""))
+
+
 @click.command()
 @click.option("--contacts", "count", default=3000, show_default=True, type=click.IntRange(1, 5_000_000))
 @click.option("--seed", default=7, show_default=True, help="random seed: the same seed builds the same data")
 @json_option
 @pass_ctx
 @user_errors
-def demo(ctx: Context, count: int, seed: int, as_json: bool) -> None:
+def demo(ctx: AppContext, count: int, seed: int, as_json: bool) -> None:
     """Fill the database with generated contacts and realistic events."""
-    from console.store.demo import build_demo
+    from console.services.demo import fill_demo
 
-    stats = build_demo(ctx.store, contacts=count, seed=seed)
+    stats = fill_demo(ctx, contacts=count, seed=seed)
     if as_json:
         emit_json(stats)
     else:
@@ -192,11 +182,11 @@ def db() -> None:
 @db.command("upgrade")
 @pass_ctx
 @user_errors
-def db_upgrade(ctx: Context) -> None:
+def db_upgrade(ctx: AppContext) -> None:
     """Create or migrate the schema (also done automatically on first use)."""
-    from console.store.migrate import current_revision
+    from console.services.database import schema_revision
 
-    revision = current_revision(ctx.store.engine)
+    revision = schema_revision(ctx)
     click.echo(f"schema at revision {revision}")
 
 

@@ -1,4 +1,4 @@
-"""Contacts: adding them, their status and their history."""
+"""Contacts: adding and editing them, their status and their history."""
 
 from __future__ import annotations
 
@@ -7,25 +7,16 @@ import sys
 import click
 
 from console.commands import insight
-from console.commands.support import (
-    Context,
-    channel_option,
-    emit_json,
-    json_option,
-    location_option,
-    pass_ctx,
-    user_errors,
-)
+from console.commands.support import channel_option, emit_json, json_option, location_option, pass_ctx, user_errors
 from console.domain.channels import Channel, DndKind
 from console.domain.explain import reason_text
 from console.domain.state import Status
 from console.errors import UserError
+from console.services import contacts as contact_services
+from console.services import reads
 from console.services.contact_list import DEFAULT_LIMIT, contact_filter, export_contacts_csv, list_contacts
-from console.services.context import AppContext, Settings
+from console.services.context import AppContext
 from console.services.inbound import add_inbound_to_status
-from console.store.contacts import add_contact
-from console.store.history import contact_history
-from console.store.queries import contact_status
 
 
 @click.group()
@@ -43,7 +34,7 @@ def contacts() -> None:
 @pass_ctx
 @user_errors
 def contacts_add(
-    ctx: Context,
+    ctx: AppContext,
     name: str,
     email: str | None,
     phone: str | None,
@@ -52,11 +43,46 @@ def contacts_add(
     as_json: bool,
 ) -> None:
     """Add a contact; events already imported for its address apply at once."""
-    with ctx.store.write() as session:
-        loc = ctx.location(session, location)
-        contact = add_contact(session, loc.id, name, email, phone, external_id, ctx.region)
-        new_id = contact.id
-    emit_json({"id": new_id}) if as_json else click.echo(new_id)
+    added = contact_services.add_contact(ctx, name, email, phone, external_id, location).result
+    if as_json:
+        emit_json({"id": added.id})
+    else:
+        click.echo(added.id)
+
+
+@contacts.command("edit")
+@click.argument("contact")
+@click.option("--name", default=None, help="the new name")
+@click.option("--email", default=None, help="the new email address ('' removes it)")
+@click.option("--phone", default=None, help="the new phone number, any common format ('' removes it)")
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def contacts_edit(
+    ctx: AppContext,
+    contact: str,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    location: str | None,
+    as_json: bool,
+) -> None:
+    """Change a contact's name, email or phone. A new address applies the events already kept for it; the old
+    address's DND stays in the history. Refused (exit 2) when CONTACT names several contacts."""
+    edit = contact_services.edit_contact(ctx, contact, name, email, phone, location).result
+    if as_json:
+        emit_json({"contact": edit.status.as_dict(), "readdressed": edit.readdressed})
+        return
+    after = edit.after
+    click.echo(f"#{after.id} {after.name} <{after.email or '-'}> {after.phone or '-'}  status: {edit.status.status}")
+
+
+def _state_line(ch: dict[str, object]) -> str:
+    if not ch["dnd"]:
+        return "off"
+    lock = " LOCKED" if ch["locked"] else ""
+    return f"DND {ch['kind']}{lock}: {reason_text(str(ch['reason']))} since {ch['since']} ({ch['source']})"
 
 
 def _limit(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
@@ -77,7 +103,7 @@ def _limit(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
 @pass_ctx
 @user_errors
 def contacts_list(
-    ctx: Context,
+    ctx: AppContext,
     search: str,
     status_: str | None,
     channel: str | None,
@@ -90,17 +116,16 @@ def contacts_list(
     """The window's list and filters, in name order."""
     if as_json and as_csv:
         raise UserError("choose one of --json and --csv")
-    app = AppContext(Settings.from_env(ctx.db, ctx.region), ctx.store)
     wanted = (
         Status(status_) if status_ else None,
         Channel(channel) if channel else None,
         DndKind(kind) if kind else None,
     )
-    flt = contact_filter(app, location, search, *wanted)
+    flt = contact_filter(ctx, location, search, *wanted)
     if as_csv:
-        export_contacts_csv(app, flt, sys.stdout, limit or None)
+        export_contacts_csv(ctx, flt, sys.stdout, limit or None)
         return
-    result = list_contacts(app, flt, limit or None)
+    result = list_contacts(ctx, flt, limit or None)
     if as_json:
         emit_json(result.as_dict())
         return
@@ -118,13 +143,13 @@ def contacts_list(
 @json_option
 @pass_ctx
 @user_errors
-def status(ctx: Context, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool) -> None:
+def status(
+    ctx: AppContext, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool
+) -> None:
     """A contact's DND on every channel, and the status badge (``--at``: as it was at that moment)."""
     if at is not None or as_known_now:
         return insight.show_status_at(ctx, contact, at, as_known_now, location, as_json)
-    with ctx.store.read() as session:
-        rows = [contact_status(session, c) for c in ctx.contacts(session, contact, location)]
-    rows = add_inbound_to_status(insight.app_context(ctx), rows)
+    rows = add_inbound_to_status(ctx, [view.as_dict() for view in reads.status(ctx, contact, location)])
     if as_json:
         emit_json({"contacts": rows})
         return
@@ -137,14 +162,9 @@ def status(ctx: Context, contact: str, at: str | None, as_known_now: bool, locat
         assert isinstance(channels, dict)
         for name, ch in channels.items():
             conn = "" if ch["connected"] else " (not connected)"
-            if ch["dnd"]:
-                lock = " LOCKED" if ch["locked"] else ""
-                click.echo(
-                    f"  {name:9} DND {ch['kind']}{lock}: {reason_text(ch['reason'])} since {ch['since']}"
-                    f" ({ch['source']}){conn}"
-                )
-            else:
-                click.echo(f"  {name:9} off{conn}")
+            click.echo(f"  {name:9} {_state_line(ch)}{conn}")
+            if ch.get("inbound", {}).get("dnd"):
+                click.echo(f"  {'':9} inbound DND since {ch['inbound']['since']}")
 
 
 @click.command()
@@ -153,18 +173,16 @@ def status(ctx: Context, contact: str, at: str | None, as_known_now: bool, locat
 @json_option
 @pass_ctx
 @user_errors
-def history(ctx: Context, contact: str, location: str | None, as_json: bool) -> None:
+def history(ctx: AppContext, contact: str, location: str | None, as_json: bool) -> None:
     """A contact's ledger entries in order of occurrence, with each channel's state before and after."""
-    with ctx.store.read() as session:
-        found = ctx.contacts(session, contact, location)
-        entries = {c.id: [{**e.as_dict(), "contact": c.id} for e in contact_history(session, c)] for c in found}
-        names = {c.id: c.name for c in found}
+    views = reads.history(ctx, contact, location)
     if as_json:
-        emit_json([row for rows in entries.values() for row in rows])
+        emit_json([{**e.as_dict(), "contact": v.contact.id} for v in views for e in v.entries])
         return
-    for cid, rows in entries.items():
-        click.echo(f"#{cid} {names[cid]}")
-        for row in rows:
+    for view in views:
+        click.echo(f"#{view.contact.id} {view.contact.name}")
+        for entry in view.entries:
+            row = entry.as_dict()
             before, after = row["before"], row["after"]
             assert isinstance(before, dict) and isinstance(after, dict)
             state = lambda s: f"{s['kind']} ({s['reason']})" if s["dnd"] else "off"  # noqa: E731
@@ -172,7 +190,7 @@ def history(ctx: Context, contact: str, location: str | None, as_json: bool) -> 
                 f"  {row['at']}  {row['channel']:9} {state(before)} -> {state(after)}  "
                 f"{row['source']}/{row['reason']} by {row['actor']} [#{row['event']}]"
             )
-        if not rows:
+        if not view.entries:
             click.echo("  no DND history")
 
 

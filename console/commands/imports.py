@@ -4,37 +4,45 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from console.commands.support import Context, emit_json, json_option, location_option, pass_ctx, user_errors
-from console.importers.base import FORMATS
-from console.importers.pipeline import run_import
-from console.importers.summary import ImportProgress, ImportSummary
-from console.store.identity import current_actor
+from console.commands.support import emit_json, json_option, location_option, pass_ctx, user_errors
+from console.services.context import AppContext
+from console.services.imports import FORMATS, ImportProgress, ImportSummary, import_files
+
+
+def _progress_text(progress: ImportProgress | None) -> str | None:
+    if progress is None:
+        return None
+    return f"{progress.records:>10,} records  {progress.records_per_s:>9,.0f}/s"
 
 
 class TerminalProgress:
-    """A one-line progress bar on stderr: percent of bytes read, records and records per second."""
+    """click's progress bar on stderr, one per file: bytes read, records and records per second."""
 
     def __init__(self) -> None:
-        self.shown = False
+        self._bar: Any = None
+        self._file = ""
 
     def __call__(self, progress: ImportProgress) -> None:
-        percent = 100.0 * progress.bytes_done / progress.bytes_total if progress.bytes_total else 100.0
-        width = 30
-        filled = int(width * min(percent, 100.0) / 100)
-        bar = "#" * filled + "-" * (width - filled)
-        name = Path(progress.file).name[-30:]
-        sys.stderr.write(
-            f"\r{name:30} [{bar}] {percent:5.1f}%  {progress.records:>10,} records  {progress.records_per_s:>9,.0f}/s"
-        )
-        sys.stderr.flush()
-        self.shown = True
+        if self._bar is None or progress.file != self._file:
+            self.close()
+            self._file = progress.file
+            self._bar = click.progressbar(
+                length=max(progress.bytes_total, 1),
+                label=f"{Path(progress.file).name[-30:]:30}",
+                item_show_func=_progress_text,
+                file=sys.stderr,
+            )
+            self._bar.__enter__()
+        self._bar.update(max(progress.bytes_done - self._bar.pos, 0), progress)
 
     def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 def print_summary(summary: ImportSummary) -> None:
@@ -78,15 +86,13 @@ def print_summary(summary: ImportSummary) -> None:
 @json_option
 @pass_ctx
 @user_errors
-def import_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, location: str | None, as_json: bool) -> None:
+def import_command(
+    ctx: AppContext, files: tuple[Path, ...], fmt: str | None, location: str | None, as_json: bool
+) -> None:
     """Import provider exports and contacts files (format detected from content)."""
-    with ctx.store.read() as session:
-        actor = current_actor(session)
     bar = TerminalProgress() if sys.stderr.isatty() else None
     try:
-        summary = run_import(
-            ctx.store, list(files), location=location, actor=actor, fmt=fmt, region=ctx.region, progress=bar
-        )
+        summary = import_files(ctx, list(files), fmt=fmt, location=location, progress=bar).result
     finally:
         if bar is not None:
             bar.close()

@@ -13,14 +13,16 @@ from pathlib import Path
 
 import click
 
-from console.commands.support import Context, emit_json
-from console.domain.channels import Channel
+from console.commands.support import emit_json, json_option, location_option, pass_ctx, user_errors
+from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import iso_utc
 from console.domain.explain import reason_text
-from console.errors import UserError
-from console.services.context import AppContext, Settings
+from console.errors import InvalidInput
+from console.services.context import AppContext
 from console.services.inbound import InboundResult, block_list, check_inbound, set_inbound
 from console.services.past import CheckThen, check_at, status_at
+from console.services.report import write_report
+from console.services.stats import KIND_ORDER, overview
 
 at_option = click.option(
     "--at", "at", default=None, metavar="WHEN", help="the state at that moment (ISO 8601; a date alone is 00:00:00Z)"
@@ -33,18 +35,13 @@ inbound_option = click.option(
 )
 
 
-def app_context(ctx: Context) -> AppContext:
-    """The services' context for a command, sharing the store the command group opened."""
-    return AppContext(Settings.from_env(ctx.db, ctx.region), _store=ctx.store)
-
-
 def show_status_at(
-    ctx: Context, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool
+    ctx: AppContext, contact: str, at: str | None, as_known_now: bool, location: str | None, as_json: bool
 ) -> None:
     """``status CONTACT --at WHEN``."""
     if at is None:
-        raise UserError("--as-known-now needs --at WHEN")
-    found = status_at(app_context(ctx), contact, at, as_known_now=as_known_now, location=location)
+        raise InvalidInput("--as-known-now needs --at WHEN")
+    found = status_at(ctx, contact, at, as_known_now=as_known_now, location=location)
     if as_json:
         emit_json({"contacts": [then.as_dict() for then in found]})
         return
@@ -67,7 +64,7 @@ def show_status_at(
 
 
 def run_check_at(
-    ctx: Context,
+    ctx: AppContext,
     contact: str,
     channel: Channel,
     at: str | None,
@@ -78,8 +75,8 @@ def run_check_at(
 ) -> None:
     """``check --at`` and ``check --inbound``: exit 0 allowed, 1 blocked."""
     if as_known_now and at is None:
-        raise UserError("--as-known-now needs --at WHEN")
-    app = app_context(ctx)
+        raise InvalidInput("--as-known-now needs --at WHEN")
+    app = ctx
     if at is None:
         answer = check_inbound(app, contact, channel, location)
         data = answer.as_dict()
@@ -106,10 +103,10 @@ def run_check_at(
 
 
 def run_set_inbound(
-    ctx: Context, contact: str, channel: str, turn_on: bool, note: str | None, location: str | None, as_json: bool
+    ctx: AppContext, contact: str, channel: str, turn_on: bool, note: str | None, location: str | None, as_json: bool
 ) -> None:
     """``set --inbound``: an agent's inbound DND change (never refused: it has no locks)."""
-    result: InboundResult = set_inbound(app_context(ctx), contact, channel, turn_on, note, location)
+    result: InboundResult = set_inbound(ctx, contact, channel, turn_on, note, location)
     if as_json:
         emit_json(result.as_dict())
         return
@@ -123,15 +120,15 @@ def run_set_inbound(
             click.echo(f"#{outcome.contact_id}: {message}")
 
 
-def write_inbound_export(ctx: Context, channel: str, fmt: str, output: str | None, location: str | None) -> None:
+def write_inbound_export(ctx: AppContext, channel: str, fmt: str, output: str | None, location: str | None) -> None:
     """``export suppressions --inbound --channel call|sms``: ``address,since``, one number a line."""
     if fmt != "csv":
-        raise UserError("the inbound block list is written as csv (address,since)")
-    blocks = block_list(app_context(ctx), channel, location)
+        raise InvalidInput("the inbound block list is written as csv (address,since)")
+    blocks = block_list(ctx, channel, location)
     try:
         handle = Path(output).open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)  # noqa: SIM115
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
     with handle as stream:
         writer = csv.writer(stream)
         writer.writerow(["address", "since"])
@@ -141,4 +138,42 @@ def write_inbound_export(ctx: Context, channel: str, fmt: str, output: str | Non
         click.echo(f"{len(blocks)} numbers written to {output}")
 
 
-COMMANDS: list[click.Command] = []
+@click.command()
+@location_option
+@json_option
+@pass_ctx
+@user_errors
+def stats(ctx: AppContext, location: str | None, as_json: bool) -> None:
+    """The overview's figures: DND by channel and kind, new DND per week, open work."""
+    figures = overview(ctx, location)
+    if as_json:
+        emit_json(figures.as_dict())
+        return
+    click.echo(f"{figures.location}: {figures.contacts} contacts")
+    for channel in CHANNEL_ORDER:
+        counts = ", ".join(f"{kind.value} {figures.count(channel, kind)}" for kind in KIND_ORDER)
+        click.echo(f"  {channel.value:9} DND: {counts}")
+    weeks = sorted({w.monday for w in figures.new_dnd_by_week})
+    total = sum(w.count for w in figures.new_dnd_by_week)
+    click.echo(f"  new DND over the last 12 months: {total} in {len(weeks)} weeks")
+    click.echo(f"  opt-in reviews pending: {figures.reviews_pending}")
+    click.echo(
+        f"  possible opt-outs pending: {figures.opt_outs_pending}, overdue (over 10 business days):"
+        f" {figures.opt_outs_overdue}"
+    )
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), help="the file")
+@location_option
+@pass_ctx
+@user_errors
+def report(ctx: AppContext, contact: str, fmt: str, output: str, location: str | None) -> None:
+    """A consent record for a dispute or an audit: state now, every entry and its source, reviews, audit check."""
+    size = write_report(ctx, contact, Path(output), fmt, location)
+    click.echo(f"consent report written to {output} ({fmt}, {size} bytes)")
+
+
+COMMANDS: list[click.Command] = [stats, report]

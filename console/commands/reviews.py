@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 import click
 
 from console.commands.support import (
-    Context,
     channel_option,
     emit_json,
     json_option,
@@ -18,9 +17,8 @@ from console.commands.support import (
 )
 from console.domain.events import iso_utc
 from console.domain.reviews import Review, ReviewState
-from console.errors import InvalidInput
-from console.store.review_queries import get_review, list_reviews
-from console.store.reviews import approve_review, needs_info_review, reject_review, submit_review, update_review
+from console.services import reviews as review_services
+from console.services.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,8 +31,9 @@ STATE_NAMES = [s.value for s in ReviewState]
 
 
 def evidence_option(required: bool = False) -> Callable[[F], F]:
-    return click.option("--evidence", "evidence", multiple=True, required=required, metavar="[KIND=]URL",
-                        help=EVIDENCE_HELP)  # fmt: skip
+    return click.option(
+        "--evidence", "evidence", multiple=True, required=required, metavar="[KIND=]URL", help=EVIDENCE_HELP
+    )
 
 
 number_option = click.option("--relationship-number", "numbers", multiple=True, metavar="NUMBER", help=NUMBER_HELP)
@@ -55,18 +54,20 @@ def review() -> None:
 @json_option
 @pass_ctx
 @user_errors
-def review_submit(ctx: Context, contact: str, channel: str, evidence: tuple[str, ...], numbers: tuple[str, ...],
-                  note: str | None, location: str | None, as_json: bool) -> None:  # fmt: skip
+def review_submit(
+    ctx: AppContext,
+    contact: str,
+    channel: str,
+    evidence: tuple[str, ...],
+    numbers: tuple[str, ...],
+    note: str | None,
+    location: str | None,
+    as_json: bool,
+) -> None:
     """Ask for CONTACT's locked CHANNEL to be lifted, on proof of opt-in (state: pending)."""
-    with ctx.store.write() as session:
-        found = ctx.contacts(session, contact, location)
-        if len(found) > 1:
-            ids = ", ".join(f"#{c.id}" for c in found)
-            raise InvalidInput(f"{contact!r} matches several contacts ({ids}): name one by its id")
-        result = submit_review(session, found[0].id, channel, ctx.actor(session), list(evidence), list(numbers),
-                               note, ctx.region)  # fmt: skip
-    _report(result, as_json, f"submitted review #{result.id} of {result.channel.label} for #{result.contact_id} "
-                             f"{result.contact_name} (pending)")  # fmt: skip
+    result = review_services.submit_review(ctx, contact, channel, evidence, numbers, note, location).result
+    text = f"submitted review #{result.id} of {result.channel.label} for #{result.contact_id} {result.contact_name}"
+    _report(result, as_json, f"{text} (pending)")
 
 
 @review.command("list")
@@ -75,18 +76,17 @@ def review_submit(ctx: Context, contact: str, channel: str, evidence: tuple[str,
 @json_option
 @pass_ctx
 @user_errors
-def review_list(ctx: Context, state: str | None, location: str | None, as_json: bool) -> None:
+def review_list(ctx: AppContext, state: str | None, location: str | None, as_json: bool) -> None:
     """Reviews, newest first."""
-    with ctx.store.read() as session:
-        location_id = ctx.location(session, location).id if location else None
-        reviews = list_reviews(session, state, location_id)
+    reviews = review_services.list_reviews(ctx, state, location or None)
     if as_json:
         emit_json({"reviews": [_list_item(r) for r in reviews]})
         return
     for r in reviews:
         decided = f" by {r.decided_by}" if r.decided_by else ""
-        click.echo(f"#{r.id}\t{r.state.value}{decided}\t{r.channel.value}\t#{r.contact_id} {r.contact_name}\t"
-                   f"submitted by {r.submitted_by} {iso_utc(r.submitted_at_us)}")  # fmt: skip
+        who = f"#{r.contact_id} {r.contact_name}"
+        when = f"submitted by {r.submitted_by} {iso_utc(r.submitted_at_us)}"
+        click.echo(f"#{r.id}\t{r.state.value}{decided}\t{r.channel.value}\t{who}\t{when}")
     if not reviews:
         click.echo("no reviews" + (f" in state {state}" if state else ""))
 
@@ -96,12 +96,19 @@ def review_list(ctx: Context, state: str | None, location: str | None, as_json: 
 @json_option
 @pass_ctx
 @user_errors
-def review_show(ctx: Context, review_id: int, as_json: bool) -> None:
+def review_show(ctx: AppContext, review_id: int, as_json: bool) -> None:
     """One review with its evidence, numbers, notes and state history."""
-    with ctx.store.read() as session:
-        r = get_review(session, review_id)
-    history = [{"from": c.from_state.value if c.from_state else None, "to": c.to_state.value, "by": c.by,
-                "at": iso_utc(c.at_us), "reason": c.reason} for c in r.changes]  # fmt: skip
+    r = review_services.get_review(ctx, review_id)
+    history = [
+        {
+            "from": c.from_state.value if c.from_state else None,
+            "to": c.to_state.value,
+            "by": c.by,
+            "at": iso_utc(c.at_us),
+            "reason": c.reason,
+        }
+        for c in r.changes
+    ]
     if as_json:
         emit_json({**r.as_dict(), "evidence": [e.as_dict() for e in r.evidence], "history": history})
         return
@@ -112,8 +119,8 @@ def review_show(ctx: Context, review_id: int, as_json: bool) -> None:
     if r.notes:
         click.echo(f"notes:\n{r.notes}")
     for step in history:
-        click.echo(f"{step['at']} {step['by']}: {step['from'] or 'submitted'} -> {step['to']}"
-                   + (f" ({step['reason']})" if step["reason"] else ""))  # fmt: skip
+        why = f" ({step['reason']})" if step["reason"] else ""
+        click.echo(f"{step['at']} {step['by']}: {step['from'] or 'submitted'} -> {step['to']}{why}")
 
 
 @review.command("update")
@@ -124,12 +131,16 @@ def review_show(ctx: Context, review_id: int, as_json: bool) -> None:
 @json_option
 @pass_ctx
 @user_errors
-def review_update(ctx: Context, review_id: int, evidence: tuple[str, ...], numbers: tuple[str, ...],
-                  note: str | None, as_json: bool) -> None:  # fmt: skip
+def review_update(
+    ctx: AppContext,
+    review_id: int,
+    evidence: tuple[str, ...],
+    numbers: tuple[str, ...],
+    note: str | None,
+    as_json: bool,
+) -> None:
     """Add evidence, relationship numbers or a note; a needs_info review goes back to pending."""
-    with ctx.store.write() as session:
-        result = update_review(session, review_id, ctx.actor(session), list(evidence), list(numbers), note,
-                               ctx.region)  # fmt: skip
+    result = review_services.update_review(ctx, review_id, evidence, numbers, note).result
     _report(result, as_json, f"review #{result.id} updated ({result.state.value})")
 
 
@@ -140,12 +151,13 @@ def review_update(ctx: Context, review_id: int, evidence: tuple[str, ...], numbe
 @json_option
 @pass_ctx
 @user_errors
-def review_approve(ctx: Context, review_id: int, evidence: tuple[str, ...], note: str | None, as_json: bool) -> None:
+def review_approve(
+    ctx: AppContext, review_id: int, evidence: tuple[str, ...], note: str | None, as_json: bool
+) -> None:
     """Approve (reviewer or admin, not the submitter): lifts the channel, recorded in the ledger."""
-    with ctx.store.write() as session:
-        result = approve_review(session, review_id, ctx.actor(session), list(evidence), note)
-    _report(result, as_json, f"review #{result.id} approved: {result.channel.label} lifted for "
-                             f"#{result.contact_id} {result.contact_name}")  # fmt: skip
+    result = review_services.approve_review(ctx, review_id, evidence, note).result
+    who = f"#{result.contact_id} {result.contact_name}"
+    _report(result, as_json, f"review #{result.id} approved: {result.channel.label} lifted for {who}")
 
 
 @review.command("reject")
@@ -154,10 +166,9 @@ def review_approve(ctx: Context, review_id: int, evidence: tuple[str, ...], note
 @json_option
 @pass_ctx
 @user_errors
-def review_reject(ctx: Context, review_id: int, reason: str | None, as_json: bool) -> None:
+def review_reject(ctx: AppContext, review_id: int, reason: str | None, as_json: bool) -> None:
     """Reject (reviewer or admin, not the submitter), with a reason."""
-    with ctx.store.write() as session:
-        result = reject_review(session, review_id, ctx.actor(session), reason)
+    result = review_services.reject_review(ctx, review_id, reason).result
     _report(result, as_json, f"review #{result.id} rejected: {result.reason}")
 
 
@@ -167,16 +178,27 @@ def review_reject(ctx: Context, review_id: int, reason: str | None, as_json: boo
 @json_option
 @pass_ctx
 @user_errors
-def review_needs_info(ctx: Context, review_id: int, reason: str | None, as_json: bool) -> None:
+def review_needs_info(ctx: AppContext, review_id: int, reason: str | None, as_json: bool) -> None:
     """Send back to the submitter for more information, saying what is missing."""
-    with ctx.store.write() as session:
-        result = needs_info_review(session, review_id, ctx.actor(session), reason)
+    result = review_services.needs_info_review(ctx, review_id, reason).result
     _report(result, as_json, f"review #{result.id} needs more information: {result.reason}")
 
 
 def _list_item(r: Review) -> dict[str, object]:
-    keys = ("id", "contact_id", "contact", "channel", "state", "submitted_by", "submitted_at", "decided_by",
-            "decided_at", "reason", "relationship_numbers", "evidence")  # fmt: skip
+    keys = (
+        "id",
+        "contact_id",
+        "contact",
+        "channel",
+        "state",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "relationship_numbers",
+        "evidence",
+    )
     item = r.as_dict()
     return {k: item[k] for k in keys}
 

@@ -9,44 +9,19 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 import orjson
-from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
 from console.errors import ConsoleError, InvalidInput, Refused
-from console.store.contacts import find_contacts
-from console.store.db import Store
-from console.store.identity import current_actor
-from console.store.locations import get_location
-from console.store.models import Contact, Location
+from console.services.context import AppContext, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Context:
-    """Options of the ``dnd-console`` group; the store opens (and migrates) on first use."""
+def make_context(settings: Settings) -> AppContext:
+    """The context every command receives: the settings built by ``cli.py``; the store opens on first use."""
+    return AppContext(settings)
 
-    def __init__(self, db: str | None, region: str) -> None:
-        self.db = db
-        self.region = region
-        self._store: Store | None = None
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.db)
-        return self._store
-
-    def actor(self, session: Session) -> str:
-        return current_actor(session)
-
-    def location(self, session: Session, name: str | None) -> Location:
-        return get_location(session, name)
-
-    def contacts(self, session: Session, ref: str, location: str | None) -> list[Contact]:
-        return find_contacts(session, ref, self.location(session, location).id, self.region)
-
-
-pass_ctx = click.make_pass_decorator(Context)
+pass_ctx = click.make_pass_decorator(AppContext)
 
 
 def emit_json(data: object) -> None:

@@ -33,9 +33,10 @@ def iter_contacts(stream: BinaryIO, path: Path, region: str, latin1: bool = Fals
     if index["name"] is None and index["first_name"] is None and index["last_name"] is None:
         raise_missing(table, path, ("name",))
     file = str(path)
-    for line, row, problem in table.rows():
+    for line, _, row, problem, raw in table.rows():
         if row is None:
-            yield Reject(file, line, problem, "")
+            if problem:
+                yield Reject(file, line, problem, raw)
             continue
         cells = {name: _cell(row, i) for name, i in index.items()}
         name = cells["name"] or " ".join(p for p in (cells["first_name"], cells["last_name"]) if p)

@@ -6,10 +6,10 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator, Mapping
-from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
+from console.importers.csvrecords import PREVIEW, LineFeed, Span, iter_spans
 from console.importers.errors import EmptyFile, FileReadError, MissingColumns
 from console.importers.reading import MAX_LINE, read_chunk
 
@@ -69,13 +69,12 @@ class CsvTable:
         latin1: bool = False,
     ) -> None:
         self.path = path
-        self.problems: dict[int, str] = {}
+        self.problems: dict[int, tuple[str, str]] = {}
         self._latin1 = latin1
         self._stream = stream
         first = self._header_line()
         self.delimiter = sniff_delimiter(first)
         self.header = next(csv.reader([first], delimiter=self.delimiter), [])
-        self._reader = csv.reader(chain.from_iterable(self._chunks()), delimiter=self.delimiter)
         keys = [column_key(name) for name in self.header]
         self.index: dict[str, int | None] = {}
         for field_name, names in columns.items():
@@ -121,63 +120,63 @@ class CsvTable:
             )
         return f"missing required column(s): {wanted} (header: {shown})"
 
-    def _chunks(self) -> Iterator[io.StringIO]:
-        """Text of whole lines, a chunk at a time; a too-long line or a read failure becomes a blank line."""
+    def _chunks(self) -> Iterator[list[str]]:
+        """Whole lines, a chunk at a time; a damaged line (too long, a NUL byte, a failed read) reads as blank."""
         number = self._number
         carry, self._carry = self._carry, b""
-        end = carry.rfind(b"\n")
-        if end >= 0:  # whole lines read along with the header
-            text = self._decode(carry[: end + 1])
-            carry = carry[end + 1 :]
-            number += text.count("\n")
-            yield io.StringIO(text, newline="\n")
         while True:
+            end = carry.rfind(b"\n")
+            if end >= 0:
+                lines = self._lines(carry[: end + 1], number)
+                carry = carry[end + 1 :]
+                number += len(lines)
+                yield lines
             try:
                 chunk = read_chunk(self._stream, self.path)
             except FileReadError as exc:
-                self.problems[number + 1] = exc.problem
-                yield io.StringIO("\n")
+                self.problems[number + 1] = (exc.problem, self._preview(carry))
+                yield ["\n"]
                 return
             if not chunk:
                 if carry:
-                    yield io.StringIO(self._decode(carry + b"\n"), newline="\n")
+                    yield self._lines(carry + b"\n", number)  # the last line has no end of line
                 return
-            end = chunk.rfind(b"\n")
-            if end < 0:
-                carry += chunk
-                if len(carry) > MAX_LINE:
-                    number += 1
-                    self.problems[number] = f"line longer than {MAX_LINE >> 20} MB, not read"
+            carry += chunk
+            if len(carry) > MAX_LINE and b"\n" not in chunk:  # a line too long to hold: skipped to its end
+                number += 1
+                self.problems[number] = (f"line longer than {MAX_LINE >> 20} MB, not read", self._preview(carry))
+                yield ["\n"]
+                try:
                     carry = _skip_line(self._stream, self.path)
-                    yield io.StringIO("\n")
-                continue
-            text = self._decode(carry + chunk[: end + 1])
-            carry = chunk[end + 1 :]
-            number += text.count("\n")
-            yield io.StringIO(text, newline="\n")
+                except FileReadError as exc:
+                    self.problems[number + 1] = (exc.problem, "")
+                    yield ["\n"]
+                    return
 
-    def rows(self) -> Iterator[tuple[int, list[str] | None, str]]:
-        """``(start line, cells, "")`` per record; ``(line, None, problem)`` for an unreadable one."""
-        reader = self._reader
-        problems = self.problems
-        offset = self._number  # lines read before the reader started (header and blank lines)
-        last = offset
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield offset + reader.line_num, None, f"unreadable CSV record: {exc}"
-                last = offset + reader.line_num
-                continue
-            start = last + 1
-            last = offset + reader.line_num
-            if problems and start in problems:
-                yield start, None, problems.pop(start)
-                continue
-            if row:
-                yield start, row, ""
+    def _lines(self, data: bytes, number: int) -> list[str]:
+        """``data`` (whole lines) as decoded lines; the first may be too long, any may hold a NUL byte."""
+        first = data.find(b"\n")
+        too_long = first > MAX_LINE
+        if too_long:
+            self.problems[number + 1] = (f"line longer than {MAX_LINE >> 20} MB, not read", self._preview(data))
+            data = data[first:]
+        lines = io.StringIO(self._decode(data), newline="\n").readlines()
+        if b"\x00" in data:
+            for n, line in enumerate(lines):
+                if "\x00" in line:
+                    raw = line.rstrip("\r\n").replace("\x00", "\ufffd")[:PREVIEW]
+                    self.problems[number + n + 1] = ("a NUL byte in the line (damaged file?)", raw)
+                    lines[n] = "\n"
+        return lines
+
+    def _preview(self, data: bytes) -> str:
+        return self._decode(data[:PREVIEW]).replace("\x00", "\ufffd")
+
+    def rows(self) -> Iterator[Span]:
+        """``(start line, end line, cells, problem, raw)`` per record (see ``csvrecords``): cells are None for a
+        blank line, and for an unreadable record, whose problem and raw text are given."""
+        feed = LineFeed(self._chunks(), self._number + 1)
+        return iter_spans(feed, self.delimiter, len(self.header), self.problems)
 
     def required_indexes(self, names: tuple[str, ...]) -> list[int]:
         """Column indexes of required fields (checked present by the constructor)."""

@@ -7,23 +7,45 @@ processes of its own for big files (``console.importers.parallel``).
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from console.errors import ConsoleError, InvalidInput
 from console.importers.pipeline import run_import
+from console.importers.processes import ChildLost, Children, Outbox
 from console.importers.summary import ImportProgress, ImportSummary
 from console.store.db import Store
 
 PROGRESS_EVERY_S = 0.05
 
 
-def _child(url: str, paths: list[str], options: dict[str, Any], messages: Any, stop: Any) -> None:
+@dataclass(frozen=True, slots=True)
+class Progressed:
+    progress: ImportProgress
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    summary: ImportSummary
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A problem of the user's input or environment (``UserError``), said in one line."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Crashed:
+    traceback: str
+
+
+def _child(outbox: Outbox, url: str, paths: list[str], options: dict[str, Any]) -> None:
     store = Store(url, migrate=False)
     last = [0.0]
 
@@ -31,15 +53,15 @@ def _child(url: str, paths: list[str], options: dict[str, Any], messages: Any, s
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY_S:
             last[0] = now
-            messages.put(("progress", update))
+            outbox.send(Progressed(update))
 
     try:
-        summary = run_import(store, [Path(p) for p in paths], progress=progress, should_stop=stop.is_set, **options)
-        messages.put(("done", summary))
+        summary = run_import(store, [Path(p) for p in paths], progress=progress, should_stop=outbox.stopping, **options)
+        outbox.send(Finished(summary), final=True)
     except ConsoleError as exc:
-        messages.put(("failed", str(exc)))
+        outbox.send(Refused(str(exc)), final=True)
     except BaseException:
-        messages.put(("crashed", traceback.format_exc()))
+        outbox.send(Crashed(traceback.format_exc()), final=True)
     finally:
         store.dispose()
 
@@ -56,7 +78,10 @@ def run_import_isolated(
     should_stop: Callable[[], bool] | None = None,
     workers: int | None = None,
 ) -> ImportSummary:
-    """``run_import`` in a separate process; same arguments, same result and errors."""
+    """``run_import`` in a separate process; same arguments, same result and errors.
+
+    ``should_stop`` is relayed to the import process, which stops after the record batch in hand and reports
+    what it committed (the batch is marked cancelled)."""
     if ":memory:" in store.url or "mode=memory" in store.url:  # another process could not see that database
         return run_import(
             store,
@@ -69,38 +94,24 @@ def run_import_isolated(
             should_stop=should_stop,
             workers=workers,
         )
-    context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
-    stop = context.Event()
     options = {"location": location, "actor": actor, "fmt": fmt, "region": region, "workers": workers}
-    child = context.Process(
-        target=_child, args=(store.url, [str(p) for p in paths], options, messages, stop), name="dnd-import"
-    )
-    child.start()
-    try:
+    job = (store.url, [str(p) for p in paths], options)
+    with Children(_child, [job], "dnd-import") as child:
+        asked = False
         while True:
-            if should_stop is not None and should_stop():
-                stop.set()
+            if not asked and should_stop is not None and should_stop():
+                child.stop()
+                asked = True
             try:
-                kind, payload = messages.get(timeout=0.1)
-            except queue.Empty:
-                if not child.is_alive() and messages.empty():
-                    raise RuntimeError(
-                        f"the import process stopped unexpectedly (exit code {child.exitcode})"
-                    ) from None
-                continue
-            if kind == "progress":
+                message = child.receive(0.05)
+            except ChildLost as exc:
+                raise RuntimeError(f"the import process failed: {exc}") from None
+            if isinstance(message, Progressed):
                 if progress is not None:
-                    progress(payload)
-            elif kind == "done":
-                summary: ImportSummary = payload
-                return summary
-            elif kind == "failed":
-                raise InvalidInput(payload)
-            else:
-                raise RuntimeError(f"the import process failed:\n{payload}")
-    finally:
-        stop.set()
-        child.join(timeout=60)
-        if child.is_alive():
-            child.terminate()
+                    progress(message.progress)
+            elif isinstance(message, Finished):
+                return message.summary
+            elif isinstance(message, Refused):
+                raise InvalidInput(message.message)
+            elif isinstance(message, Crashed):
+                raise RuntimeError(f"the import process failed:\n{message.traceback}")

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from console.importers.errors import FileReadError
-from console.importers.reading import read_chunk
+from console.importers.reading import CHUNK, read_chunk
 
 # A string (possibly cut by the end of the buffer), or a structural character.
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[\[\]{}:,]', re.DOTALL)
 _MAX_BUFFER = 64 << 20
 NOT_OBJECT = "record is not a JSON object"
+_LONG_STRING = 1 << 20
+_TOO_LARGE = f"record larger than {_MAX_BUFFER >> 20} MB, not read"
+#: The complete characters of a string's content (an escape pair counts as one).
+_STRING_UNITS = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -58,22 +62,32 @@ def iter_elements(
     eof = False
     mark = 0  # where the current slot of the record array began (after its "[" or ",")
     other = False  # the current slot holds something other than an object (a string, number, array, ...)
+    skipping = False  # inside a record too large to hold, already rejected
     while True:
         match = _TOKEN.search(buf, pos)
         if match is None or (not eof and buf[match.start()] == 0x22 and match.end() == len(buf)):
             if eof:
                 break
             resume = match.start() if match is not None else len(buf)
-            keep = start if start >= 0 else resume
-            if in_records and start < 0 and buf[mark:resume].strip():
+            if in_records and start < 0 and not skipping and buf[mark:resume].strip():
                 other = True  # a number or literal element cut by the end of the buffer
-            mark = max(0, mark - keep)
             if start >= 0 and len(buf) - start > _MAX_BUFFER:
+                # rejected, then skipped to its end without being held: the records after it are read
                 index += 1
-                yield Element(key or "", index, buf[start : start + 10_000], "record larger than 64 MB, not read")
-                return
-            try:
-                chunk = read_chunk(stream, path)
+                yield Element(key or "", index, buf[start : start + 10_000], _TOO_LARGE)
+                start, skipping = -1, True
+            keep = start if start >= 0 else resume
+            if start < 0 and len(buf) - resume > _LONG_STRING and buf[resume] == 0x22:  # a long string, not kept
+                if in_records and not skipping and depth == (1 if scan.top == "array" else 2):
+                    other = True  # a string element of the record array
+                resume, buf = _drop_string_content(buf, resume)
+                keep = resume
+                mark = 0
+            else:
+                mark = max(0, mark - keep)
+            try:  # reads grow with what is kept, so a long string is not scanned again for every chunk
+                held = len(buf) - keep
+                chunk = read_chunk(stream, path, max(CHUNK, min(held, _MAX_BUFFER + CHUNK - held)))
             except FileReadError as exc:
                 yield Element(key or "", index + 1, buf[start:][:10_000] if start >= 0 else b"", exc.problem)
                 return
@@ -113,9 +127,14 @@ def iter_elements(
         if first == b"}" or first == b"]":
             if in_records and start >= 0 and first == b"}" and depth == (2 if scan.top == "array" else 3):
                 index += 1
-                yield Element(key or "", index, buf[start:pos])
+                if pos - start > _MAX_BUFFER:
+                    yield Element(key or "", index, buf[start : start + 10_000], _TOO_LARGE)
+                else:
+                    yield Element(key or "", index, buf[start:pos])
                 start = -1
                 mark = pos
+            elif skipping and first == b"}" and depth == (2 if scan.top == "array" else 3):
+                skipping, mark = False, pos
             elif in_records and first == b"]" and depth == (1 if scan.top == "array" else 2):
                 if other or buf[mark : match.start()].strip():  # the last slot
                     index += 1
@@ -139,6 +158,13 @@ def iter_elements(
         problem = "the file ended inside the JSON document (truncated?)"
         tail = buf[start:][:10_000] if start >= 0 else b""
         yield Element(key or "", index + 1, tail, problem)
+
+
+def _drop_string_content(buf: bytes, resume: int) -> tuple[int, bytes]:
+    """``buf`` without the read part of the string that opens at ``resume`` (none of it is kept anyway)."""
+    units = _STRING_UNITS.match(buf, resume + 1)
+    assert units is not None  # the pattern matches the empty string
+    return 0, b'"' + buf[units.end() :]
 
 
 def _decode_key(token: bytes) -> str:

@@ -8,11 +8,9 @@ with one warm database connection, in committed chunks as a single-process impor
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
-import signal
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,32 +19,48 @@ import orjson
 from console.errors import ConsoleError, InvalidInput
 from console.importers.base import EventRecord, Reject
 from console.importers.errors import ImportFileError
+from console.importers.processes import ChildLost, Children, Outbox
 from console.importers.ranges import ByteRange, iter_range
 from console.importers.reading import ByteCounter
 
 #: Chunks waiting to be stored, per parser: bounds memory when storing is slower than parsing.
 QUEUE_DEPTH = 3
-JOIN_SECONDS = 30.0
 
 
-def _send(messages: Any, stop: Any, message: tuple[Any, ...]) -> bool:
-    while not stop.is_set():
-        try:
-            messages.put(message, timeout=0.2)
-            return True
-        except queue.Full:
-            continue
-    return False
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A chunk of one range: orjson of (no-op rows, event rows, reject rows), and the range's bytes read so far."""
+
+    index: int
+    payload: bytes
+    bytes_read: int
+
+
+@dataclass(frozen=True, slots=True)
+class RangeDone:
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailed:
+    index: int
+    message: str
+    crashed: bool  # a bug (``message`` is a traceback), not a problem of the file
 
 
 def _parser(
-    path: str, fmt: str, byte_range: ByteRange, region: str, import_time: int, chunk_records: int,
-    index: int, messages: Any, stop: Any,
-) -> None:  # fmt: skip
+    outbox: Outbox,
+    path: str,
+    fmt: str,
+    byte_range: ByteRange,
+    region: str,
+    import_time: int,
+    chunk_records: int,
+    index: int,
+) -> None:
     from console.store.ledger import is_noop
     from console.store.tables import event_values
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process decides when to stop
     counter = ByteCounter()
     try:
         records = iter_range(Path(path), fmt, byte_range, region=region, import_time_us=import_time, counter=counter)
@@ -65,17 +79,16 @@ def _parser(
                 rejects.append((record.file, record.line, record.error, record.raw))
             count += 1
             if count >= chunk_records:
-                payload = orjson.dumps((noops, events, rejects))
-                if not _send(messages, stop, ("chunk", index, payload, counter.bytes_read)):
-                    return
+                if not outbox.send(Parsed(index, orjson.dumps((noops, events, rejects)), counter.bytes_read)):
+                    return  # asked to stop
                 noops, events, rejects, count = [], [], [], 0
-        if count:
-            _send(messages, stop, ("chunk", index, orjson.dumps((noops, events, rejects)), counter.bytes_read))
-        _send(messages, stop, ("done", index))
+        if count and not outbox.send(Parsed(index, orjson.dumps((noops, events, rejects)), counter.bytes_read)):
+            return
+        outbox.send(RangeDone(index))
     except (ConsoleError, ImportFileError) as exc:
-        _send(messages, stop, ("error", index, str(exc), False))
+        outbox.send(ParseFailed(index, str(exc), False))
     except BaseException:
-        _send(messages, stop, ("error", index, traceback.format_exc(), True))
+        outbox.send(ParseFailed(index, traceback.format_exc(), True))
 
 
 def import_ranges(
@@ -91,51 +104,25 @@ def import_ranges(
     should_stop: Callable[[], bool] | None,
 ) -> bool:
     """Parse ``ranges`` in parallel and hand each chunk to ``store_chunk``; False when stopped early."""
-    context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt or threads
-    messages = context.Queue(maxsize=QUEUE_DEPTH * len(ranges))
-    stop = context.Event()
-    parsers = [
-        context.Process(
-            target=_parser,
-            args=(str(path), fmt, r, region, import_time, chunk_records, n, messages, stop),
-            name=f"dnd-import-parser-{n}",
-            daemon=True,
-        )
-        for n, r in enumerate(ranges)
-    ]
-    for parser in parsers:
-        parser.start()
+    jobs = [(str(path), fmt, r, region, import_time, chunk_records, n) for n, r in enumerate(ranges)]
     done: set[int] = set()
-    read = [0] * len(parsers)
-    try:
-        while len(done) < len(parsers):
+    read = [0] * len(ranges)
+    with Children(_parser, jobs, "dnd-import-parser", depth=QUEUE_DEPTH * len(ranges)) as parsers:
+        while len(done) < len(ranges):
             if should_stop is not None and should_stop():
                 return False
             try:
-                message = messages.get(timeout=0.2)
-            except queue.Empty:
-                lost = [n for n, p in enumerate(parsers) if n not in done and not p.is_alive()]
-                if lost and messages.empty():
-                    code = parsers[lost[0]].exitcode
-                    raise RuntimeError(f"an import parsing process stopped unexpectedly (exit code {code})") from None
-                continue
-            kind, index = message[0], message[1]
-            if kind == "chunk":
-                store_chunk(message[2])
-                read[index] = message[3]
+                message = parsers.receive(0.2, frozenset(done))
+            except ChildLost as exc:
+                raise RuntimeError(f"an import parsing process failed: {exc}") from None
+            if isinstance(message, Parsed):
+                store_chunk(message.payload)
+                read[message.index] = message.bytes_read
                 on_progress(sum(read))
-            elif kind == "done":
-                done.add(index)
-            elif message[3]:
-                raise RuntimeError(f"an import parsing process failed:\n{message[2]}")
-            else:
-                raise InvalidInput(message[2])
-        return True
-    finally:
-        stop.set()
-        for parser in parsers:
-            parser.join(timeout=JOIN_SECONDS)
-            if parser.is_alive():
-                parser.terminate()
-        messages.close()
-        messages.cancel_join_thread()
+            elif isinstance(message, RangeDone):
+                done.add(message.index)
+            elif isinstance(message, ParseFailed):
+                if message.crashed:
+                    raise RuntimeError(f"an import parsing process failed:\n{message.message}")
+                raise InvalidInput(message.message)
+    return True

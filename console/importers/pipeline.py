@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,10 +19,12 @@ from typing import Any
 import orjson
 from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 from console.domain.events import now_us
 from console.errors import InvalidInput, StoreUnavailable
 from console.importers.base import ContactRow, EventRecord, Record, Reject
+from console.importers.batches import RUNNING, mark_abandoned, owner_tag
 from console.importers.chunks import ChunkReader
 from console.importers.contact_sync import ContactsSummary, sync_contacts
 from console.importers.errors import ImportFileError
@@ -36,7 +39,6 @@ from console.store.ledger import (
     DUPLICATE,
     NO_EFFECT,
     keep_noops,
-    lock_chain,
     record_events,
 )
 from console.store.locations import get_location
@@ -65,12 +67,14 @@ def run_import(
     files = check_files([Path(p) for p in paths], fmt)
     with store.write() as session:
         location_id = get_location(session, location).id
+        mark_abandoned(session)
         batch = ImportBatch(
             location_id=location_id,
             actor=actor,
             started_at_us=now_us(),
-            state="running",
+            state=RUNNING,
             files=files_json(files),
+            owner=owner_tag(),
         )
         session.add(batch)
         session.flush()
@@ -80,7 +84,7 @@ def run_import(
     started = time.perf_counter()
     import_time = now_us()
     state = "done"
-    with rare_gc():
+    with rare_gc(), interrupt_on_sigterm():
         try:
             for item in files:
                 if should_stop is not None and should_stop():
@@ -127,7 +131,7 @@ def run_import(
                 with store.write() as session:
                     row = session.get(ImportBatch, batch_id)
                     if row is not None:
-                        row.state, row.finished_at_us = state, now_us()
+                        row.state, row.finished_at_us, row.owner = state, now_us(), None
                         row.counts = orjson.dumps(summary.as_dict()).decode()
                         row.files = files_json(files, digests.values())
             except (OperationalError, DBAPIError, StoreUnavailable):
@@ -135,6 +139,24 @@ def run_import(
                     raise
                 # else the error that stopped the import is the one to report; the batch stays "running"
     return summary
+
+
+@contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM interrupts the import like Ctrl-C (the batch is marked interrupted), when the import runs on the
+    main thread of a process that left SIGTERM to its default."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt("terminated")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 _gc_lock = threading.Lock()
@@ -280,13 +302,24 @@ def _commit_chunk(
     is_contacts: bool,
     noop_rows: Sequence[Sequence[Any]] = (),
 ) -> None:
-    with store.write() as session:
-        if noop_rows:
-            lock_chain(session)  # writers take turns, so a duplicate is always seen as one
-            repeated = keep_noops(session, location_id, noop_rows, batch_id)
-            summary.counts[DUPLICATE] += len(repeated)
-            summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
-            summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
+
+    def keep(session: Session) -> None:
+        repeated = keep_noops(session, location_id, noop_rows, batch_id)
+        summary.counts[DUPLICATE] += len(repeated)
+        summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
+        summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
+
+    # On PostgreSQL records that trigger nothing go in a transaction of their own, which holds no other writer
+    # (their unique key decides duplicates); SQLite has one writer at a time anyway, and saves a commit.
+    apart = store.dialect != "sqlite"
+    if noop_rows and apart:
+        with store.write(chain_lock=False) as session:
+            keep(session)
+    if not (events or contacts or rejects or is_contacts or (noop_rows and not apart)):
+        return
+    with store.write(chain_lock=is_contacts) as session:
+        if noop_rows and not apart:
+            keep(session)
         if is_contacts:
             if summary.contacts is None:
                 summary.contacts = ContactsSummary()
@@ -309,7 +342,7 @@ def _commit_chunk(
             session.execute(
                 insert(ImportReject),
                 [
-                    {"batch_id": batch_id, "file": r.file, "line": r.line, "error": r.error, "raw": r.raw}
+                    {"batch_id": batch_id, "file": r.file, "line": r.line, "error": _text(r.error), "raw": _text(r.raw)}
                     for r in rejects
                 ],
             )
@@ -317,3 +350,8 @@ def _commit_chunk(
         for reject in event_rejects:
             if len(summary.rejects) < MAX_LISTED_REJECTS:
                 summary.rejects.append(reject)
+
+
+def _text(value: str) -> str:
+    """Text PostgreSQL can store: a NUL character (from a damaged file) is shown as U+FFFD."""
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value

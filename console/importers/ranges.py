@@ -1,23 +1,25 @@
 """Splitting a big plain export into byte ranges that separate processes can import at the same time.
 
-Only line-based layouts split (JSON Lines, CSV); a CSV split point is a line end outside any quoted field
-(an even number of quote characters before it), so a message body that spans lines is never cut. Records of
-a range keep their physical line numbers in the whole file.
+Only line-based layouts split (JSON Lines, CSV). Every range starts exactly where a single reader starts a
+record (for CSV, whatever the quotes before: see ``_CsvWindow``), so the ranges read one after another give
+the single reader's records, with their physical line numbers in the whole file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from console.importers import csvrecords
 from console.importers.base import EventRecord, Record, Reject
-from console.importers.csvfile import is_utf8
+from console.importers.csvfile import LATIN1_FALLBACK, CsvTable, is_utf8
 from console.importers.detect import json_layout
 from console.importers.mailgun import SUPPRESSION_LISTS
-from console.importers.reading import CHUNK, GZIP_MAGIC, ByteCounter, read_head
+from console.importers.reading import CHUNK, GZIP_MAGIC, ByteCounter, read_head, utf16_codec
 from console.importers.records import _is_json, _json_records, _suppression_csv, _twilio_csv
 
 #: Files smaller than this are read by one process: starting another costs more than it saves.
@@ -31,6 +33,9 @@ class ByteRange:
     end: int
     #: Physical lines before ``start``.
     lines_before: int
+    #: The first line of the next range (None for the last range): a CSV range reads on past ``end`` to finish
+    #: its last record, and stops at the first record starting on this line.
+    next_line: int | None = None
 
 
 def _is_csv(fmt: str, head: bytes) -> bool:
@@ -38,58 +43,183 @@ def _is_csv(fmt: str, head: bytes) -> bool:
 
 
 def splittable(path: Path, fmt: str) -> bool:
-    """Plain (not gzip) JSON Lines or CSV exports big enough to be worth splitting."""
+    """Plain (not gzip, not UTF-16) JSON Lines or CSV exports big enough to be worth splitting."""
     if fmt == "contacts" or path.stat().st_size < MIN_SPLIT_BYTES:
         return False
-    head = read_head(path, 1 << 16)
     with path.open("rb") as raw:
-        if raw.read(2) == GZIP_MAGIC:
-            return False
+        first = raw.read(4096)
+    if first[:2] == GZIP_MAGIC or utf16_codec(first) is not None:
+        return False
+    head = read_head(path, 1 << 16)
     if _is_csv(fmt, head):
         return True
     return _is_json(head) and json_layout(head.lstrip(BOM + b" \t\r\n")) == "lines"
 
 
 def plan_ranges(path: Path, fmt: str, parts: int) -> list[ByteRange]:
-    """``parts`` ranges ending at line ends (outside quotes for CSV), or the whole file as one range."""
+    """Up to ``parts`` ranges, each starting where a single reader's record starts, or the whole file as one.
+
+    A JSON Lines record is a line, so any line end will do. A CSV cut is placed where every way of reading the
+    lines before it leads (see ``_csv_cut``), so it is a record start whatever the quotes before it.
+    """
     size = path.stat().st_size
     if parts < 2 or not splittable(path, fmt):
         return [ByteRange(0, size, 0)]
-    csv = _is_csv(fmt, read_head(path, 1 << 16))
-    targets = [size * k // parts for k in range(1, parts)]
-    cuts: list[tuple[int, int]] = []
-    lines = quotes = offset = 0
+    head = read_head(path, 1 << 16)
+    csv = _CsvWindow(path, head) if _is_csv(fmt, head) else None
+    cuts: list[tuple[int, int]] = []  # (offset, number of the line starting there)
     with path.open("rb") as handle:
-        while targets and (chunk := handle.read(CHUNK)):
-            end = offset + len(chunk)
-            position = 0
-            while targets and targets[0] < end:
-                start = max(position, targets[0] - offset)
-                newline = chunk.find(b"\n", start)
-                if newline < 0:
-                    break
-                inside = quotes + chunk.count(b'"', 0, newline)
-                if not csv or inside % 2 == 0:
-                    cuts.append((offset + newline + 1, lines + chunk.count(b"\n", 0, newline + 1)))
-                    targets.pop(0)
-                position = newline + 1
-                if csv and inside % 2:
-                    targets[0] = offset + position  # inside a quoted field: try the next line end
-            lines += chunk.count(b"\n")
-            quotes += chunk.count(b'"')
-            offset = end
-    bounds = [(0, 0), *cuts]
-    ranges = [ByteRange(a, b, lines_a) for (a, lines_a), (b, _) in zip(bounds, [*cuts, (size, 0)], strict=True)]
+        lines = _LineCounter(handle)
+        for target in (size * k // parts for k in range(1, parts)):
+            if cuts and target <= cuts[-1][0]:
+                continue
+            at = lines.next_line_start(target)
+            if at is None:
+                break
+            cut: tuple[int, int] | None = (at, lines.before(at) + 1)
+            if csv is not None:
+                cut = csv.cut(handle, at, lines.before(at) + 1, size)
+            if cut is not None and cut[0] < size and (not cuts or cut[0] > cuts[-1][0]):
+                cuts.append(cut)
+    bounds = [(0, 1), *cuts, (size, 0)]
+    ranges = [
+        ByteRange(a, b, line_a - 1, line_b if b < size else None)
+        for (a, line_a), (b, line_b) in itertools.pairwise(bounds)
+    ]
     return [r for r in ranges if r.end > r.start]
 
 
-class RangeReader(io.RawIOBase):
-    """Bytes ``[start, end)`` of a file, after an optional prefix (a CSV header), counted for progress."""
+class _LineCounter:
+    """Newlines before an offset, counted forward through the file once."""
 
-    def __init__(self, path: Path, byte_range: ByteRange, prefix: bytes, counter: ByteCounter) -> None:
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._offset = 0
+        self._lines = 0
+
+    def before(self, offset: int) -> int:
+        """Physical lines ending before ``offset`` (offsets asked for never decrease)."""
+        handle = self._handle
+        handle.seek(self._offset)
+        while self._offset < offset:
+            chunk = handle.read(min(CHUNK, offset - self._offset))
+            if not chunk:
+                break
+            self._lines += chunk.count(b"\n")
+            self._offset += len(chunk)
+        return self._lines
+
+    def next_line_start(self, offset: int) -> int | None:
+        """The first line start at or after ``offset`` (None at the end of the file)."""
+        handle = self._handle
+        handle.seek(offset - 1 if offset > 0 else 0)
+        if offset == 0:
+            return 0
+        position = offset - 1
+        while chunk := handle.read(CHUNK):
+            found = chunk.find(b"\n")
+            if found >= 0:
+                return position + found + 1
+            position += len(chunk)
+        return None
+
+
+class _CsvWindow:
+    """Where a CSV file can be cut so that the ranges give exactly the records of a single reader.
+
+    Records end where ``csvrecords`` says, and that depends only on the lines from a record's start on (at most
+    ``MAX_RECORD_LINES`` lines or ``MAX_RECORD_CHARS`` characters). So whatever the quotes before a line, the
+    single reader's record that covers it started on one of the ``MAX_RECORD_LINES`` lines up to it (within
+    ``4 * MAX_RECORD_CHARS`` bytes). Following each of those starts record by record, the real reading is one of
+    them: where all of them meet, the single reader starts a record, and the file is cut there.
+    """
+
+    AHEAD = 8 << 20
+
+    def __init__(self, path: Path, head: bytes) -> None:
+        self.path = path
+        self.latin1 = not is_utf8(head)
+        self.header, self.data_start = csv_header(head, self.latin1)
+
+    def cut(self, handle: BinaryIO, at: int, line: int, size: int) -> tuple[int, int] | None:
+        """``(offset, line)`` of a record start at or after the line starting at ``at``, or None."""
+        if at < self.data_start:
+            return None
+        low = max(self.data_start, at - 4 * csvrecords.MAX_RECORD_CHARS - 1)  # lines starting before: too far back
+        handle.seek(low)
+        block = handle.read(min(size, at + self.AHEAD) - low)
+        whole = low + len(block) >= size
+        starts = [low] if low == self.data_start else []
+        position = block.find(b"\n")
+        while position >= 0:
+            starts.append(low + position + 1)
+            position = block.find(b"\n", position + 1)
+        if whole and starts and starts[-1] >= size:
+            starts.pop()  # no line starts at the very end
+        ends = [*starts[1:], size] if whole else starts[1:]  # the lines read whole: a window may use them
+        if at not in starts:
+            return None
+        k = starts.index(at)
+        reach = 4 * csvrecords.MAX_RECORD_CHARS
+        pending = {i for i in range(max(0, k - csvrecords.MAX_RECORD_LINES + 1), k + 1) if at - starts[i] <= reach}
+        while len(pending) > 1:
+            first = min(pending)
+            pending.remove(first)
+            following = self._following(block, low, starts, ends, first)
+            if following is None:
+                return None
+            pending.add(following)
+        [index] = pending
+        if index >= len(starts):
+            return None
+        return starts[index], line + index - k
+
+    def _following(self, block: bytes, low: int, starts: list[int], ends: list[int], first: int) -> int | None:
+        """The index of the line after the record that starts on line ``first``, or None beyond the block.
+
+        The record is read from a window long enough that it decides the record as the whole file would: two
+        lines at least, then up to ``MAX_RECORD_LINES`` lines or ``4 * MAX_RECORD_CHARS`` bytes, or the file's end.
+        """
+        if first >= len(ends):
+            return None
+        if b'"' not in block[starts[first] - low : ends[first] - low]:
+            return first + 1  # without a quote, a line is a record of its own (or a problem line)
+        last, most, reach = first + 1, csvrecords.MAX_RECORD_LINES, starts[first] + 4 * csvrecords.MAX_RECORD_CHARS
+        while last < len(ends) and last - first < most and ends[last] <= reach:
+            last += 1
+        if last >= len(ends):
+            if len(ends) < len(starts) or not ends:  # the block stops inside the window
+                return None
+            last = len(ends) - 1
+        window = block[starts[first] - low : ends[last] - low]
+        table = CsvTable(io.BytesIO(self.header + window), self.path, {}, (), self.latin1)
+        start, end, *_ = next(table.rows())
+        return first + end - start + 1
+
+
+def csv_header(head: bytes, latin1: bool) -> tuple[bytes, int]:
+    """The header line of a CSV file (its first line that is not blank) and the offset just after it."""
+    offset = 0
+    while True:
+        end = head.find(b"\n", offset)
+        line = head[offset:] if end < 0 else head[offset : end + 1]
+        text = line.decode("latin-1") if latin1 else line.decode("utf-8", LATIN1_FALLBACK)
+        if text.lstrip("\ufeff").strip() or end < 0:
+            return (line if line.endswith(b"\n") else line + b"\n"), offset + len(line)
+        offset = end + 1
+
+
+class RangeReader(io.RawIOBase):
+    """Bytes ``[start, end)`` of a file (or from ``start`` on when ``past_end``), after an optional prefix (a CSV
+    header); the bytes of the range are counted for progress."""
+
+    def __init__(
+        self, path: Path, byte_range: ByteRange, prefix: bytes, counter: ByteCounter, past_end: bool = False
+    ) -> None:
         self._file = path.open("rb", buffering=0)
         self._file.seek(byte_range.start)
         self._left = byte_range.end - byte_range.start
+        self._past_end = past_end
         self._prefix = prefix
         self.counter = counter
         counter.total = self._left
@@ -103,14 +233,14 @@ class RangeReader(io.RawIOBase):
             buffer[:count] = self._prefix[:count]
             self._prefix = self._prefix[count:]
             return count
-        if self._left <= 0:
+        if self._left <= 0 and not self._past_end:
             return 0
-        data = self._file.read(min(len(buffer), self._left))
+        data = self._file.read(len(buffer) if self._past_end else min(len(buffer), self._left))
         if not data:
             return 0
         buffer[: len(data)] = data
+        self.counter.bytes_read += max(0, min(len(data), self._left))
         self._left -= len(data)
-        self.counter.bytes_read += len(data)
         return len(data)
 
     def close(self) -> None:
@@ -124,23 +254,32 @@ def iter_range(
     """The records of one range of a file that ``plan_ranges`` split, with their lines in the whole file."""
     head = read_head(path, 1 << 16)
     csv = _is_csv(fmt, head)
-    header = head[: head.find(b"\n") + 1] if csv and byte_range.start > 0 else b""
+    latin1 = not is_utf8(head)
+    header = csv_header(head, latin1)[0] if csv and byte_range.start > 0 else b""
     shift = byte_range.lines_before - (1 if header else 0)
-    raw = RangeReader(path, byte_range, header, counter)
+    stop = None if byte_range.next_line is None or not csv else byte_range.next_line - shift
+    raw = RangeReader(path, byte_range, header, counter, past_end=stop is not None)
     stream: BinaryIO = io.BufferedReader(raw, CHUNK)
     with stream:
         if fmt == "twilio-csv":
-            records = _twilio_csv(stream, path, region, not is_utf8(head), import_time_us)
+            records = _twilio_csv(stream, path, region, latin1, import_time_us)
         elif csv:
-            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head), import_time_us)
+            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], latin1, import_time_us)
         else:
             records = _json_records(
                 stream, path, fmt, head if byte_range.start == 0 else head.lstrip(BOM), region, import_time_us
             )
-        for record in records:
-            if shift:
-                if type(record) is EventRecord:
-                    record = record._replace(line=record.line + shift)
-                elif isinstance(record, Reject):
-                    record = dataclasses.replace(record, line=record.line + shift)
-            yield record
+        try:
+            for record in records:
+                if stop is not None and record.line >= stop:
+                    break  # the next range's first record: this range's records are complete
+                if shift:
+                    if type(record) is EventRecord:
+                        record = record._replace(line=record.line + shift)
+                    elif isinstance(record, Reject):
+                        record = dataclasses.replace(record, line=record.line + shift)
+                yield record
+        finally:
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import os
@@ -10,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from console.importers.errors import FileMissing, FileReadError, NotAFile, UnreadableFile
 
@@ -88,8 +89,111 @@ def open_stream(path: Path, counter: ByteCounter | None = None) -> Iterator[Bina
         raw.seek(0)
         stream: BinaryIO = io.BufferedReader(ProgressReader(raw, counter), CHUNK)
         if magic == GZIP_MAGIC:
-            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+            stream = _WholeReads(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[assignment]
+        codec = utf16_codec(_peek(stream))
+        if codec is not None:
+            stream = _Utf16AsUtf8(stream, codec)  # type: ignore[assignment]
         yield stream
+
+
+def is_compressed(stream: BinaryIO) -> bool:
+    """Whether ``stream`` (from ``open_stream``) decompresses a gzip file."""
+    source: object = stream._source if isinstance(stream, _Utf16AsUtf8) else stream
+    return isinstance(source, _WholeReads)
+
+
+def _peek(stream: Any) -> bytes:
+    try:
+        return bytes(stream.peek(4096)[:4096])
+    except (OSError, EOFError, zlib.error):
+        return b""  # a broken gzip file: reading it says so
+
+
+def utf16_codec(head: bytes) -> str | None:
+    """``utf-16`` (with a byte-order mark), ``utf-16-le`` or ``-be`` (text with a zero byte in every pair), or None."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    even, odd = head[0 : pairs * 2 : 2], head[1 : pairs * 2 : 2]
+    for zeros, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= pairs * 0.9 and other.count(0) <= pairs * 0.02:
+            return codec
+    return None
+
+
+class _Pulled:
+    """A binary stream over pieces of bytes, whose ``read(n)`` returns ``n`` bytes until the end.
+
+    A failure comes after every byte read before it: the read that meets it returns what it has, and the next
+    read raises it. So a truncated gzip file keeps all its complete lines.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._error: BaseException | None = None
+        self._ended = False
+
+    def _pull(self) -> bytes:
+        raise NotImplementedError
+
+    def read(self, size: int = -1) -> bytes:
+        buffer = self._buffer
+        while not self._ended and self._error is None and (size < 0 or len(buffer) < size):
+            try:
+                piece = self._pull()
+            except (OSError, EOFError, zlib.error) as exc:
+                self._error = exc
+                break
+            if piece:
+                buffer += piece
+            else:
+                self._ended = True
+        if not buffer and self._error is not None:
+            error, self._error = self._error, None
+            self._ended = True
+            raise error
+        count = len(buffer) if size < 0 else min(size, len(buffer))
+        data = bytes(buffer[:count])
+        del buffer[:count]
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+class _WholeReads(_Pulled):
+    """A gzip file read a block at a time (``read1``), so a truncated one gives every byte before the cut."""
+
+    def __init__(self, gz: gzip.GzipFile) -> None:
+        super().__init__()
+        self._gz = gz
+
+    def _pull(self) -> bytes:
+        return self._gz.read1(CHUNK)
+
+    def peek(self, size: int) -> bytes:
+        return self._gz.peek(size)
+
+    def close(self) -> None:
+        self._gz.close()
+
+
+class _Utf16AsUtf8(_Pulled):
+    """A UTF-16 text file (Excel's "Unicode text", some Windows tools) read as UTF-8, like every other export."""
+
+    def __init__(self, source: BinaryIO, codec: str) -> None:
+        super().__init__()
+        self._source = source
+        self._decoder = codecs.getincrementaldecoder(codec)("replace")
+
+    def _pull(self) -> bytes:
+        while True:
+            data = self._source.read(CHUNK)
+            text = self._decoder.decode(data, final=not data)
+            if text or not data:
+                return text.encode("utf-8")
 
 
 def read_chunk(stream: BinaryIO, path: Path, size: int = CHUNK) -> bytes:
@@ -115,8 +219,9 @@ def read_head(path: Path, size: int = 1 << 16) -> bytes:
 def iter_lines(stream: BinaryIO, path: Path, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes]]:
     """Physical lines as ``(number, bytes)`` without their end of line, read in large chunks.
 
-    A line longer than ``max_line`` is yielded as ``(number, TOO_LONG + first bytes)`` and skipped
-    without being held in memory; a read failure ends the iteration with ``(number, READ_FAILED + message)``.
+    A line longer than ``max_line`` bytes is yielded as ``(number, TOO_LONG + first bytes)`` and skipped
+    without being held in memory; a read failure ends the iteration with ``(number, READ_FAILED + message +
+    NUL + the incomplete last line)``. What is a line and what is too long never depends on where chunks fall.
     """
     number = 0
     carry = b""
@@ -127,7 +232,8 @@ def iter_lines(stream: BinaryIO, path: Path, max_line: int = MAX_LINE) -> Iterat
         except FileReadError as exc:
             if carry or skipping:
                 number += 1
-            yield number or 1, READ_FAILED + exc.problem.encode()
+            tail = b"" if skipping else carry[:PREVIEW]
+            yield number or 1, READ_FAILED + exc.problem.encode() + b"\x00" + tail
             return
         if not chunk:
             break
@@ -137,6 +243,12 @@ def iter_lines(stream: BinaryIO, path: Path, max_line: int = MAX_LINE) -> Iterat
                 continue
             chunk = chunk[end + 1 :]
             skipping = False
+        if carry:
+            first = chunk.find(b"\n")
+            if first >= 0 and len(carry) + first > max_line:  # the line that ends in this chunk is too long
+                number += 1
+                yield number, TOO_LONG + carry[:PREVIEW]
+                carry, chunk = b"", chunk[first + 1 :]
         parts = (carry + chunk).split(b"\n") if carry else chunk.split(b"\n")
         carry = parts.pop()
         for part in parts:
@@ -157,12 +269,13 @@ READ_FAILED = b"\x00read-failed\x00"
 PREVIEW = 10_000
 
 
-def line_problem(data: bytes) -> str | None:
-    """The problem a marker line stands for, or None for a data line."""
-    if data[:1] != b"\x00":
+def line_problem(data: bytes) -> tuple[str, bytes] | None:
+    """``(problem, raw bytes)`` of a marker line or of a line holding a NUL byte, or None for a data line."""
+    if b"\x00" not in data:
         return None
     if data.startswith(TOO_LONG):
-        return f"line longer than {MAX_LINE // (1 << 20)} MB, not read"
+        return f"line longer than {MAX_LINE // (1 << 20)} MB, not read", data[len(TOO_LONG) :]
     if data.startswith(READ_FAILED):
-        return data[len(READ_FAILED) :].decode("utf-8", "replace")
-    return None
+        problem, _, tail = data[len(READ_FAILED) :].partition(b"\x00")
+        return problem.decode("utf-8", "replace"), tail
+    return "a NUL byte in the line (damaged file?)", data.replace(b"\x00", "\ufffd".encode())

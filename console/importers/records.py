@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,7 +18,15 @@ from console.importers.errors import EmptyFile, UnknownFormat
 from console.importers.fast import make_record
 from console.importers.jsondata import JsonItem, iter_json_document, json_problem, raw_text
 from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
-from console.importers.reading import PREVIEW, ByteCounter, iter_lines, line_problem, open_stream, read_head
+from console.importers.reading import (
+    PREVIEW,
+    ByteCounter,
+    is_compressed,
+    iter_lines,
+    line_problem,
+    open_stream,
+    read_head,
+)
 from console.importers.twilio import form_fields, is_webhook, json_event, message_event, webhook_event
 from console.store.limits import event_problem
 
@@ -77,7 +84,7 @@ def iter_records(
             yield from _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], not is_utf8(head), import_time_us)
         else:
             yield from _json_records(stream, path, fmt, head, region, import_time_us)
-        if counter.bytes_read < counter.total and not isinstance(stream, gzip.GzipFile):
+        if counter.bytes_read < counter.total and not is_compressed(stream):
             # gzip reports its own truncation; a plain file cut at a line end would otherwise go unnoticed
             problem = f"the file got shorter during the import ({counter.bytes_read} of {counter.total} bytes read)"
             yield Reject(str(path), 0, problem, "")
@@ -144,9 +151,11 @@ def _map_lines(stream: BinaryIO, path: Path, mapper: Mapper, latest: int) -> Ite
         try:
             obj = loads(data)
         except decode_error as exc:
-            problem = line_problem(data) or (json_problem(exc) if data.strip() else None)
-            if problem is not None:
-                yield Reject(file, number, problem, raw_text(data))
+            marked = line_problem(data)
+            if marked is not None:
+                yield Reject(file, number, marked[0], raw_text(marked[1]))
+            elif data.strip():
+                yield Reject(file, number, json_problem(exc), raw_text(data))
             continue
         result = mapper(obj)
         if type(result) is not str and (held := event_problem(result)) is not None:  # type: ignore[arg-type]
@@ -163,10 +172,13 @@ def _twilio_form(stream: BinaryIO, path: Path, region: str, import_time_us: int)
     """Twilio webhook logs: one raw form-encoded request body per line; they carry no time (the import time)."""
     file = str(path)
     for number, data in iter_lines(stream, path):
-        problem = line_problem(data)
-        if problem is None and not data.strip():
+        marked = line_problem(data)
+        if marked is not None:
+            yield Reject(file, number, marked[0], raw_text(marked[1]))
             continue
-        fields = problem or form_fields(data)
+        if not data.strip():
+            continue
+        fields = form_fields(data)
         if isinstance(fields, str):
             yield Reject(file, number, fields, raw_text(data))
             continue
@@ -210,9 +222,10 @@ def _twilio_csv(stream: BinaryIO, path: Path, region: str, latin1: bool, import_
     file = str(path)
     earliest, latest = EARLIEST_US, latest_us(import_time_us)
     new_tuple, record_type = tuple.__new__, EventRecord  # make_record() without its call
-    for line, row, problem in table.rows():
+    for line, _, row, problem, raw in table.rows():
         if row is None:
-            yield Reject(file, line, problem, "")
+            if problem:
+                yield Reject(file, line, problem, raw)
             continue
         if len(row) < width:
             row = row + [""] * (width - len(row))
@@ -253,9 +266,10 @@ def _suppression_csv(
     named = [(name, i) for name, i in table.index.items() if i is not None]
     file = str(path)
     latest = latest_us(import_time_us)
-    for line, row, problem in table.rows():
+    for line, _, row, problem, raw in table.rows():
         if row is None:
-            yield Reject(file, line, problem, "")
+            if problem:
+                yield Reject(file, line, problem, raw)
             continue
         cells = {name: row[i].strip() for name, i in named if i < len(row)}
         result = suppression_event(list_name, cells)

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from typing import TextIO
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.state import Status, status_of
 from console.services.context import AppContext
+from console.services.exports import spreadsheet_safe
 from console.store.contact_list import ContactFilter, ContactRow, contact_chunks, count_contacts
 from console.store.locations import connected_mask, get_location
 
 DEFAULT_LIMIT = 100
 CSV_COLUMNS = ("id", "name", "email", "phone", "status", *(f"dnd_{c.value}" for c in CHANNEL_ORDER))
-_E164_CELL = re.compile(r"^\+[1-9]\d{6,14}$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +51,6 @@ class ContactListResult:
 
     def as_dict(self) -> dict[str, object]:
         return {"contacts": [c.as_dict() for c in self.contacts], "total": self.total}
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet never runs as a formula. An E.164 number (``+`` and digits) cannot run, so it stays."""
-    if value.startswith(_FORMULA_START) and not _E164_CELL.match(value):
-        return "'" + value
-    return value
 
 
 def contact_filter(

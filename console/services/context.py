@@ -43,6 +43,11 @@ class Settings:
         return replace(self, db_url=db_url)
 
 
+def open_store(url: str | None) -> Store:
+    """Open (and migrate) the database at ``url``: the default opener (tests wrap ``Store`` here)."""
+    return Store(url)
+
+
 @dataclass(slots=True)
 class AppContext:
     """What a service needs: the settings and the store (opened, and migrated, on first use).
@@ -53,7 +58,7 @@ class AppContext:
 
     settings: Settings
     _store: Store | None = field(default=None, repr=False)
-    opener: Callable[[str | None], Store] = field(default=Store, repr=False)
+    opener: Callable[[str | None], Store] = field(default=lambda url: open_store(url), repr=False)
 
     @classmethod
     def with_store(cls, store: Store, settings: Settings | None = None) -> AppContext:

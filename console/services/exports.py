@@ -55,10 +55,10 @@ def export_suppressions(
     count = 0
     with ctx.store.read() as session:
         for item in suppressions(session, location(session, where).id, which):
-            if fmt == "mailgun":
-                row = [item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)]
+            if fmt == "mailgun":  # a file for Mailgun, not a spreadsheet: the address exactly as stored
+                writer.writerow([item.address, "*", format_datetime(from_us(item.since_us), usegmt=True)])
             else:
                 row = [item.address, item.kind, item.reason, iso_utc(item.since_us) or ""]
-            writer.writerow([spreadsheet_safe(v) for v in row])
+                writer.writerow([spreadsheet_safe(v) for v in row])
             count += 1
     return ExportResult(which, fmt, count)

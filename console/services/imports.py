@@ -6,9 +6,11 @@ Region and parsing processes come from Settings.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from console.importers.base import FORMATS
 from console.importers.pipeline import run_import as run_pipeline
 from console.importers.summary import ImportProgress, ImportSummary
 from console.services.base import Outcome, actor
@@ -16,7 +18,9 @@ from console.services.context import AppContext
 from console.store.changes import DND, Change
 from console.store.locations import get_location
 
-__all__ = ["ImportProgress", "ImportSummary", "import_files"]
+__all__ = ["FORMATS", "ImportProgress", "ImportSummary", "import_files"]
+
+log = logging.getLogger("console.imports")
 
 Progress = Callable[[ImportProgress], None]
 
@@ -36,6 +40,7 @@ def import_files(
     with ctx.store.read() as session:
         who = actor(ctx, session)
         location_id = get_location(session, location).id
+    log.info("import by %s into %s: %s", who, location or "Default", ", ".join(str(p) for p in paths))
     runner: Callable[..., ImportSummary] = run_pipeline
     if isolated:
         from console.importers.isolated import run_import_isolated
@@ -51,6 +56,12 @@ def import_files(
         progress=progress,
         should_stop=should_stop,
         workers=ctx.settings.import_workers,
+    )
+    log.info(
+        "import batch %s %s: %s",
+        summary.batch_id,
+        "cancelled" if summary.cancelled else "done",
+        {k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
     )
     touched = frozenset(summary.affected_contact_ids)
     if summary.contacts is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from console.domain.channels import Channel
 from console.domain.inbound import InboundChannelError, InboundDecision, InboundState, decide_inbound, inbound_channels
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.services.context import AppContext
 from console.store.contacts import find_contacts
 from console.store.identity import current_actor
@@ -23,7 +23,7 @@ def channels_for(channel: str) -> tuple[Channel, ...]:
     try:
         return inbound_channels(channel)
     except InboundChannelError as exc:
-        raise UserError(f"--inbound: {exc}") from None
+        raise InvalidInput(f"--inbound: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class InboundCheck:
 def check_inbound(ctx: AppContext, contact: str, channel: Channel, location: str | None = None) -> InboundCheck:
     """May a message or call from the contact reach the team? Blocked if any contact with the address is."""
     if channel.value not in ("sms", "call"):
-        raise UserError(f"--inbound is for sms and call only (not {channel.value})")
+        raise InvalidInput(f"--inbound is for sms and call only (not {channel.value})")
     with ctx.store.read() as session:
         loc = get_location(session, location)
         answers = []
@@ -115,6 +115,6 @@ def block_list(ctx: AppContext, channel: str, location: str | None = None) -> li
     """``export suppressions --inbound``: the numbers with inbound DND on sms or call (``address,since``)."""
     wanted = channels_for(channel)
     if len(wanted) != 1:
-        raise UserError("--inbound export needs --channel sms or --channel call")
+        raise InvalidInput("--inbound export needs --channel sms or --channel call")
     with ctx.store.read() as session:
         return list(inbound_blocks(session, get_location(session, location).id, wanted[0]))

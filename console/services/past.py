@@ -17,7 +17,7 @@ from console.domain.events import iso_utc
 from console.domain.gate import decide_send
 from console.domain.inbound import INBOUND_CHANNELS, InboundState, decide_inbound, inbound_at
 from console.domain.state import ChannelState, status_of
-from console.errors import UserError
+from console.errors import InvalidInput
 from console.services.context import AppContext
 from console.store.contacts import find_contacts
 from console.store.locations import get_location
@@ -32,7 +32,7 @@ def moment(when: str | int) -> int:
     try:
         return parse_moment(when)
     except MomentError as exc:
-        raise UserError(f"--at: {exc}") from None
+        raise InvalidInput(f"--at: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,7 @@ def check_at(
 ) -> CheckThen:
     """May a message go out (or, ``inbound``, come in) at ``when``? Blocked if any contact with the address was."""
     if inbound and channel not in INBOUND_CHANNELS:
-        raise UserError(f"--inbound is for sms and call only (not {channel.value})")
+        raise InvalidInput(f"--inbound is for sms and call only (not {channel.value})")
     found = status_at(ctx, contact, when, as_known_now=as_known_now, location=location)
     answers = [_decide(then, channel, inbound) for then in found]
     blocked = [a for a in answers if not a.allowed]

@@ -170,3 +170,9 @@ def contact_rows_by_id(ctx: AppContext, ids: Sequence[int]) -> dict[int, Contact
     """Fresh list rows for these contacts (after a change)."""
     with ctx.store.read() as session:
         return contact_rows(session, ids)
+
+
+def contact_list_rows(ctx: AppContext, flt: ContactFilter, offset: int, limit: int) -> tuple[ContactRow, ...]:
+    """A further page of the list, without counting the matches again (the window scrolling down)."""
+    with ctx.store.read() as session:
+        return tuple(contact_page(session, flt, offset, limit))

@@ -16,7 +16,7 @@ A console opens one feed for its store and calls :meth:`ChangeFeed.poll` every f
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import sqlite3
 import threading
 import time
@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session
 
 from console.errors import StoreUnavailable
 from console.store.db import Store, error_line, safe_url
+
+log = logging.getLogger("console.feed")
 
 CHANNEL_PREFIX = "dnd_changes:"
 #: The notification channel of the session's schema, so consoles on other schemas of the server never hear it.
@@ -183,8 +185,10 @@ class PgChangeFeed(ChangeFeed):
     def _drop(self) -> None:
         raw, self._conn = getattr(self, "_raw", None), None
         if raw is not None:
-            with contextlib.suppress(Exception):  # already broken
+            try:
                 raw.close()
+            except Exception as exc:  # already broken: nothing more to release
+                log.debug("closing the dropped LISTEN connection failed: %s", error_line(exc))
         self._next_attempt = time.monotonic() + self.RECONNECT_EVERY_S
 
     def _reconnect(self) -> list[Change]:
@@ -192,9 +196,16 @@ class PgChangeFeed(ChangeFeed):
             return []
         try:
             self._connect()
-        except Exception:  # the server is still away: try again later
+        except Exception as exc:  # the server is still away: try again later
+            log.warning(
+                "change feed: reconnecting to %s failed (%s); next attempt in %.0f s",
+                safe_url(self._store.url),
+                error_line(exc),
+                self.RECONNECT_EVERY_S,
+            )
             self._drop()
             return []
+        log.info("change feed: reconnected to %s; reloading everything", safe_url(self._store.url))
         return [EVERYTHING]  # notifications sent while we were away are lost
 
     @property
@@ -220,7 +231,8 @@ class PgChangeFeed(ChangeFeed):
                 if found:
                     found += [parse_payload(n.payload) for n in self._conn.notifies(timeout=0.0)]
                 return found
-            except psycopg.Error:
+            except psycopg.Error as exc:
+                log.warning("change feed: the LISTEN connection was lost (%s); reconnecting", error_line(exc))
                 self._drop()
                 return [EVERYTHING]
 
@@ -273,7 +285,8 @@ class SqliteChangeFeed(ChangeFeed):
                 return []
             try:
                 version = self._data_version()
-            except sqlite3.Error:
+            except sqlite3.Error as exc:  # busy or locked a moment: the next poll asks again
+                log.debug("change feed: reading data_version failed: %s", exc)
                 return []
             if version == self._version:
                 return []

@@ -7,7 +7,7 @@ list of a million contacts is never loaded: the window asks for a count and for 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, cast
 
@@ -125,16 +125,31 @@ def conditions(
 
 
 def count_contacts(session: Session, flt: ContactFilter) -> int:
-    # Counting needs every match, so it always starts from the search's index (SQLite; PostgreSQL plans alone).
     search = _search(session, flt)
+    only_search = flt.status is None and flt.channel is None and flt.kind is None and flt.contact_ids is None
+    if search is not None and search.index_count is not None and only_search:
+        return int(session.scalar(search.index_count) or 0)
+    # Counting needs every match, so it starts from the search's matches (SQLite; PostgreSQL plans alone).
     query = select(func.count()).select_from(CONTACTS).where(*conditions(session, flt, search, True))
     return int(session.scalar(query) or 0)
 
 
+def _listing(session: Session, flt: ContactFilter) -> Select[Any]:
+    """The filtered, sorted rows: few search matches are collected, then sorted; many are met walking the sort
+    order, each row tested."""
+    search = _search(session, flt)
+    if search is not None and not search.few and search.row_test is not None:
+        search = replace(search, condition=search.row_test)
+    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
+        *conditions(session, flt, search, search is not None and search.few)
+    )
+    return _ordered(query, flt, search)
+
+
 def _ordered(query: Select[Any], flt: ContactFilter, search: Search | None) -> Select[Any]:
     column: ColumnElement[Any] = CONTACTS.c[flt.sort.value]
-    if search is not None and search.few and flt.sort != SortKey.ID:
-        column = column + ""  # few rows match: find them, then sort, rather than walk the whole sort order
+    if search is not None and search.few:  # few rows match: find them, then sort, rather than walk the sort order
+        column = column + 0 if flt.sort in (SortKey.ID, SortKey.STATUS) else column + ""
     if flt.descending:
         return query.order_by(column.desc(), CONTACTS.c.id.desc())
     return query.order_by(column, CONTACTS.c.id)
@@ -142,11 +157,7 @@ def _ordered(query: Select[Any], flt: ContactFilter, search: Search | None) -> S
 
 def contact_page(session: Session, flt: ContactFilter, offset: int, limit: int) -> list[ContactRow]:
     """One page of the filtered, sorted list, with each contact's DND channels."""
-    search = _search(session, flt)
-    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
-        *conditions(session, flt, search, search is not None and search.few)
-    )
-    rows = session.execute(_ordered(query, flt, search).offset(offset).limit(limit)).all()
+    rows = session.execute(_listing(session, flt).offset(offset).limit(limit)).all()
     states = dnd_states(session, [row.id for row in rows])
     return [ContactRow(row.id, row.name, row.email, row.phone, row.dnd_mask, states.get(row.id, {})) for row in rows]
 
@@ -156,14 +167,10 @@ def contact_chunks(
 ) -> Iterator[list[ContactRow]]:
     """The whole filtered, sorted list (or its first ``limit`` rows) in chunks, streamed: an export of a million
     contacts never holds more than one chunk."""
-    search = _search(session, flt)
-    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
-        *conditions(session, flt, search, search is not None and search.few)
-    )
-    ordered: Select[Any] = _ordered(query, flt, search)
+    query = _listing(session, flt)
     if limit is not None:
-        ordered = ordered.limit(limit)
-    for rows in session.execute(ordered.execution_options(yield_per=chunk)).partitions():
+        query = query.limit(limit)
+    for rows in session.execute(query.execution_options(yield_per=chunk)).partitions():
         states = dnd_states(session, [row.id for row in rows])
         yield [ContactRow(r.id, r.name, r.email, r.phone, r.dnd_mask, states.get(r.id, {})) for r in rows]
 

@@ -11,11 +11,26 @@ indexes on PostgreSQL, so a short search is as fast as a long one and answers th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import ColumnElement, Table, and_, column, false, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    column,
+    false,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from console.domain.addresses import AddressError, normalize_phone
@@ -29,15 +44,23 @@ FEW = 2000
 PHONE_PUNCTUATION = frozenset("+-(). /")
 _TOP = "\U0010ffff"
 _FTS = table("contacts_search", column("rowid"), column("contacts_search"))
+_TRIGGER = "contacts_search_insert"
 #: The phone's digits, written exactly as PostgreSQL's index expression (``ltrim(phone, '+')``) so it is used.
-_PG_PHONE_DIGITS = func.ltrim(CONTACTS.c.phone, literal_column("'+'"))
+_PHONE_DIGITS = func.ltrim(CONTACTS.c.phone, literal_column("'+'"))
 
 
 @dataclass(frozen=True, slots=True)
 class Search:
+    """How a search is answered. ``condition`` is exact, for counts with other filters and for pages."""
+
     condition: ColumnElement[bool]
     #: Few contacts match: a query finds them first and then sorts them, instead of walking the sort order.
     few: bool
+    #: The number of the location's matches from the trigram index alone (SQLite, three characters or more).
+    index_count: Select[Any] | None = None
+    #: For pages of many matches: the same search tested on each row, so the name index is walked in order
+    #: without first collecting every match (None: collect them).
+    row_test: ColumnElement[bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +69,8 @@ class SearchTerms:
 
     #: The text itself, trimmed: a part (or, when short, the start) of a name or an email.
     text: str
-    #: Its digits, when the text is made of digits and phone punctuation: a part (or start) of a phone's digits.
+    #: Its digits, when the text is made of digits and phone punctuation (three at least, unless the text is
+    #: short): a part (or start) of a phone's digits.
     digits: str | None
     #: The whole phone number it names, in E.164, when it reads as one (a national number with a trunk 0, say).
     phone: str | None
@@ -56,6 +80,8 @@ def search_terms(text: str, region: str) -> SearchTerms:
     words = text.strip()
     digits = "".join(ch for ch in words if ch.isdigit())
     phone_like = bool(digits) and all(ch.isdigit() or ch in PHONE_PUNCTUATION for ch in words)
+    # one or two digits are a part of a long text too short to look for, but the start of a short one
+    phone_like = phone_like and (len(digits) >= MIN_PART or len(words) < MIN_PART)
     phone: str | None = None
     if phone_like and len(digits) >= 6:
         try:
@@ -71,12 +97,10 @@ def search_for(session: Session, text: str, region: str, location_id: int) -> Se
     if not terms.text:
         return Search(false(), few=True)
     if session.get_bind().dialect.name == "postgresql":
-        found, few = _postgresql(terms), False
-    else:
-        found, few = _sqlite(session, terms, location_id)
-    if terms.phone is not None:
-        found.append(and_(CONTACTS.c.location_id == location_id, CONTACTS.c.phone == terms.phone))
-    return Search(or_(*found) if found else false(), few)
+        return Search(or_(*_postgresql(terms)), few=False)
+    if len(terms.text) < MIN_PART:
+        return Search(or_(*_starts(terms, location_id)), few=True)
+    return _fts_search(session, terms, location_id)
 
 
 # -- SQLite: FTS5 trigram ------------------------------------------------------------------------------------
@@ -87,17 +111,43 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts_query(terms: SearchTerms) -> str | None:
-    """The FTS5 query for the parts of ``terms`` long enough for trigrams, or None.
-
-    The text is looked for in every column: the phone digits only hold digits, so a text with any other
-    character never matches there, and an all-digit text is its own digits, which are looked for there anyway."""
-    parts = []
-    if len(terms.text) >= MIN_PART:
-        parts.append(_phrase(terms.text))
-    if terms.digits is not None and terms.digits != terms.text and len(terms.digits) >= MIN_PART:
+def fts_query(terms: SearchTerms, location_id: int) -> str:
+    """The FTS5 query of a search of three characters or more, in one location."""
+    parts = ["{name email phone_digits} : " + _phrase(terms.text)]
+    if terms.digits is not None and terms.digits != terms.text:
         parts.append("phone_digits : " + _phrase(terms.digits))
-    return " OR ".join(f"({part})" for part in parts) or None
+    if terms.phone is not None:
+        parts.append("phone_digits : " + _phrase(terms.phone.lstrip("+")))
+    return "(" + " OR ".join(parts) + f') AND location : "[{int(location_id)}]"'
+
+
+def _fts_search(session: Session, terms: SearchTerms, location_id: int) -> Search:
+    query = fts_query(terms, location_id)
+    matches = select(_FTS.c.rowid).where(_FTS.c.contacts_search.op("MATCH")(query))
+    counted = select(func.count()).select_from(_FTS).where(_FTS.c.contacts_search.op("MATCH")(query))
+    ids = session.scalars(matches.limit(FEW + 1)).all()
+    if len(ids) <= FEW:
+        listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
+        return Search(CONTACTS.c.id.in_(select(listed.c.value)), few=True, index_count=counted)
+    return Search(CONTACTS.c.id.in_(matches), few=False, index_count=counted, row_test=_row_test(terms))
+
+
+def _row_test(terms: SearchTerms) -> ColumnElement[bool] | None:
+    """The same search tested on each row with LIKE, for walking the name index through many matches.
+
+    SQLite's LIKE ignores case for ASCII letters only, so this is offered for ASCII texts only; any other text
+    collects its matches from the trigram index first."""
+    if not terms.text.isascii():
+        return None
+    pattern = f"%{_like_escaped(terms.text)}%"
+    tests = [CONTACTS.c.name.like(pattern, escape="\\"), CONTACTS.c.email.like(pattern, escape="\\")]
+    digits = {d for d in (terms.text, terms.digits, terms.phone and terms.phone.lstrip("+")) if d and d.isdigit()}
+    tests += [_PHONE_DIGITS.like(f"%{d}%") for d in sorted(digits)]
+    return or_(*tests)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _prefix(col: Any, start: str) -> ColumnElement[bool]:
@@ -114,44 +164,64 @@ def _case_variants(text: str) -> list[str]:
     return variants
 
 
-def _sqlite(session: Session, terms: SearchTerms, location_id: int) -> tuple[list[ColumnElement[bool]], bool]:
-    """The conditions, and whether few contacts match (at most ``FEW`` from the trigram index, or a short search)."""
-    found: list[ColumnElement[bool]] = []
-    few = True
-    query = fts_query(terms)
-    if query is not None:
-        matches = select(_FTS.c.rowid).where(_FTS.c.contacts_search.op("MATCH")(query))
-        ids = session.scalars(matches.limit(FEW + 1)).all()
-        if len(ids) > FEW:
-            found.append(CONTACTS.c.id.in_(matches))
-            few = False
-        elif ids:
-            listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
-            found.append(CONTACTS.c.id.in_(select(listed.c.value)))
+def _starts(terms: SearchTerms, location_id: int) -> list[ColumnElement[bool]]:
+    """A short search: names, emails and phone digits that start with it, each an index range."""
     here = CONTACTS.c.location_id == location_id  # in every term, so each range gets its own index search
-    if len(terms.text) < MIN_PART:
-        found += [and_(here, _prefix(CONTACTS.c.name, v)) for v in _case_variants(terms.text)]
-        found.append(and_(here, _prefix(CONTACTS.c.email, terms.text.lower())))
-    if terms.digits is not None and len(terms.digits) < MIN_PART:
+    found = [and_(here, _prefix(CONTACTS.c.name, v)) for v in _case_variants(terms.text)]
+    found.append(and_(here, _prefix(CONTACTS.c.email, terms.text.lower())))
+    if terms.digits is not None:
         found.append(and_(here, _prefix(CONTACTS.c.phone, "+" + terms.digits)))
-    return found, few
+    return found
+
+
+def insert_contacts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert contacts in bulk (each row with its ``id``), indexed for search in one statement; contacts added
+    afterwards get the ids that follow.
+
+    On SQLite the per-row trigger makes FTS5 write its pending index on every row (about five times the work of
+    indexing them together), so for the length of this transaction, which holds the write lock, the insert
+    trigger is set aside and the new rows are indexed from ``contacts_search_source``; the trigger is then put
+    back exactly as the schema had it."""
+    if not rows:
+        return
+    trigger = None
+    if session.get_bind().dialect.name == "sqlite":
+        trigger = session.scalar(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"), {"n": _TRIGGER}
+        )
+    if trigger is None:
+        session.execute(insert(CONTACTS), list(rows))
+        if session.get_bind().dialect.name == "postgresql":  # the ids were given: the next contact's comes after
+            session.execute(text("SELECT setval(pg_get_serial_sequence('contacts', 'id'), max(id)) FROM contacts"))
+        return
+    connection = session.connection()
+    connection.exec_driver_sql(f"DROP TRIGGER {_TRIGGER}")
+    session.execute(insert(CONTACTS), list(rows))
+    ids = orjson.dumps([row["id"] for row in rows]).decode()
+    session.execute(
+        text(
+            "INSERT INTO contacts_search (rowid, name, email, phone_digits, location)"
+            " SELECT id, name, email, phone_digits, location FROM contacts_search_source"
+            " WHERE id IN (SELECT value FROM json_each(:ids))"
+        ),
+        {"ids": ids},
+    )
+    connection.exec_driver_sql(trigger)
 
 
 # -- PostgreSQL: pg_trgm -------------------------------------------------------------------------------------
 
 
-def _like_escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _postgresql(terms: SearchTerms) -> list[ColumnElement[bool]]:
-    text = _like_escaped(terms.text)
-    pattern = f"%{text}%" if len(terms.text) >= MIN_PART else f"{text}%"
+    escaped = _like_escaped(terms.text)
+    pattern = f"%{escaped}%" if len(terms.text) >= MIN_PART else f"{escaped}%"
     found: list[ColumnElement[bool]] = [
         CONTACTS.c.name.ilike(pattern, escape="\\"),
         CONTACTS.c.email.ilike(pattern, escape="\\"),
     ]
     if terms.digits is not None:
         digits = f"%{terms.digits}%" if len(terms.digits) >= MIN_PART else f"{terms.digits}%"
-        found.append(_PG_PHONE_DIGITS.like(digits))
+        found.append(_PHONE_DIGITS.like(digits))
+    if terms.phone is not None:
+        found.append(_PHONE_DIGITS.like(f"%{terms.phone.lstrip('+')}%"))
     return found

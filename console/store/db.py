@@ -27,6 +27,8 @@ PG_CONNECT_TIMEOUT_S = 5
 #: PostgreSQL writers lock the chain head's row first: like SQLite's BEGIN IMMEDIATE, one writer at a time, so a
 #: read-then-write transaction (an optimistic version check, a duplicate check) always reads committed, final data.
 PG_WRITE_LOCK = "SELECT last_id FROM chain_head WHERE id = 1 FOR UPDATE"
+#: ``Session.info`` key: the transaction holds the chain's lock.
+CHAIN_LOCKED = "dnd_chain_locked"
 
 
 def default_url() -> str:
@@ -150,17 +152,21 @@ class Store:
                 raise error from None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, chain_lock: bool = True) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error.
 
         A driver error caused by the environment (locked, busy, lost connection, disk full, permission) is raised
         as Unavailable, with ``retryable`` set where trying again may help; any other driver error is a bug.
+        ``chain_lock=False`` (PostgreSQL): other writers are not held from the start; the transaction takes the
+        chain's lock itself when it appends (``ledger.lock_chain``), so what it prepares before does not hold them.
         """
         with self._sessions() as session:
             try:
                 connection = session.connection(execution_options={"dnd_write": True})
-                if self.dialect == "postgresql":
+                if self.dialect == "postgresql" and chain_lock:
                     connection.exec_driver_sql(PG_WRITE_LOCK)
+                # whether this transaction already holds the chain's lock (SQLite: the write lock, from BEGIN)
+                session.info[CHAIN_LOCKED] = chain_lock or self.dialect == "sqlite"
             except DBAPIError as exc:
                 error = self._sorted(exc, "cannot write to the database")
                 if error is exc:

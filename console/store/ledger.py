@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
@@ -22,9 +22,10 @@ from console.domain.events import Effect, Event, Source, now_us
 from console.domain.state import ChannelState
 from console.store.audit import HASHED_COLUMNS, entry_hash
 from console.store.changes import notify
+from console.store.db import CHAIN_LOCKED
 from console.store.models import ChainHead, PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
-from console.store.tables import VALUE, chunked
+from console.store.tables import VALUE, chunked, driver_cursor
 
 APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED = "applied", "no_effect", "duplicate", "unmatched"
 
@@ -97,14 +98,14 @@ def existing_keys(
                 sql = f'SELECT "key" FROM {table} WHERE location_id = ? AND source = ? AND "key" IN ({marks})'
                 rows = conn.exec_driver_sql(sql, (location_id, source, *chunk))
             else:
-                # A join on the unnested keys: one index probe per key whatever the plan. ("key" = ANY(%s)
+                # A join on the keys (one JSON parameter): one index probe per key whatever the plan. ("key" = ANY(%s)
                 # became a linear scan of the location's whole ledger per key once psycopg prepared it
                 # with a generic plan.)
                 sql = (
-                    f'SELECT e."key" FROM unnest(%s::varchar[]) AS k("key") JOIN {table} e'
-                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k."key"'
+                    f'SELECT e."key" FROM json_array_elements_text(%s::json) AS k JOIN {table} e'
+                    ' ON e.location_id = %s AND e.source = %s AND e."key" = k.value'
                 )
-                rows = conn.exec_driver_sql(sql, (list(chunk), location_id, source))
+                rows = conn.exec_driver_sql(sql, (orjson.dumps(list(chunk)).decode(), location_id, source))
             found.update((source, key) for (key,) in rows)
     return found
 
@@ -120,7 +121,10 @@ def keep_noops(session: Session, location_id: int, rows: Sequence[Sequence[Any]]
     first: dict[tuple[str, str], int] = {}
     repeats = {n for n, row in enumerate(rows) if first.setdefault((row[0], row[1]), n) != n}
     values = {n: (location_id, r[0], r[1], batch_id, r[2], r[3][:80]) for n, r in enumerate(rows) if n not in repeats}
-    if conn.dialect.name == "sqlite" and not repeats:
+    if conn.dialect.name == "postgresql":
+        kept = _copy_noops(conn, values.values())
+        return repeats | {n for key, n in first.items() if key not in kept}
+    if not repeats:
         savepoint = conn.begin_nested()
         cursor = conn.exec_driver_sql(noop_insert_sql(session, ignore=True), list(values.values()))
         if cursor.rowcount == len(values):
@@ -135,10 +139,61 @@ def keep_noops(session: Session, location_id: int, rows: Sequence[Sequence[Any]]
     return duplicates
 
 
+NOOP_COLUMNS = 'location_id, source, "key", batch_id, at_us, label'
+
+
+def _copy_noops(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> set[tuple[str, str]]:
+    """PostgreSQL: COPY the rows into a temporary table, then insert those not kept yet; the (source, key) pairs
+    inserted. The unique key decides, so no lock is needed: of two writers of one key, the second skips it."""
+    with driver_cursor(conn) as cursor:
+        cursor.execute("SELECT to_regclass('pg_temp.noop_incoming')")
+        if cursor.fetchone()[0] is None:
+            cursor.execute(
+                'CREATE TEMPORARY TABLE noop_incoming (location_id integer, source varchar, "key" varchar,'
+                " batch_id integer, at_us bigint, label varchar) ON COMMIT DELETE ROWS"
+            )
+        with cursor.copy(f"COPY noop_incoming ({NOOP_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO noop_records ({NOOP_COLUMNS}) SELECT {NOOP_COLUMNS} FROM noop_incoming"
+            ' ON CONFLICT DO NOTHING RETURNING source, "key"'
+        )
+        kept = {(source, key) for source, key in cursor.fetchall()}
+        cursor.execute("TRUNCATE noop_incoming")
+    return kept
+
+
+def append_entries(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Append ledger rows (``HASHED_COLUMNS`` + hash): COPY on PostgreSQL, the driver's executemany on SQLite."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql(insert_sql(session), list(rows))
+        return
+    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash"))
+    with driver_cursor(conn) as cursor, cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def chain_head(session: Session) -> int:
+    """The id of the chain's last entry, read without taking the lock."""
+    return int(session.execute(select(ChainHead.last_id)).scalar_one())
+
+
+def keys_since(session: Session, location_id: int, after_id: int) -> set[tuple[str, str]]:
+    """(source, key) of the location's entries appended after ``after_id`` (a few, normally)."""
+    conn = session.connection()
+    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f'SELECT source, "key" FROM events WHERE id > {m} AND location_id = {m}'
+    return {(source, key) for source, key in conn.exec_driver_sql(sql, (after_id, location_id))}
+
+
 def lock_chain(session: Session) -> tuple[int, str]:
     """Take the chain's write lock (a row lock on PostgreSQL, the write lock on SQLite) and read its head."""
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=ChainHead.last_id))
     last_id, last_hash = session.execute(select(ChainHead.last_id, ChainHead.last_hash)).one()
+    session.info[CHAIN_LOCKED] = True
     return int(last_id), str(last_hash)
 
 
@@ -151,29 +206,31 @@ def record_events(
 ) -> RecordResult:
     """Append new events to the ledger, skip ones already there, and update every affected channel."""
     result = RecordResult()
-    # The chain lock comes first: a concurrent writer's events are committed before we look for duplicates.
-    last_id, last_hash = lock_chain(session) if events else (0, "")
+    if not events:
+        return result
     outcomes: list[Recorded | None] = [None] * len(events)
     # In-batch repeats first; then no-op records (kept compactly) and ledger events, each against its table.
     unique: dict[tuple[str, str], int] = {}
     for position, ev in enumerate(events):
         if unique.setdefault((ev.source, ev.key), position) != position:
             outcomes[position] = DUPLICATE_OUTCOME
-    noop_at = [p for p in unique.values() if is_noop(events[p])]
-    ledger_at = [p for p in unique.values() if not is_noop(events[p])]
+    noop_at: list[int] = []
+    ledger_at: list[int] = []
+    for position in unique.values():
+        (noop_at if is_noop(events[position]) else ledger_at).append(position)
     if noop_at:
         noops = [events[p] for p in noop_at]
         repeated = keep_noops(session, location_id, [(e.source, e.key, e.at_us, e.reason) for e in noops], batch_id)
         for n, position in enumerate(noop_at):
             outcomes[position] = DUPLICATE_OUTCOME if n in repeated else NO_EFFECT_OUTCOME
         result.no_effect_labels.update(ev.reason for n, ev in enumerate(noops) if n not in repeated)
-    held = (
-        existing_keys(session, location_id, [(events[p].source, events[p].key) for p in ledger_at])
-        if ledger_at
-        else set()
-    )
-    fresh: list[tuple[int, int, Event]] = []
-    rows: list[tuple[Any, ...]] = []
+    # What does not need the chain is prepared before taking its lock, so other writers wait only for the
+    # append (an import on PostgreSQL); a transaction holding the lock already checks against final data.
+    head = lock_chain(session) if ledger_at and session.info.get(CHAIN_LOCKED) else None
+    seen_id = head[0] if head is not None else chain_head(session) if ledger_at else 0
+    idents = [(events[p].source, events[p].key) for p in ledger_at]
+    held = existing_keys(session, location_id, idents) if ledger_at else set()
+    pending: list[tuple[int, tuple[Any, ...]]] = []
     recorded_at = now_us()
     dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
     for position in ledger_at:
@@ -181,9 +238,7 @@ def record_events(
         if (ev.source, ev.key) in held:
             outcomes[position] = DUPLICATE_OUTCOME
             continue
-        last_id += 1
         values = (
-            last_id,
             location_id,
             ev.source,
             ev.key,
@@ -200,11 +255,25 @@ def record_events(
             int(ev.provider_cleared),
             dumps(ev.detail, option=sort_keys).decode() if ev.detail else None,
         )
-        last_hash = entry_hash(last_hash, values)
-        rows.append((*values[:14], ev.provider_cleared, values[15], last_hash))
-        fresh.append((position, last_id, ev))
+        pending.append((position, values))
+    fresh: list[tuple[int, int, Event]] = []
+    rows: list[tuple[Any, ...]] = []
+    if pending:
+        last_id, last_hash = head if head is not None else lock_chain(session)
+        if last_id != seen_id:  # entries appended meanwhile may repeat some of ours
+            late = keys_since(session, location_id, seen_id)
+            for position, _ in pending:
+                if (events[position].source, events[position].key) in late:
+                    outcomes[position] = DUPLICATE_OUTCOME
+            pending = [(position, values) for position, values in pending if outcomes[position] is None]
+        for position, values in pending:
+            last_id += 1
+            entry = (last_id, *values)
+            last_hash = entry_hash(last_hash, entry)
+            rows.append((*entry[:14], entry[14] == 1, entry[15], last_hash))  # provider_cleared: hashed as 0/1
+            fresh.append((position, last_id, events[position]))
     if rows:
-        session.connection().exec_driver_sql(insert_sql(session), rows)
+        append_entries(session, rows)
         session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=last_id, last_hash=last_hash))
 
     matches = match_contacts(session, location_id, [ev for _, _, ev in fresh])

@@ -59,28 +59,29 @@ def too_long(what: str, value: str, limit: int) -> str:
 
 
 def event_problem(event: Event) -> str | None:
-    """Why the database cannot hold ``event`` (a value too long for its column, a NUL character), or None."""
-    key, address, reason, source = event.key, event.address, event.reason, event.source
+    """Why the database cannot hold ``event`` (a value too long for its column, a NUL character), or None.
+
+    Called for every imported record, so the common case is decided by a few comparisons.
+    """
+    key, address, reason = event.key, event.address, event.reason
     if (
         len(key) <= _SAFE_KEY
         and len(reason) <= REASON
-        and (address is None or len(address) <= ADDRESS)
         and "\x00" not in key
         and "\x00" not in reason
-        and (address is None or "\x00" not in address)
-        and len(source) <= SOURCE
-        and (not event.detail or "\x00" not in event.detail.get("body", ""))
+        and (address is None or (len(address) <= ADDRESS and "\x00" not in address))
+        and "possible_opt_out" not in event.detail
     ):
         return None
     if address is not None and len(address) > ADDRESS:  # first: some keys hold the address
         return too_long("address", address, ADDRESS)
-    if len(source) > SOURCE:
-        return too_long("source", source, SOURCE)
-    if len(key) > key_limit(source):
-        return too_long("provider id", key, key_limit(source))
+    if len(event.source) > SOURCE:
+        return too_long("source", event.source, SOURCE)
+    if len(key) > key_limit(event.source):
+        return too_long("provider id", key, key_limit(event.source))
     if len(reason) > REASON:
         return too_long("reason", reason, REASON)
-    body = event.detail.get("body")
+    body = event.detail.get("body")  # kept in its own column for a possible opt-out
     for what, value in (("provider id", key), ("address", address), ("reason", reason), ("body", body)):
         if value is not None and "\x00" in value:
             return f"a NUL character in the {what}"

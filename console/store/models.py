@@ -162,6 +162,8 @@ class ImportBatch(Base):
     files: Mapped[str] = mapped_column(Text)
     #: JSON: the import summary
     counts: Mapped[str | None] = mapped_column(Text)
+    #: The importing process while the batch runs: "host pid start" (see ``console.importers.batches``)
+    owner: Mapped[str | None] = mapped_column(String(200))
 
 
 class ImportReject(Base):

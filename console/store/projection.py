@@ -7,89 +7,95 @@ replay from the ledger, so order and split of imports never matter. ``contacts.d
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+import orjson
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel
 from console.domain.events import Effect, Event
-from console.domain.state import ChannelState, apply_event, replay
+from console.domain.state import OFF, ChannelState, apply_event, replay
 from console.store.changes import notify
 from console.store.tables import (
-    CONTACTS,
-    EVENTS,
-    LIVE,
+    CHANNELS,
+    EFFECTS,
+    KINDS,
     STATES,
+    STORED_COLUMNS,
     VALUE,
+    StoredState,
     channel_address,
     chunked,
-    event_from_row,
+    mark,
+    one_of,
     order_text,
     state_from_row,
+    values_param,
 )
 
 
 def match_contacts(
     session: Session, location_id: int, events: Sequence[Event]
 ) -> dict[tuple[Channel, str], tuple[int, ...]]:
-    """Contacts of the location per (channel, address), for events addressed by email or phone."""
-    emails = sorted(
-        {
-            ev.address
-            for ev in events
-            if ev.address and ev.contact_id is None and ev.channel == Channel.EMAIL and ev.effect != Effect.NONE
-        }
-    )
-    phones = sorted(
-        {
-            ev.address
-            for ev in events
-            if ev.address and ev.contact_id is None and ev.channel in PHONE_CHANNELS and ev.effect != Effect.NONE
-        }
-    )
-    by_email: dict[str, list[int]] = defaultdict(list)
-    by_phone: dict[str, list[int]] = defaultdict(list)
-    for chunk in chunked(emails):
-        for cid, email in session.execute(
-            select(CONTACTS.c.id, CONTACTS.c.email).where(
-                CONTACTS.c.location_id == location_id, CONTACTS.c.email.in_(chunk)
-            )
-        ):
-            by_email[email].append(cid)
-    for chunk in chunked(phones):
-        for cid, phone in session.execute(
-            select(CONTACTS.c.id, CONTACTS.c.phone).where(
-                CONTACTS.c.location_id == location_id, CONTACTS.c.phone.in_(chunk)
-            )
-        ):
-            by_phone[phone].append(cid)
+    """Contacts of the location per (channel, address), for events addressed by email or phone (two queries)."""
+    emails: set[str] = set()
+    phones: set[str] = set()
+    email, none = Channel.EMAIL, Effect.NONE
+    for ev in events:
+        if ev.address and ev.contact_id is None and ev.effect is not none:
+            if ev.channel is email:
+                emails.add(ev.address)
+            elif ev.channel in PHONE_CHANNELS:
+                phones.add(ev.address)
+    conn = session.connection()
     out: dict[tuple[Channel, str], tuple[int, ...]] = {}
-    for address, ids in by_email.items():
-        out[(Channel.EMAIL, address)] = tuple(sorted(ids))
-    for address, ids in by_phone.items():
-        for channel in PHONE_CHANNELS:
-            out[(channel, address)] = tuple(sorted(ids))
+    for column, addresses, channels in (("email", emails, (email,)), ("phone", phones, PHONE_CHANNELS)):
+        if not addresses:
+            continue
+        sql = (
+            f"SELECT {column}, id FROM contacts WHERE location_id = {mark(conn)}"
+            f" AND {one_of(conn, column, 'varchar')} ORDER BY {column}, id"
+        )
+        owners: dict[str, list[int]] = defaultdict(list)
+        for address, cid in conn.exec_driver_sql(sql, (location_id, values_param(conn, sorted(addresses)))).fetchall():
+            owners[address].append(cid)
+        for address, ids in owners.items():
+            found = tuple(ids)
+            for channel in channels:
+                out[(channel, address)] = found
     return out
 
 
-def load_states(session: Session, contact_ids: Sequence[int]) -> dict[tuple[int, Channel], Any]:
-    loaded: dict[tuple[int, Channel], Any] = {}
-    for chunk in chunked(sorted(set(contact_ids))):
-        for row in session.execute(select(STATES).where(STATES.c.contact_id.in_(chunk))):
-            loaded[(row.contact_id, Channel(row.channel))] = row
+def load_states(session: Session, contact_ids: Iterable[int]) -> dict[tuple[int, Channel], StoredState]:
+    """Every stored channel state of these contacts, in one query."""
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return {}
+    conn = session.connection()
+    sql = f"SELECT {', '.join(STORED_COLUMNS)} FROM channel_states WHERE {one_of(conn, 'contact_id', 'bigint')}"
+    channels, make = CHANNELS, StoredState._make
+    loaded: dict[tuple[int, Channel], StoredState] = {}
+    for row in conn.exec_driver_sql(sql, (values_param(conn, ids),)).fetchall():
+        channel = channels[row[1]]
+        assert channel is not None
+        loaded[(row[0], channel)] = make(row)
     return loaded
 
 
 def contact_addresses(session: Session, contact_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
-    found: dict[int, tuple[str | None, str | None]] = {}
-    for chunk in chunked(sorted(set(contact_ids))):
-        for cid, email, phone in session.execute(
-            select(CONTACTS.c.id, CONTACTS.c.email, CONTACTS.c.phone).where(CONTACTS.c.id.in_(chunk))
-        ):
-            found[cid] = (email, phone)
-    return found
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return {}
+    conn = session.connection()
+    sql = f"SELECT id, email, phone FROM contacts WHERE {one_of(conn, 'id', 'bigint')}"
+    rows = conn.exec_driver_sql(sql, (values_param(conn, ids),)).fetchall()
+    return {cid: (email, phone) for cid, email, phone in rows}
+
+
+def _order(pair: tuple[int, Event]) -> tuple[int, int, str, str]:
+    return pair[1].order_key
 
 
 def apply_to_pairs(
@@ -99,64 +105,104 @@ def apply_to_pairs(
     actor: str,
     changed: dict[tuple[int, Channel], tuple[ChannelState, ChannelState]],
 ) -> None:
-    contact_ids = [cid for cid, _ in pairs]
-    stored = load_states(session, contact_ids)
+    """Apply a chunk's events set-based: the stored states of every touched contact in one query, each new
+    state computed in memory, then one bulk write per table (channel states, and the masks that changed)."""
+    stored = load_states(session, [cid for cid, _ in pairs])
     computed: dict[tuple[int, Channel], tuple[ChannelState, str]] = {}
     late: list[tuple[int, Channel]] = []
-    for (contact_id, channel), new_events in pairs.items():
-        new_events.sort(key=lambda pair: pair[1].order_key)
-        row = stored.get((contact_id, channel))
-        first, last = new_events[0][1], new_events[-1][1]
-        if row is None or order_text(first.at_us, first.effect, first.source, first.key) > row.last_order:
-            after = state_from_row(row)
-            for event_id, ev in new_events:
-                after = apply_event(after, ev, event_id)
-            last_text = order_text(last.at_us, last.effect, last.source, last.key)
-            computed[(contact_id, channel)] = (after, max(last_text, row.last_order) if row is not None else last_text)
-        else:
-            late.append((contact_id, channel))  # older than what the channel has seen: replay it from the ledger
-    computed.update(replay_pairs(session, location_id, late))
-    inserts: list[tuple[Any, ...]] = []
-    updates: list[tuple[Any, ...]] = []
-    for (contact_id, channel), (after, last_text) in computed.items():
-        row = stored.get((contact_id, channel))
-        before = state_from_row(row)
-        differs = after != before
-        values = (*_state_tuple(after), last_text, actor if differs or row is None else row.changed_by)
+    for pair, new_events in pairs.items():
+        if len(new_events) > 1:
+            new_events.sort(key=_order)
+        row = stored.get(pair)
+        first = new_events[0][1]
+        if row is not None and order_text(first.at_us, first.effect, first.source, first.key) <= row.last_order:
+            late.append(pair)  # older than what the channel has seen: replay it from the ledger
+            continue
+        after = state_from_row(row)
+        for event_id, ev in new_events:
+            after = apply_event(after, ev, event_id)
+        last = new_events[-1][1]
+        computed[pair] = (after, order_text(last.at_us, last.effect, last.source, last.key))
+    if late:
+        computed.update(replay_pairs(session, location_id, late))
+    new: list[tuple[Any, ...]] = []
+    held: list[tuple[Any, ...]] = []
+    for pair, (after, last_text) in computed.items():
+        contact_id, channel = pair
+        row = stored.get(pair)
         if row is None:
-            inserts.append((*values, 1, contact_id, channel.value))
+            new.append((contact_id, channel.value, *_state_tuple(after), last_text, 1, actor))
+            if after.dnd:
+                changed[pair] = (OFF, after)
+            continue
+        before = state_from_row(row)
+        if after != before:
+            held.append((contact_id, channel.value, *_state_tuple(after), last_text, row.version + 1, actor))
+            changed[pair] = (before, after)
         else:
-            updates.append((*values, row.version + (1 if differs else 0), contact_id, channel.value))
-        if differs:
-            changed[(contact_id, channel)] = (before, after)
-    write_states(session, inserts, updates)
+            held.append((contact_id, channel.value, *_state_tuple(after), last_text, row.version, row.changed_by))
+    write_states(session, new, held)
     refresh_masks(session, stored, changed)
 
 
-STATE_COLUMNS = ("dnd", "kind", "reason", "since_us", "source", "event_id", "last_order", "changed_by")
-
-
-def write_states(session: Session, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
-    """Rows of (*STATE_COLUMNS, version, contact_id, channel), inserted or updated with the driver's executemany."""
+def write_states(session: Session, new: Sequence[tuple[Any, ...]], held: Sequence[tuple[Any, ...]] = ()) -> None:
+    """Write ``channel_states`` rows (in ``STORED_COLUMNS`` order) in bulk: ``new`` ones not stored yet, ``held``
+    ones replacing stored rows. SQLite inserts the new and updates the held by key (an upsert costs half as much
+    again per row there); PostgreSQL does both in one ``INSERT ... SELECT FROM json_array_elements(...)
+    ON CONFLICT`` (one JSON parameter: psycopg adapts it far faster than arrays of values)."""
     conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    if inserts:
-        columns = ", ".join((*STATE_COLUMNS, "version", "contact_id", "channel"))
-        conn.exec_driver_sql(
-            f"INSERT INTO channel_states ({columns}) VALUES ({', '.join([mark] * (len(STATE_COLUMNS) + 3))})", inserts
-        )
-    if updates:
-        assignments = ", ".join(f"{c} = {mark}" for c in (*STATE_COLUMNS, "version"))
-        conn.exec_driver_sql(
-            f"UPDATE channel_states SET {assignments} WHERE contact_id = {mark} AND channel = {mark}", updates
-        )
+    columns = ", ".join(STORED_COLUMNS)
+    if conn.dialect.name == "sqlite":
+        if new:
+            marks = ", ".join("?" * len(STORED_COLUMNS))
+            conn.exec_driver_sql(f"INSERT INTO channel_states ({columns}) VALUES ({marks})", list(new))
+        if held:
+            assignments = ", ".join(f"{c} = ?" for c in STORED_COLUMNS[2:])
+            conn.exec_driver_sql(
+                f"UPDATE channel_states SET {assignments} WHERE contact_id = ? AND channel = ?",
+                [(*row[2:], row[0], row[1]) for row in held],
+            )
+        return
+    rows = [*new, *held]
+    if not rows:
+        return
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS[2:])
+    fields = ", ".join(f"(r->>{n})::{_PG_STATE_TYPES[c]}" for n, c in enumerate(STORED_COLUMNS))
+    sql = (
+        f"INSERT INTO channel_states ({columns}) SELECT {fields} FROM json_array_elements(%s::json) AS r"
+        f" ON CONFLICT (contact_id, channel) DO UPDATE SET {assignments}"
+    )
+    conn.exec_driver_sql(sql, (orjson.dumps(rows).decode(),))
+
+
+#: PostgreSQL types of ``STORED_COLUMNS``, for reading them back from JSON in a bulk write.
+_PG_STATE_TYPES = {
+    "contact_id": "bigint",
+    "channel": "varchar",
+    "dnd": "boolean",
+    "kind": "varchar",
+    "reason": "varchar",
+    "since_us": "bigint",
+    "source": "varchar",
+    "event_id": "bigint",
+    "last_order": "varchar",
+    "version": "integer",
+    "changed_by": "varchar",
+}
 
 
 def set_masks(session: Session, masks: dict[int, int]) -> None:
-    """``contacts.dnd_mask`` of each contact id."""
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    session.connection().exec_driver_sql(
-        f"UPDATE contacts SET dnd_mask = {mark} WHERE id = {mark}", [(mask, cid) for cid, mask in masks.items()]
+    """``contacts.dnd_mask`` of each contact id, in one bulk statement."""
+    if not masks:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("UPDATE contacts SET dnd_mask = ? WHERE id = ?", [(m, cid) for cid, m in masks.items()])
+        return
+    conn.exec_driver_sql(
+        "UPDATE contacts SET dnd_mask = (r->>1)::integer FROM json_array_elements(%s::json) AS r"
+        " WHERE contacts.id = (r->>0)::bigint",
+        (orjson.dumps(list(masks.items())).decode(),),
     )
 
 
@@ -164,10 +210,32 @@ def _state_tuple(state: ChannelState) -> tuple[Any, ...]:
     return (state.dnd, VALUE[state.kind], state.reason, state.since_us, state.source, state.event_id)
 
 
+#: The ledger columns a replay reads, in the order of :func:`_ledger_event`.
+_REPLAY_COLUMNS = 'id, source, "key", at_us, channel, effect, kind, reason, address, contact_id, provider_cleared'
+_REPLAY_COLUMNS += ", detail"
+
+
+def _ledger_event(row: Sequence[Any]) -> Event:
+    _, source, key, at_us, channel, effect, kind, reason, address, contact_id, cleared, detail = row
+    return Event(
+        source,
+        key,
+        at_us,
+        CHANNELS[channel],
+        EFFECTS[effect],
+        KINDS[kind],
+        reason,
+        address,
+        contact_id,
+        bool(cleared),
+        orjson.loads(detail) if detail else {},
+    )
+
+
 def replay_pairs(
     session: Session, location_id: int, pairs: list[tuple[int, Channel]]
 ) -> dict[tuple[int, Channel], tuple[ChannelState, str]]:
-    """Replay many (contact, channel) pairs from the ledger with a few queries, not two per pair."""
+    """Replay many (contact, channel) pairs from the ledger with two queries, not two per pair."""
     if not pairs:
         return {}
     addresses = contact_addresses(session, [cid for cid, _ in pairs])
@@ -177,19 +245,23 @@ def replay_pairs(
     for pair, address in wanted.items():
         if address:
             by_address[(pair[1].value, address)].append(pair)
+    conn = session.connection()
+    live = "effect != 'none'"  # as a literal, so the partial indexes on the ledger apply
     ids = sorted({cid for cid, _ in pairs})
-    for chunk in chunked(ids):
-        for row in session.execute(select(EVENTS).where(EVENTS.c.contact_id.in_(chunk), LIVE)):
-            pair = (row.contact_id, Channel(row.channel))
-            if pair in wanted:
-                rows[pair].append((row.id, event_from_row(row)))
-    for chunk in chunked(sorted({address for _, address in by_address})):
-        query = select(EVENTS).where(
-            EVENTS.c.location_id == location_id, EVENTS.c.address.in_(chunk), LIVE, EVENTS.c.contact_id.is_(None)
+    sql = f"SELECT {_REPLAY_COLUMNS} FROM events WHERE {one_of(conn, 'contact_id', 'bigint')} AND {live}"
+    for row in conn.exec_driver_sql(sql, (values_param(conn, ids),)).fetchall():
+        key = (row[9], CHANNELS[row[4]])
+        if key in wanted:
+            rows[key].append((row[0], _ledger_event(row)))
+    if by_address:
+        sql = (
+            f"SELECT {_REPLAY_COLUMNS} FROM events WHERE location_id = {mark(conn)}"
+            f" AND {one_of(conn, 'address', 'varchar')} AND {live} AND contact_id IS NULL"
         )
-        for row in session.execute(query):
-            for pair in by_address.get((row.channel, row.address), ()):
-                rows[pair].append((row.id, event_from_row(row)))
+        wanted_addresses = sorted({address for _, address in by_address})
+        for row in conn.exec_driver_sql(sql, (location_id, values_param(conn, wanted_addresses))).fetchall():
+            for pair in by_address.get((row[4], row[8]), ()):
+                rows[pair].append((row[0], _ledger_event(row)))
     out: dict[tuple[int, Channel], tuple[ChannelState, str]] = {}
     for pair in pairs:
         history = rows.get(pair, [])
@@ -203,16 +275,18 @@ def refresh_masks(
     stored: dict[tuple[int, Channel], Any],
     changed: dict[tuple[int, Channel], tuple[ChannelState, ChannelState]],
 ) -> None:
+    """Write the masks of the contacts whose DND channel set changed (``stored`` holds all their channels)."""
     if not changed:
         return
-    masks: dict[int, int] = defaultdict(int)
     touched = {cid for cid, _ in changed}
+    before: dict[int, int] = dict.fromkeys(touched, 0)
     for (cid, channel), row in stored.items():
-        if cid in touched and row.dnd:
-            masks[cid] |= channel.bit
+        if row.dnd and cid in touched:
+            before[cid] |= channel.bit
+    masks = dict(before)
     for (cid, channel), (_, after) in changed.items():
         masks[cid] = masks[cid] | channel.bit if after.dnd else masks[cid] & ~channel.bit
-    set_masks(session, masks)
+    set_masks(session, {cid: mask for cid, mask in masks.items() if mask != before[cid]})
 
 
 def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence[int]) -> None:
@@ -224,16 +298,16 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
     old = load_states(session, ids)
     for chunk in chunked(ids):
         session.execute(delete(STATES).where(STATES.c.contact_id.in_(chunk)))
-    inserts: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     masks = dict.fromkeys(ids, 0)
     for (cid, channel), (after, last) in computed.items():
         if not last:
             continue  # no event concerns this channel: no row, which reads as off
         prior = old.get((cid, channel))
         version = prior.version + 1 if prior else 1
-        inserts.append((*_state_tuple(after), last, prior.changed_by if prior else None, version, cid, channel.value))
+        rows.append((cid, channel.value, *_state_tuple(after), last, version, prior.changed_by if prior else None))
         if after.dnd:
             masks[cid] |= channel.bit
-    write_states(session, inserts, [])
+    write_states(session, rows)
     set_masks(session, masks)
     notify(session, location_id, masks)

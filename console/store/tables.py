@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import Table, literal_column
+from sqlalchemy import Connection, Table, literal_column
+from sqlalchemy.exc import DBAPIError
 
 from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
 from console.domain.events import Effect, Event, order_key
@@ -57,6 +59,57 @@ def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 VALUE: dict[Any, str | None] = {None: None, **{m: m.value for e in (Channel, Effect, DndKind) for m in e}}
 
 
+class StoredState(NamedTuple):
+    """A ``channel_states`` row as read by the bulk paths (the same names as the table's columns)."""
+
+    contact_id: int
+    channel: str
+    dnd: bool
+    kind: str | None
+    reason: str | None
+    since_us: int | None
+    source: str | None
+    event_id: int | None
+    last_order: str
+    version: int
+    changed_by: str | None
+
+
+STORED_COLUMNS = StoredState._fields
+
+
+def mark(conn: Connection) -> str:
+    """The driver's parameter marker."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def one_of(conn: Connection, column: str, pg_type: str) -> str:
+    """A condition "``column`` is one of the values passed as one JSON parameter" (see :func:`values_param`):
+    one query whatever the number of values, and the driver adapts one string, not thousands of values."""
+    if conn.dialect.name == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(?))"
+    return f"{column} IN (SELECT value::{pg_type} FROM json_array_elements_text(%s::json))"
+
+
+def values_param(conn: Connection, values: Sequence[Any]) -> str:
+    return orjson.dumps(list(values)).decode()
+
+
+@contextmanager
+def driver_cursor(conn: Connection) -> Iterator[Any]:
+    """The driver's own cursor in the connection's transaction (for COPY); its errors raised as SQLAlchemy's
+    ``DBAPIError`` family, like those of statements run through SQLAlchemy."""
+    dbapi = conn.dialect.loaded_dbapi
+    raw: Any = conn.connection.dbapi_connection
+    cursor = raw.cursor()
+    try:
+        yield cursor
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+    finally:
+        cursor.close()
+
+
 def state_from_row(row: Any) -> ChannelState:
     if row is None or not row.dnd:
         return OFF
@@ -83,13 +136,13 @@ KINDS: dict[str | None, DndKind | None] = {None: None, **{k.value: k for k in Dn
 def event_values(ev: Event) -> tuple[Any, ...]:
     """An event as plain JSON-able values (for passing between processes); ``event_from_values`` reverses it."""
     return (ev.source, ev.key, ev.at_us, VALUE[ev.channel], VALUE[ev.effect], VALUE[ev.kind], ev.reason,
-            ev.address, ev.contact_id, ev.provider_cleared, ev.detail)  # fmt: skip
+            ev.address, ev.contact_id, ev.provider_cleared, ev.detail)
 
 
 def event_from_values(values: Sequence[Any]) -> Event:
     source, key, at_us, channel, effect, kind, reason, address, contact_id, cleared, detail = values
     return Event(source, key, at_us, CHANNELS[channel], EFFECTS[effect], KINDS[kind], reason, address, contact_id,
-                 cleared, detail)  # fmt: skip
+                 cleared, detail)
 
 
 def event_from_row(row: Any) -> Event:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.errors import UserError
+from console.services.context import AppContext, Settings
 from console.store.db import Store
 from console.ui.crash import CrashReporter
 from console.ui.icons import icon
@@ -21,7 +22,7 @@ DEMO_CONTACTS = 3000
 
 def make_demo_store() -> Store:
     """A fresh database in a temporary folder, filled by the demo generator."""
-    from console.store.demo import build_demo
+    from console.services.demo import build_demo
 
     folder = Path(tempfile.mkdtemp(prefix="dnd-console-demo-"))
     store = Store(f"sqlite:///{folder / 'demo.db'}")
@@ -63,18 +64,20 @@ def open_store(open_once: Callable[[], Store], problem: DatabaseProblem) -> Stor
                 return None
 
 
-def run_gui(store_url: str | None, demo: bool, problem: DatabaseProblem | None = None) -> int:
-    """Open the console window; returns the exit code."""
+def run_gui(settings: Settings, demo: bool, problem: DatabaseProblem | None = None) -> int:
+    """Open the console window with ``settings`` (built once, by ``cli.py``); returns the exit code."""
     app = application()
     crashes = CrashReporter()
     crashes.install()
-    store = open_store(make_demo_store if demo else lambda: Store(store_url), problem or DatabaseProblem())
+    store = open_store(make_demo_store if demo else lambda: Store(settings.db_url), problem or DatabaseProblem())
     if store is None:
         return 2
-    window = MainWindow(store, QSettings(), crashes)
+    ctx = AppContext.with_store(store, settings)
+    window = MainWindow(ctx, QSettings(), crashes)
     if demo:
         window.setWindowTitle(f"DND Console (demo database: {store.url.removeprefix('sqlite:///')})")
     window.show()
     code = app.exec()
-    store.dispose()
+    window.tasks.shutdown()
+    ctx.close()
     return int(code)

@@ -1,9 +1,13 @@
-"""The contact list as a Qt table model: a count, and pages of rows fetched from SQL as the view needs them."""
+"""The contact list as a Qt table model: a count, and pages of rows fetched on the database worker.
+
+Like Anki's browser table: the model holds a small cache of rows; a row whose page is not loaded yet shows
+as a placeholder ("Loading...") and its page is asked for once; ``data()`` never queries the database.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -18,18 +22,11 @@ from PySide6.QtCore import (
 from console.domain.channels import CHANNEL_ORDER, Channel, channels_in
 from console.domain.explain import describe_state
 from console.domain.state import Status, status_of
-from console.errors import UserError
-from console.store.contact_list import (
-    ContactFilter,
-    ContactRow,
-    SortKey,
-    contact_page,
-    contact_rows,
-    count_contacts,
-)
-from console.store.db import Store
-from console.store.locations import connected_mask
+from console.store.contact_list import ContactFilter, ContactRow, SortKey
+from console.ui import ops
 from console.ui.icons import KIND_WORDS, channel_icon, kind_icon
+from console.ui.operations import QueryOp
+from console.ui.taskman import TaskManager
 
 CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -41,30 +38,42 @@ STATUS_COLUMN = 3
 PAGE_SIZE = 200
 CACHED_PAGES = 24
 STATUS_WORDS = {Status.ON: "On", Status.OFF: "Off", Status.PARTIAL: "Partial"}
+LOADING = "Loading..."
+NOT_LOADED = "Not loaded: see the message above"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+#: The roles this model answers; a view asks for about ten per cell on every paint, the others return at once.
+ANSWERED_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.AccessibleTextRole, CONTACT_ID_ROLE, STATUS_ROLE, KIND_ROLE,
+})
 
 
 class ContactTableModel(QAbstractTableModel):
     """Holds the filter, the matching count and a small cache of pages; never the whole list."""
 
-    count_changed = Signal(int)
-    load_failed = Signal(str)
+    count_changed = Signal(int)  # a new list (filter, sort, refresh) is shown
 
-    def __init__(self, store: Store, flt: ContactFilter, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, flt: ContactFilter | None = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self.tasks = tasks
         self._filter = flt
+        self._generation = 0  # bumped by every new list: answers for an older one are dropped
         self._count = 0
         self._connected = 0
         self._channels: list[Channel] = []
         self._pages: OrderedDict[int, list[ContactRow]] = OrderedDict()
-        self._reload()
+        self._loading: set[int] = set()
+        self._failed: set[int] = set()
+        self._listing: QueryOp[ops.ContactListing] | None = None
+        if flt is not None:
+            self.set_filter(flt)
 
     # -- what the window asks for
 
     @property
-    def filter(self) -> ContactFilter:
+    def filter(self) -> ContactFilter | None:
         return self._filter
 
     @property
@@ -72,19 +81,34 @@ class ContactTableModel(QAbstractTableModel):
         """The connected channels, one indicator column each."""
         return list(self._channels)
 
+    @property
+    def loading(self) -> bool:
+        """A list or a page is still on its way."""
+        return self._listing is not None or bool(self._loading - self._failed)
+
     def set_filter(self, flt: ContactFilter) -> None:
-        self.beginResetModel()
+        """Ask for the list this filter gives; the current rows stay until it arrives."""
         self._filter = flt
-        self._reload()
-        self.endResetModel()
-        self.count_changed.emit(self._count)
+        self._generation += 1
+        if self._listing is not None:
+            self._listing.cancel()  # typing fast: only the last search runs to its end
+        generation = self._generation
+        listing: QueryOp[ops.ContactListing] = QueryOp(
+            self.tasks, lambda ctx: ops.contact_listing(ctx, flt, PAGE_SIZE)
+        )
+        listing.with_progress("Searching contacts...").only_if(lambda: generation == self._generation)
+        listing.success(self._show_listing).failure(lambda _error: self._listing_ended(listing))
+        listing.cancelled(lambda: self._listing_ended(listing))
+        self._listing = listing
+        listing.run_in_background()
 
     def refresh(self) -> None:
-        """Re-run the query (after an import or an integration change)."""
-        self.set_filter(self._filter)
+        """Run the query again (after an import or an integration change)."""
+        if self._filter is not None:
+            self.set_filter(self._filter)
 
     def contact_id(self, row: int) -> int | None:
-        found = self._row(row)
+        found = self._cached(row)
         return found.id if found is not None else None
 
     def row_of(self, contact_id: int) -> int | None:
@@ -100,53 +124,89 @@ class ContactTableModel(QAbstractTableModel):
         return [found.id for rows in self._pages.values() for found in rows]
 
     def refresh_contacts(self, ids: Iterable[int]) -> None:
-        """Reload these contacts' rows in place after a change; the row stays until the next search."""
-        wanted = set(ids)
-        with self._store.read() as session:
-            fresh = contact_rows(session, sorted(wanted))
-        last = self.columnCount() - 1
+        """Read these contacts' rows again after a change; each row stays where it is until the next search."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return
+        generation = self._generation
+        (QueryOp(self.tasks, lambda ctx: ops.contact_rows(ctx, wanted))
+         .only_if(lambda: generation == self._generation)
+         .success(self._replace_rows)
+         .run_in_background())
+
+    # -- answers from the worker
+
+    def _show_listing(self, listing: ops.ContactListing) -> None:
+        self._listing = None
+        self.beginResetModel()
+        self._count = listing.count
+        self._connected = listing.connected
+        self._channels = channels_in(listing.connected)
+        self._pages.clear()
+        self._loading.clear()
+        self._failed.clear()
+        if listing.first_page:
+            self._pages[0] = list(listing.first_page)
+        self.endResetModel()
+        self.count_changed.emit(self._count)
+
+    def _listing_ended(self, listing: QueryOp[ops.ContactListing]) -> None:
+        """Failed (reported, with Retry) or cancelled by the agent: the rows shown stay."""
+        if self._listing is listing:
+            self._listing = None
+
+    def _request_page(self, page: int) -> None:
+        if page in self._loading or self._filter is None:
+            return
+        self._loading.add(page)
+        flt, generation = self._filter, self._generation
+        (QueryOp(self.tasks, lambda ctx: ops.contact_page(ctx, flt, page * PAGE_SIZE, PAGE_SIZE))
+         .only_if(lambda: generation == self._generation)
+         .success(lambda rows: self._page_loaded(page, rows))
+         .failure(lambda _error: self._page_failed(page))
+         .run_in_background())
+
+    def _page_loaded(self, page: int, rows: Sequence[ContactRow]) -> None:
+        self._loading.discard(page)
+        self._failed.discard(page)
+        self._pages[page] = list(rows)
+        while len(self._pages) > CACHED_PAGES:
+            self._pages.popitem(last=False)
+        self._page_changed(page)
+
+    def _page_failed(self, page: int) -> None:
+        """Shown once (the op's message has Retry); the page is not asked for again until then."""
+        self._failed.add(page)
+        self._page_changed(page)
+
+    def _page_changed(self, page: int) -> None:
+        first, last = page * PAGE_SIZE, min(self._count, (page + 1) * PAGE_SIZE) - 1
+        if first <= last:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+
+    def _replace_rows(self, fresh: dict[int, ContactRow]) -> None:
+        """Put the fresh rows in place; one ``dataChanged`` over the rows that changed (one repaint)."""
+        changed: list[int] = []
         for page, rows in self._pages.items():
             for offset, found in enumerate(rows):
                 if found.id in fresh:
                     rows[offset] = fresh[found.id]
-                    row = page * PAGE_SIZE + offset
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+                    changed.append(page * PAGE_SIZE + offset)
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), self.columnCount() - 1))
 
-    # -- loading
-
-    def _reload(self) -> None:
-        self._pages.clear()
-        try:
-            with self._store.read() as session:
-                self._connected = connected_mask(session, self._filter.location_id)
-                self._count = count_contacts(session, self._filter)
-        except UserError as exc:
-            self._count = 0
-            self.load_failed.emit(str(exc))
-        self._channels = channels_in(self._connected)
-
-    def _row(self, row: int) -> ContactRow | None:
+    def _cached(self, row: int) -> ContactRow | None:
+        """The row if its page is loaded; otherwise None, and its page is asked for (once)."""
         if row < 0 or row >= self._count:
             return None
         page, offset = divmod(row, PAGE_SIZE)
         rows = self._pages.get(page)
         if rows is None:
-            rows = self._load_page(page)
-        else:
-            self._pages.move_to_end(page)
+            if page not in self._failed:
+                self._request_page(page)
+            return None
+        self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
-
-    def _load_page(self, page: int) -> list[ContactRow]:
-        try:
-            with self._store.read() as session:
-                rows = contact_page(session, self._filter, page * PAGE_SIZE, PAGE_SIZE)
-        except UserError as exc:
-            self.load_failed.emit(str(exc))
-            rows = []
-        self._pages[page] = rows
-        while len(self._pages) > CACHED_PAGES:
-            self._pages.popitem(last=False)
-        return rows
 
     # -- Qt model interface
 
@@ -157,9 +217,7 @@ class ContactTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(FIXED_COLUMNS) + len(self._channels)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or section < 0 or section >= self.columnCount():
@@ -176,12 +234,16 @@ class ContactTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= self.columnCount():
+        if role not in ANSWERED_ROLES or not index.isValid() or index.column() >= self.columnCount():
             return None
-        found = self._row(index.row())
+        row = index.row()
+        return self._value(self._cached(row), row, index.column(), role)
+
+    def _value(self, found: ContactRow | None, row: int, column: int, role: int) -> Any:
         if found is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
-        column = index.column()
+            if role == Qt.ItemDataRole.DisplayRole and column == 0:
+                return NOT_LOADED if row // PAGE_SIZE in self._failed else LOADING
+            return None
         if role == CONTACT_ID_ROLE:
             return found.id
         if column < STATUS_COLUMN:
@@ -221,7 +283,7 @@ class ContactTableModel(QAbstractTableModel):
         if key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        if key != self._filter.sort or descending != self._filter.descending:
+        if self._filter is not None and (key != self._filter.sort or descending != self._filter.descending):
             self.set_filter(replace(self._filter, sort=key, descending=descending))
 
 

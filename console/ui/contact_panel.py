@@ -9,28 +9,25 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from console.domain.addresses import DEFAULT_REGION
 from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
 from console.domain.explain import describe_state, explain_lock
 from console.domain.reviews import Review
 from console.domain.state import ChannelState, needs_provider_clearance, status_of
-from console.errors import Conflict, UserError
-from console.store.actions import ActionResult, set_dnd
-from console.store.db import Store
-from console.store.locations import connected_channels
-from console.store.models import Contact
-from console.store.queries import StoredState, channel_states
-from console.store.review_queries import open_review
+from console.services.dnd import DndResult
+from console.services.reads import ChannelView
+from console.ui import ops
 from console.ui.badges import BADGE_COLOURS
 from console.ui.contact_model import STATUS_WORDS
 from console.ui.dialogs import ProviderClearanceDialog
 from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
 from console.ui.naming import name_widget
+from console.ui.operations import ChangeOp, QueryOp
 from console.ui.review_model import STATE_WORDS
 from console.ui.review_submission import ReviewSubmissionDialog
+from console.ui.taskman import TaskManager
 
 ClearanceQuestion = Callable[[QWidget | None, str | None, ChannelState], bool]
-SubmissionQuestion = Callable[[QWidget | None, Store, int, Channel, str, str], Review | None]
+SubmissionQuestion = Callable[[QWidget | None, TaskManager, int, Channel], Review | None]
 LINK_STYLE = (
     "QPushButton { border: none; padding: 0; color: palette(link); text-decoration: underline; text-align: left; }"
 )
@@ -53,7 +50,7 @@ class ChannelRow:
         self.state_label.setWordWrap(True)
         self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
                                          f"request_review_{channel.value}",
-                                         f"Request an opt-in review to lift {channel.label} DND")  # fmt: skip
+                                         f"Request an opt-in review to lift {channel.label} DND")
         self.review_button.setStyleSheet(LINK_STYLE)
         self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.review_button.hide()
@@ -108,25 +105,25 @@ class ChannelRow:
 
 
 class ContactPanel(QWidget):
-    """Changes go through ``set_dnd``, which checks the rules; refusals come back as messages."""
+    """Changes go through ``set_dnd`` on the database worker, which checks the rules; refusals come back as
+    messages. While a contact is read or a change is saved its toggles are disabled."""
 
     contact_changed = Signal(int)
     message = Signal(str, str)  # level, text
     review_submitted = Signal(int)  # review id
     review_requested = Signal(int)  # review id: open it
+    loaded = Signal(object)  # the contact id shown, or None
 
-    def __init__(self, store: Store, actor: str, parent: Any = None, region: str = DEFAULT_REGION) -> None:
+    def __init__(self, tasks: TaskManager, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "contact_panel", "Selected contact")
-        self._store = store
-        self._actor = actor
-        self._region = region
+        self._tasks = tasks
         self.ask_clearance: ClearanceQuestion = ProviderClearanceDialog.ask
         self.ask_submission: SubmissionQuestion = ReviewSubmissionDialog.ask
         self._reviews: dict[Channel, Review | None] = {}
         self.contact_id: int | None = None
         self._email: str | None = None
-        self._stored: dict[Channel, StoredState] = {}
+        self._stored: dict[Channel, ChannelView] = {}
         self._connected: frozenset[Channel] = frozenset()
         self.title = name_widget(QLabel("No contact selected", self), "contact_name", "Contact name")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -135,7 +132,7 @@ class ContactPanel(QWidget):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = name_widget(QLabel(self), "contact_status", "DND status")
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
-                                   "Turns DND on or off on all six channels, connected or not")  # fmt: skip
+                                   "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -162,47 +159,65 @@ class ContactPanel(QWidget):
         self.show_contact(None)
 
     def show_contact(self, contact_id: int | None) -> None:
+        if contact_id != self.contact_id:
+            self._set_editable(False)  # not the shown contact's toggles any more
         self.contact_id = contact_id
         self.reload()
 
     def reload(self) -> None:
-        contact = None
-        if self.contact_id is not None:
-            with self._store.read() as session:
-                contact = session.get(Contact, self.contact_id)
-                if contact is not None:
-                    self._stored = channel_states(session, contact.id)
-                    self._connected = connected_channels(session, contact.location_id)
-                    self._reviews = {c: open_review(session, contact.id, c) if s.state.locked else None
-                                     for c, s in self._stored.items()}  # fmt: skip
-        enabled = contact is not None
-        for widget in (self.dnd_all, *(r.toggle for r in self.rows.values())):
-            widget.setEnabled(enabled)
-        if contact is None:
+        """Read the contact again on the worker; shown when it arrives (if it is still the one asked for)."""
+        contact_id = self.contact_id
+        if contact_id is None:
+            self._show_card(None)
+            return
+        (QueryOp(self._tasks, lambda ctx: ops.contact_card(ctx, contact_id))
+         .only_if(lambda: self.contact_id == contact_id)
+         .success(self._show_card)
+         .run_in_background())
+
+    def _set_editable(self, enabled: bool) -> None:
+        self.dnd_all.setEnabled(enabled)
+        for row in self.rows.values():
+            row.toggle.setEnabled(enabled and row.channel in self._connected and not self._locked(row.channel))
+
+    def _locked(self, channel: Channel) -> bool:
+        stored = self._stored.get(channel)
+        return stored is not None and stored.state.locked
+
+    def _show_card(self, card: ops.ContactCard | None) -> None:
+        if card is None:
+            self.contact_id = None
+            self._stored, self._connected, self._reviews = {}, frozenset(), {}
             self.title.setText("No contact selected")
             self.details.setText("Select a contact in the list to see and change its DND.")
             self.badge.hide()
+            self.dnd_all.setEnabled(False)
             for row in self.rows.values():
                 row.show_state(ChannelState(), False)
                 row.toggle.setEnabled(False)
                 row.state_label.setText("")
                 row.review_button.hide()
+            self.loaded.emit(None)
             return
-        self._email = contact.email
-        self.title.setText(contact.name)
-        self.details.setText(" · ".join(x for x in (contact.email, contact.phone) if x) or "no email or phone")
+        self._email = card.email
+        self._stored, self._connected, self._reviews = dict(card.channels), card.connected, dict(card.reviews)
+        self.title.setText(card.name)
+        self.details.setText(" · ".join(x for x in (card.email, card.phone) if x) or "no email or phone")
+        self.dnd_all.setEnabled(True)
         for channel, row in self.rows.items():
             row.show_state(self._stored[channel].state, channel in self._connected)
             row.show_review(self._stored[channel].state, channel in self._connected, self._reviews.get(channel))
         self._show_status()
         self._fit_explanations()
+        self.loaded.emit(card.id)
 
     def _fit_explanations(self) -> None:
         """Give each wrapped explanation the height it needs at its width (the grid alone gives one line)."""
         for row in self.rows.values():
             box = row.state_box
             layout = box.layout()
-            box.setMinimumHeight(layout.heightForWidth(box.width()) if layout.hasHeightForWidth() else 0)
+            fits = layout is not None and layout.hasHeightForWidth()
+            box.setMinimumHeight(layout.heightForWidth(box.width()) if layout is not None and fits else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -236,7 +251,7 @@ class ContactPanel(QWidget):
         if already is not None:
             self.review_requested.emit(already.id)
             return
-        review = self.ask_submission(self, self._store, self.contact_id, channel, self._actor, self._region)
+        review = self.ask_submission(self, self._tasks, self.contact_id, channel)
         if review is None:
             return
         self.reload()
@@ -252,47 +267,53 @@ class ContactPanel(QWidget):
                 self.message.emit("info", f"{channel.label} DND kept: the provider clearance was not confirmed.")
                 self.reload()
                 return
-        result = self._act([channel], turn_on, cleared, {channel: stored.version})
-        if result is not None and result.refused:
-            self.message.emit("warning", " ".join(r.message for r in result.plan.refusals))
+
+        def done(result: DndResult) -> None:
+            if result.refused:
+                self.message.emit("warning", " ".join(r.message for c in result.contacts for r in c.refused))
+
+        self._act([channel], turn_on, cleared, {channel: stored.version}, done)
 
     def _dnd_all_clicked(self, turn_on: bool) -> None:
         cleared = False
         email = self._stored.get(Channel.EMAIL)
         if not turn_on and email is not None and needs_provider_clearance(Channel.EMAIL, email.state):
             cleared = self.ask_clearance(self, self._email, email.state)
-        result = self._act(None, turn_on, cleared, None)
-        if result is None:
-            return
-        if turn_on:
-            self.message.emit("info", "DND is on for all channels.")
-            return
-        kept = [f"{r.channel.label} ({describe_state(r.channel, self._stored[r.channel].state)})"
-                for r in result.plan.refusals]  # fmt: skip
-        if kept:
-            self.message.emit("info", "DND is off except on locked or unconfirmed channels, still DND: "
-                              + "; ".join(kept) + ".")  # fmt: skip
-        else:
-            self.message.emit("info", "DND is off for all channels.")
+        before = dict(self._stored)
 
-    def _act(
-        self, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool, versions: dict[Channel, int] | None
-    ) -> ActionResult | None:
-        if self.contact_id is None:
-            return None
-        try:
-            with self._store.write() as session:
-                contact = session.get(Contact, self.contact_id)
-                if contact is None:
-                    raise UserError("this contact no longer exists")
-                result = set_dnd(session, contact, channels, turn_on, self._actor,
-                                 provider_cleared=cleared, expected_versions=versions)  # fmt: skip
-        except Conflict as exc:
-            self.message.emit("warning", str(exc))
-            result = None
-        except UserError as exc:
-            self.message.emit("error", str(exc))
-            result = None
-        self.reload()
-        self.contact_changed.emit(self.contact_id)
-        return result
+        def done(result: DndResult) -> None:
+            if turn_on:
+                self.message.emit("info", "DND is on for all channels.")
+                return
+            kept = [f"{r.channel.label} ({describe_state(r.channel, before[r.channel].state)})"
+                    for c in result.contacts for r in c.refused]
+            if kept:
+                self.message.emit("info", "DND is off except on locked or unconfirmed channels, still DND: "
+                                  + "; ".join(kept) + ".")
+            else:
+                self.message.emit("info", "DND is off for all channels.")
+
+        self._act(None, turn_on, cleared, None, done)
+
+    def _act(self, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
+             versions: dict[Channel, int] | None, done: Callable[[DndResult], None]) -> None:
+        """Save the change on the worker; the toggles wait for it, then show what is stored."""
+        contact_id = self.contact_id
+        if contact_id is None:
+            return
+        self._set_editable(False)
+
+        def saved(result: DndResult) -> None:
+            done(result)
+            self._after_change(contact_id)
+
+        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions))
+         .with_progress("Saving the DND change...")
+         .success(saved)
+         .failure(lambda _error: self._after_change(contact_id))
+         .run_in_background())
+
+    def _after_change(self, contact_id: int) -> None:
+        if self.contact_id == contact_id:
+            self.reload()
+        self.contact_changed.emit(contact_id)

@@ -21,7 +21,7 @@ class CrashDialog(QDialog):
         self.setWindowTitle("DND Console: unexpected error")
         self.resize(640, 400)
         intro = QLabel("Something went wrong inside DND Console. Nothing you did caused it. Copy the details "
-                       "below into a report for the maintainers; the window stays open.", self)  # fmt: skip
+                       "below into a report for the maintainers; the window stays open.", self)
         intro.setWordWrap(True)
         self.details = name_widget(QPlainTextEdit(details, self), "crash_details", "Error details")
         self.details.setReadOnly(True)

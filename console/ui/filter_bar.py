@@ -14,11 +14,11 @@ from console.ui.naming import name_widget
 SEARCH_DELAY_MS = 150
 STATUS_CHOICES: list[tuple[str, Status | None]] = [
     ("Any status", None), ("DND on", Status.ON), ("DND partial", Status.PARTIAL), ("DND off", Status.OFF),
-]  # fmt: skip
+]
 KIND_CHOICES: list[tuple[str, DndKind | None]] = [
     ("Any DND kind", None), ("Manual", DndKind.MANUAL), ("Temporary", DndKind.TEMPORARY),
     ("Permanent (locked)", DndKind.PERMANENT), ("Spam (locked)", DndKind.SPAM),
-]  # fmt: skip
+]
 
 
 class FilterBar(QWidget):
@@ -31,8 +31,9 @@ class FilterBar(QWidget):
         super().__init__(parent)
         name_widget(self, "filter_bar", "Search and filters")
         self.location = name_widget(QComboBox(self), "location", "Location")
+        self.location.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # filled once read
         self.search = name_widget(QLineEdit(self), "search", "Search contacts",
-                                  "Name, email or phone number in any format")  # fmt: skip
+                                  "Name, email or phone number in any format")
         self.search.setPlaceholderText("Search name, email or phone (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.status = self._combo("status_filter", "Filter by status", STATUS_CHOICES)

@@ -6,16 +6,18 @@ from typing import Any
 
 import orjson
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
 from console.domain.explain import reason_text
 from console.domain.state import ChannelState
-from console.store.db import Store
-from console.store.history import HistoryEntry, contact_history
-from console.store.models import Contact
+from console.store.history import HistoryEntry
+from console.ui import ops
 from console.ui.naming import name_widget
+from console.ui.operations import QueryOp
+from console.ui.row_model import RowListModel
+from console.ui.taskman import TaskManager
 
 HISTORY_COLUMNS = ("When (UTC)", "Channel", "Change", "Who", "Source", "Reason")
 HISTORY_WIDTHS = (92, 64, 110, 70, 130)
@@ -60,33 +62,17 @@ def reason_words(entry: HistoryEntry) -> str:
     return text
 
 
-class HistoryModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._entries: list[HistoryEntry] = []
+class HistoryModel(RowListModel):
+    COLUMNS = HISTORY_COLUMNS
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:
         """Entries in order of occurrence; shown newest first."""
-        self.beginResetModel()
-        self._entries = list(reversed(entries))
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HISTORY_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(HISTORY_COLUMNS):
-            return HISTORY_COLUMNS[section]
-        return None
+        self.set_rows(reversed(entries))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        entry = self._entries[index.row()]
+        entry: HistoryEntry = self.rows[index.row()]
         column = index.column()
         if column == 0:
             return (
@@ -108,10 +94,15 @@ class HistoryModel(QAbstractTableModel):
 
 
 class HistoryView(QWidget):
-    def __init__(self, store: Store, parent: Any = None) -> None:
+    """The selected contact's history, read on the database worker; ``loaded`` when it is shown."""
+
+    loaded = Signal(object)  # the contact id, or None
+
+    def __init__(self, tasks: TaskManager, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "history_view", "Contact history")
-        self._store = store
+        self._tasks = tasks
+        self.contact_id: int | None = None
         self.model = HistoryModel(self)
         self.table = name_widget(QTableView(self), "history_table", "History of DND changes, newest first")
         self.table.setModel(self.model)
@@ -128,10 +119,18 @@ class HistoryView(QWidget):
         layout.addWidget(self.table)
 
     def show_contact(self, contact_id: int | None) -> None:
-        entries: list[HistoryEntry] = []
-        if contact_id is not None:
-            with self._store.read() as session:
-                contact = session.get(Contact, contact_id)
-                if contact is not None:
-                    entries = contact_history(session, contact)
+        """Show this contact's history once it is read (the last contact asked for wins)."""
+        self.contact_id = contact_id
+        if contact_id is None:
+            self.model.set_entries([])
+            self.loaded.emit(None)
+            return
+        (QueryOp(self._tasks, lambda ctx: ops.history(ctx, contact_id))
+         .with_progress("Reading the history...")
+         .only_if(lambda: self.contact_id == contact_id)
+         .success(lambda entries: self._show(contact_id, entries))
+         .run_in_background())
+
+    def _show(self, contact_id: int, entries: list[HistoryEntry]) -> None:
         self.model.set_entries(entries)
+        self.loaded.emit(contact_id)

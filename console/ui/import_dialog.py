@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.errors import UserError
-from console.store.db import Store
+from console.services.context import AppContext
 from console.ui.import_summary import ImportSummaryView
 from console.ui.import_worker import ImportJob, Runner, import_pool
 from console.ui.naming import name_widget
@@ -57,13 +57,13 @@ class ImportDialog(QDialog):
     imported = Signal(object)  # ImportSummary
     crashed = Signal(str)
 
-    def __init__(self, store: Store, locations: list[str], location: str, actor: str,
-                 runner: Runner | None = None, parent: Any = None) -> None:  # fmt: skip
+    def __init__(self, ctx: AppContext, locations: list[str], location: str, actor: str,
+                 runner: Runner | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "import_dialog", "Import provider export")
         self.setWindowTitle("Import provider export")
         self.resize(720, 520)
-        self._store, self._actor, self._runner = store, actor, runner
+        self._ctx, self._actor, self._runner = ctx, actor, runner
         self.paths: list[Path] = []
         self.job: ImportJob | None = None
         self.choose_files = choose_files
@@ -150,7 +150,7 @@ class ImportDialog(QDialog):
         if not self.paths or self.job is not None:
             return
         self.problem.setText("")
-        job = ImportJob(self._store, self.paths, self.location.currentText(), self._actor, runner=self._runner)
+        job = ImportJob(self._ctx, self.paths, self.location.currentText(), self._actor, runner=self._runner)
         job.signals.progress.connect(self._on_progress)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)

@@ -29,7 +29,7 @@ BUCKETS = [
     ("possible_opt_outs", "Possible opt-outs waiting for an agent"),
 ]
 CONTACT_BUCKETS = [("created", "Contacts created"), ("updated", "Contacts updated"),
-                   ("unchanged", "Contacts unchanged"), ("rejected", "Contact rows rejected")]  # fmt: skip
+                   ("unchanged", "Contacts unchanged"), ("rejected", "Contact rows rejected")]
 
 
 def affected_ids(summary: Any) -> frozenset[int]:
@@ -60,7 +60,7 @@ class ImportSummaryView(QWidget):
         self.rejects.horizontalHeader().setStretchLastSection(True)
         self.rejects.verticalHeader().hide()
         self.open_affected = name_widget(QPushButton("Show affected contacts", self), "show_affected",
-                                         "Show the contacts this import changed")  # fmt: skip
+                                         "Show the contacts this import changed")
         self.open_affected.clicked.connect(self._open_affected)
         self._ids: frozenset[int] = frozenset()
         layout = QVBoxLayout(self)
@@ -82,7 +82,7 @@ class ImportSummaryView(QWidget):
     def show_summary(self, summary: Any, affected: frozenset[int] | None = None) -> None:
         data: dict[str, Any] = summary.as_dict()
         files = ", ".join(f"{Path(str(f['path'])).name} ({f['format']}, {f.get('records', 0)} records)"
-                          for f in data.get("files", []))  # fmt: skip
+                          for f in data.get("files", []))
         state = "Import cancelled; what was read before stopping is kept" if data.get("cancelled") else "Import done"
         self.headline.setText(f"{state}: {files}")
         contacts = data.get("contacts") if "applied" in data else data

@@ -12,17 +12,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from console.errors import UserError
-from console.store.db import Store
+from console.services.context import AppContext
 
 PROGRESS_EVERY_S = 0.05
+#: An import run in place of the service (tests): ``runner(store, paths, location=, actor=, region=, progress=,
+#: should_stop=)`` returning the summary.
 Runner = Callable[..., Any]
-
-
-def default_runner() -> Runner:
-    """Imports run in a process of their own, so the window's event loop never waits for them."""
-    from console.importers.isolated import run_import_isolated
-
-    return run_import_isolated
 
 
 class ImportSignals(QObject):
@@ -37,21 +32,19 @@ class ImportJob(QRunnable):
 
     def __init__(
         self,
-        store: Store,
+        ctx: AppContext,
         paths: Sequence[Path],
         location: str,
         actor: str,
-        region: str = "US",
         runner: Runner | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.signals = ImportSignals()
-        self._store = store
+        self._ctx = ctx
         self._paths = list(paths)
         self._location = location
         self._actor = actor
-        self._region = region
         self._runner = runner
         self._stop = threading.Event()
         self._last_progress = 0.0
@@ -70,12 +63,20 @@ class ImportJob(QRunnable):
             self._last_progress = now
             self.signals.progress.emit(progress)
 
+    def _import(self) -> Any:
+        """Through the import service, in a process of its own (the window's interpreter only relays progress)."""
+        if self._runner is not None:
+            return self._runner(self._ctx.store, self._paths, location=self._location, actor=self._actor,
+                                region=self._ctx.region, progress=self._progress, should_stop=self._stop.is_set)
+        from console.services.imports import import_files
+
+        return import_files(self._ctx, self._paths, location=self._location, progress=self._progress,
+                            should_stop=self._stop.is_set, isolated=True).result
+
     def run(self) -> None:
         RUNNING.add(self)
         try:
-            runner = self._runner or default_runner()
-            summary = runner(self._store, self._paths, location=self._location, actor=self._actor,
-                             region=self._region, progress=self._progress, should_stop=self._stop.is_set)  # fmt: skip
+            summary = self._import()
         except UserError as exc:
             self.signals.failed.emit(str(exc))
         except Exception:

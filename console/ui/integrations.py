@@ -4,66 +4,83 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from console.domain.channels import CHANNEL_ORDER, Channel
-from console.errors import UserError
-from console.store.db import Store
-from console.store.locations import connected_channels, set_connected
-from console.store.models import Location
+from console.services import locations
+from console.ui import ops
 from console.ui.icons import channel_icon
 from console.ui.naming import name_widget
+from console.ui.operations import ChangeOp, QueryOp
+from console.ui.taskman import TaskManager
 
 
 class IntegrationsDialog(QDialog):
-    """Each tick is applied immediately; disconnecting keeps every contact's DND state for that channel."""
+    """Each tick is saved on the database worker; disconnecting keeps every contact's DND state for that channel.
+
+    The boxes stay disabled until the location's integrations are read, and while a change is saved.
+    """
 
     integrations_changed = Signal(int)  # location id
-    message = Signal(str, str)
+    loaded = Signal()
 
-    def __init__(self, store: Store, location_id: int, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, location_id: int, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "integrations_dialog", "Integrations")
-        self._store = store
+        self._tasks = tasks
         self.location_id = location_id
-        with store.read() as session:
-            location = session.get(Location, location_id)
-            connected = connected_channels(session, location_id)
-        name = location.name if location else str(location_id)
-        self.setWindowTitle(f"Integrations of {name}")
-        intro = QLabel(
-            f"Channels connected for <b>{name}</b>. Only connected channels can be toggled on contacts. "
-            "Disconnecting keeps each contact's DND state; reconnecting shows it again unchanged.",
-            self,
-        )
-        intro.setWordWrap(True)
+        self.setWindowTitle("Integrations")
+        self.intro = name_widget(QLabel(self), "integrations_intro", "About integrations")
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # the location's name is someone's text
         layout = QVBoxLayout(self)
-        layout.addWidget(name_widget(intro, "integrations_intro", "About integrations"))
+        layout.addWidget(self.intro)
         self.boxes: dict[Channel, QCheckBox] = {}
         for channel in CHANNEL_ORDER:
             box = name_widget(QCheckBox(channel.label, self), f"connect_{channel.value}",
-                              f"{channel.label} connected")  # fmt: skip
+                              f"{channel.label} connected")
             box.setIcon(channel_icon(channel))
             box.setIconSize(QSize(20, 20))
-            box.setChecked(channel in connected)
+            box.setEnabled(False)
             box.toggled.connect(lambda on, c=channel: self.set_connected(c, on))
             layout.addWidget(box)
             self.boxes[channel] = box
         buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self), "integrations_buttons",
-                              "Close integrations")  # fmt: skip
+                              "Close integrations")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        (QueryOp(self._tasks, lambda ctx: ops.integrations(ctx, self.location_id))
+         .success(self._show)
+         .run_in_background())
+
+    def _show(self, found: locations.LocationView) -> None:
+        name, connected = found.name, found.connected
+        self.setWindowTitle(f"Integrations of {name}")
+        self.intro.setText(
+            f"Channels connected for {name}. Only connected channels can be toggled on contacts. "
+            "Disconnecting keeps each contact's DND state; reconnecting shows it again unchanged."
+        )
+        for channel, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(channel in connected)
+            box.blockSignals(False)
+            box.setEnabled(True)
+        self.loaded.emit()
 
     def set_connected(self, channel: Channel, connected: bool) -> None:
-        try:
-            with self._store.write() as session:
-                set_connected(session, self.location_id, [channel], connected)
-        except UserError as exc:
-            self.message.emit("error", str(exc))
-            box = self.boxes[channel]
-            box.blockSignals(True)
-            box.setChecked(not connected)
-            box.blockSignals(False)
-            return
+        for box in self.boxes.values():
+            box.setEnabled(False)
+        location_id = self.location_id
+        (ChangeOp(self._tasks, lambda ctx: ops.set_connected(ctx, location_id, channel, connected))
+         .with_progress(f"{'Connecting' if connected else 'Disconnecting'} {channel.label}...")
+         .success(lambda _none: self._saved())
+         .failure(lambda _error: self.reload())
+         .run_in_background())
+
+    def _saved(self) -> None:
+        self.reload()
         self.integrations_changed.emit(self.location_id)

@@ -2,6 +2,7 @@
 
 PostgreSQL tells which contacts changed (LISTEN/NOTIFY); SQLite only that something did (its data version),
 so then the rows on screen and the open contact are read again: a few hundred rows, never the whole list.
+The feed is opened, polled and closed on the database worker; at most one poll is queued at a time.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QTimer
 
-from console.errors import UserError
 from console.store.changes import ANY, INTEGRATIONS, Change, ChangeFeed, open_change_feed
-from console.store.db import Store
+from console.ui.operations import QueryOp
+from console.ui.problems import Problems
+from console.ui.taskman import TaskManager
 
 POLL_MS = 500
 
@@ -22,7 +24,7 @@ class LiveRefresh(QObject):
 
     def __init__(
         self,
-        store: Store,
+        tasks: TaskManager,
         location_id: Callable[[], int],
         rows: Callable[[Iterable[int] | None], None],
         everything: Callable[[], None],
@@ -30,27 +32,51 @@ class LiveRefresh(QObject):
         busy: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
+        self._tasks = tasks
         self._busy = busy
         self._held: list[Change] = []
+        self._polling = False
+        self._stopped = False
         self.setObjectName("live_refresh")
         self._location_id, self._rows, self._everything = location_id, rows, everything
+        #: Without a feed the window still works and refreshes after its own actions: failures are only logged.
+        self._quiet = Problems(None, tasks.problems.crashes, self)
         self.feed: ChangeFeed | None = None
-        try:
-            self.feed = open_change_feed(store)
-        except UserError:
-            self.feed = None  # no live refresh; the window still works and refreshes after its own actions
         self.timer = QTimer(self)
         self.timer.setObjectName("live_refresh_timer")
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
-        if self.feed is not None:
-            self.timer.start()
+        (QueryOp(tasks, lambda ctx: open_change_feed(ctx.store))
+         .reported_by(self._quiet)
+         .without_retry()
+         .success(self._opened)
+         .run_in_background())
+
+    def _opened(self, feed: ChangeFeed) -> None:
+        if self._stopped:
+            self._close(feed)
+            return
+        self.feed = feed
+        self.timer.start()
 
     def poll(self) -> None:
         """Apply what changed; while ``busy()`` (this window's own import) changes wait, then apply at once."""
-        if self.feed is None:
+        feed = self.feed
+        if feed is None or self._polling:
             return
-        self._held.extend(self.feed.poll())
+        self._polling = True
+        (QueryOp(self._tasks, lambda _ctx: feed.poll())
+         .reported_by(self._quiet)
+         .without_retry()
+         .success(self._polled)
+         .failure(lambda _error: setattr(self, "_polling", False))
+         .run_in_background())
+
+    def _polled(self, changes: list[Change]) -> None:
+        self._polling = False
+        if self._stopped:
+            return
+        self._held.extend(changes)
         if self._held and not self._busy():
             held, self._held = self._held, []
             self.apply(held)
@@ -70,8 +96,13 @@ class LiveRefresh(QObject):
         if ids:
             self._rows(ids)
 
+    def _close(self, feed: ChangeFeed) -> None:
+        QueryOp(self._tasks, lambda _ctx: feed.close()).reported_by(self._quiet).without_retry().run_in_background()
+
     def stop(self) -> None:
+        """Stop polling; the feed is closed on the worker, after what is queued there."""
+        self._stopped = True
         self.timer.stop()
         if self.feed is not None:
-            self.feed.close()
+            self._close(self.feed)
             self.feed = None

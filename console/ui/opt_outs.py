@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -17,45 +17,27 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.events import from_us
-from console.errors import UserError
-from console.store.db import Store
-from console.store.possible_opt_outs import (
-    PossibleOptOutView,
-    confirm_possible_opt_out,
-    dismiss_possible_opt_out,
-    list_possible_opt_outs,
-)
+from console.store.possible_opt_outs import PossibleOptOutView
+from console.ui import ops
 from console.ui.naming import name_widget
+from console.ui.operations import ChangeOp, QueryOp
+from console.ui.row_model import RowListModel
+from console.ui.taskman import TaskManager
 
 OPT_OUT_COLUMNS = ("Received (UTC)", "From", "Contacts", "Message")
 
 
-class PossibleOptOutModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.items: list[PossibleOptOutView] = []
+class PossibleOptOutModel(RowListModel):
+    COLUMNS = OPT_OUT_COLUMNS
 
-    def set_items(self, items: list[PossibleOptOutView]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(OPT_OUT_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(OPT_OUT_COLUMNS):
-            return OPT_OUT_COLUMNS[section]
-        return None
+    @property
+    def items(self) -> list[PossibleOptOutView]:
+        return self.rows
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        item = self.items[index.row()]
+        item: PossibleOptOutView = self.rows[index.row()]
         return (
             f"{from_us(item.received_at_us):%Y-%m-%d %H:%M}",
             item.address,
@@ -68,17 +50,18 @@ class PossibleOptOutsDialog(QDialog):
     """Confirming records a permanent SMS DND dated when the message came in; dismissing changes nothing."""
 
     decided = Signal(object)  # the contact ids whose DND may have changed
-    message = Signal(str, str)
+    loaded = Signal()
 
-    def __init__(self, store: Store, location_id: int, actor: str, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, location_id: int, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "possible_opt_outs_dialog", "Possible opt-outs")
         self.setWindowTitle("Possible opt-outs")
         self.resize(760, 420)
-        self._store, self._location_id, self._actor = store, location_id, actor
+        self._tasks, self._location_id = tasks, location_id
+        self._deciding = False
         intro = QLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules require "
                        "honouring a revocation made by any reasonable means: confirm it to set a permanent SMS "
-                       "DND, or dismiss it.", self)  # fmt: skip
+                       "DND, or dismiss it.", self)
         intro.setWordWrap(True)
         self.model = PossibleOptOutModel(self)
         self.table = name_widget(QTableView(self), "possible_opt_outs", "Possible opt-outs waiting for a decision")
@@ -89,9 +72,9 @@ class PossibleOptOutsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.confirm_button = name_widget(QPushButton("Confirm opt-out", self), "confirm_opt_out",
-                                          "Confirm the selected message as an SMS opt-out")  # fmt: skip
+                                          "Confirm the selected message as an SMS opt-out")
         self.dismiss_button = name_widget(QPushButton("Dismiss", self), "dismiss_opt_out",
-                                          "Dismiss the selected message")  # fmt: skip
+                                          "Dismiss the selected message")
         self.close_button = name_widget(QPushButton("Close", self), "close_opt_outs", "Close")
         self.confirm_button.clicked.connect(lambda: self.decide(confirm=True))
         self.dismiss_button.clicked.connect(lambda: self.decide(confirm=False))
@@ -109,15 +92,21 @@ class PossibleOptOutsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        with self._store.read() as session:
-            self.model.set_items(list_possible_opt_outs(session, self._location_id))
+        (QueryOp(self._tasks, lambda ctx: ops.list_possible_opt_outs(ctx, self._location_id))
+         .with_progress("Reading the possible opt-outs...")
+         .success(self._show)
+         .run_in_background())
+
+    def _show(self, items: list[PossibleOptOutView]) -> None:
+        self.model.set_rows(items)
         if self.model.items:
             self.table.selectRow(0)
         self.empty.setVisible(not self.model.items)
         self._update_buttons()
+        self.loaded.emit()
 
     def _update_buttons(self) -> None:
-        chosen = self.selected() is not None
+        chosen = self.selected() is not None and not self._deciding
         self.confirm_button.setEnabled(chosen)
         self.dismiss_button.setEnabled(chosen)
 
@@ -127,15 +116,18 @@ class PossibleOptOutsDialog(QDialog):
 
     def decide(self, confirm: bool) -> None:
         item = self.selected()
-        if item is None:
+        if item is None or self._deciding:
             return
-        try:
-            with self._store.write() as session:
-                if confirm:
-                    confirm_possible_opt_out(session, item.id, self._actor)
-                else:
-                    dismiss_possible_opt_out(session, item.id, self._actor)
-        except UserError as exc:
-            self.message.emit("error", str(exc))
+        self._deciding = True
+        self._update_buttons()
+        (ChangeOp(self._tasks, lambda ctx: ops.decide_possible_opt_out(ctx, item.id, confirm))
+         .with_progress("Saving the decision...")
+         .success(lambda _none: self._decided(item))
+         .failure(lambda _error: self._decided(None))
+         .run_in_background())
+
+    def _decided(self, item: PossibleOptOutView | None) -> None:
+        self._deciding = False
         self.reload()
-        self.decided.emit(frozenset(item.contact_ids))
+        if item is not None:
+            self.decided.emit(frozenset(item.contact_ids))

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,19 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.addresses import DEFAULT_REGION
 from console.domain.explain import explain_lock
-from console.domain.reviews import Decision, Review, ReviewState, update_blockers
-from console.errors import Conflict, NotFound, UserError
-from console.store.db import Store
-from console.store.history import contact_history
-from console.store.models import Contact
-from console.store.queries import channel_states
-from console.store.review_queries import blockers_for, get_review
-from console.store.reviews import approve_review, needs_info_review, reject_review, update_review
+from console.domain.reviews import Decision, Review, ReviewState, decision_blockers, update_blockers
+from console.services.context import AppContext
+from console.ui import ops
 from console.ui.history_view import HistoryModel
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
+from console.ui.operations import ChangeOp, QueryOp
+from console.ui.problems import Problems
 from console.ui.review_fields import EvidenceEditor, RelationshipNumbersField
 from console.ui.review_model import STATE_COLOURS, STATE_WORDS, age_words, when_words
 from console.ui.review_sections import (
@@ -47,25 +41,35 @@ from console.ui.review_sections import (
     titled,
 )
 from console.ui.review_submission import BLOCKED_STYLE, blocked_text
+from console.ui.taskman import TaskManager
 
 NOTHING_TO_ADD = "Nothing to add yet: type a new evidence link, a relationship number or a note"
 
 
 class ReviewDialog(QDialog):
-    """Opened from the Reviews tab or a locked toggle; ``review_changed`` carries the fresh review."""
+    """Opened from the Reviews tab or a locked toggle; ``review_changed`` carries the fresh review.
+
+    The review and the actor's role are read once per (re)load on the database worker; the buttons are
+    then checked against them as the agent types, without asking the database again."""
 
     review_changed = Signal(object)
+    loaded = Signal()
 
-    def __init__(self, store: Store, review_id: int, actor: str, region: str = DEFAULT_REGION,
-                 parent: Any = None) -> None:  # fmt: skip
+    def __init__(self, tasks: TaskManager, review_id: int, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_dialog", f"Opt-in review #{review_id}")
         self.setWindowTitle(f"Opt-in review #{review_id}")
         self.resize(1080, 760)
-        self._store, self._actor, self.review_id = store, actor, review_id
+        self._tasks, self.review_id = tasks, review_id
+        self._actor = ""
+        region = tasks.ctx.region
         self.review: Review | None = None
+        self._role = "agent"
+        self._saving = False
         self.changed_review: Review | None = None
         self.messages = MessageBar(self)
+        self.problems = Problems(self.messages.show_message, tasks.problems.crashes, self)
+        self.messages.dismissed.connect(self.problems.dismissed)
         self.title = name_widget(QLabel(self), "review_title", "Review and state")
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.contact = name_widget(QLabel(self), "review_contact", "Contact, channel and submitter")
@@ -88,14 +92,14 @@ class ReviewDialog(QDialog):
         self.additions = EvidenceEditor("review_additions", self)
         self.new_numbers = RelationshipNumbersField("review_new_numbers", region, self)
         self.reason = name_widget(QPlainTextEdit(self), "review_reason", "Reason or note",
-                                  "Required to reject or to ask for more information")  # fmt: skip
+                                  "Required to reject or to ask for more information")
         self.reason.setPlaceholderText("Required to reject or ask for more information; "
-                                       "optional note with an approval or an update")  # fmt: skip
+                                       "optional note with an approval or an update")
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 3 + 14)
         self.approve_button = self._button("Approve and lift DND", "approve_review", "Approve the review")
         self.reject_button = self._button("Reject", "reject_review", "Reject the review")
         self.needs_info_button = self._button("Ask for more info", "needs_info_review",
-                                              "Send the review back to the submitter")  # fmt: skip
+                                              "Send the review back to the submitter")
         self.update_button = self._button("Add to review", "update_review", "Add the links, numbers and note")
         self.close_button = self._button("Close", "close_review", "Close the review")
         self.blockers = name_widget(QLabel(self), "review_blockers", "Why some actions are not available")
@@ -122,7 +126,7 @@ class ReviewDialog(QDialog):
         left.setContentsMargins(0, 0, 8, 0)
         left.addWidget(self.numbers)
         sections = (("Evidence", self.evidence), ("Notes", self.notes), ("State history", self.states),
-                    ("DND history of the channel", self.history))  # fmt: skip
+                    ("DND history of the channel", self.history))
         for title, widget in sections:
             left.addWidget(titled(title, widget, submitted))
         left.addStretch(1)
@@ -168,22 +172,22 @@ class ReviewDialog(QDialog):
     # -- showing the review
 
     def reload(self) -> None:
-        with self._store.read() as session:
-            review = get_review(session, self.review_id)
-            contact = session.get(Contact, review.contact_id)
-            if contact is None:
-                raise NotFound(f"no contact with id {review.contact_id}")
-            state = channel_states(session, contact.id)[review.channel].state
-            entries = [e for e in contact_history(session, contact) if e.event.channel == review.channel]
-            about = contact_words(contact)
-        self.review = review
+        (QueryOp(self._tasks, lambda ctx: ops.review_card(ctx, self.review_id))
+         .with_progress(f"Reading review #{self.review_id}...")
+         .reported_by(self.problems)
+         .success(self._show)
+         .run_in_background())
+
+    def _show(self, card: ops.ReviewCard) -> None:
+        review = card.review
+        self.review, self._actor, self._role = review, card.actor, card.role
         self.title.setText(f"Opt-in review #{review.id}: {STATE_WORDS[review.state]}")
         self.title.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {STATE_COLOURS[review.state]};")
         self.contact.setText(
-            f"{about}  ·  {review.channel.label}  ·  submitted by {review.submitted_by} "
+            f"{contact_words(card.contact)}  ·  {review.channel.label}  ·  submitted by {review.submitted_by} "
             f"{age_words(review.submitted_at_us)} ago ({when_words(review.submitted_at_us)})"
         )
-        self.dnd_now.setText(f"<b>{review.channel.label} now:</b> {explain_lock(review.channel, state)}")
+        self.dnd_now.setText(f"<b>{review.channel.label} now:</b> {explain_lock(review.channel, card.state)}")
         self.decision.setText(decision_words(review))
         self.decision.setVisible(review.decided_by is not None)
         numbers = ", ".join(review.relationship_numbers) or "none"
@@ -191,10 +195,11 @@ class ReviewDialog(QDialog):
         self.evidence.show_links(review.evidence)
         self.notes.setText(review.notes or "No notes.")
         self.states.show_changes(review.changes)
-        self.history_model.set_entries(entries)
+        self.history_model.set_entries(list(card.history))
         self.update_button.setText("Resubmit for review" if review.state == ReviewState.NEEDS_INFO else "Add to review")
         self.action_panel.setVisible(review.state.open)
         self.refresh_actions()
+        self.loaded.emit()
 
     def _blocked(self) -> dict[QPushButton, tuple[str, list[str]]]:
         """Why each action button is not available now (an empty list: it is)."""
@@ -204,8 +209,7 @@ class ReviewDialog(QDialog):
         typed = self.additions.problems() + self.new_numbers.problems()
         added = tuple(n for n in numbers if n not in review.relationship_numbers)
         preview = replace(review, relationship_numbers=review.relationship_numbers + added)
-        with self._store.read() as session:
-            blocked = blockers_for(session, preview, self._actor, reason, links)
+        blocked = {d: decision_blockers(preview, d, self._actor, self._role, reason, links) for d in Decision}
         nothing = [] if links or added or reason.strip() else [NOTHING_TO_ADD]
         update = update_blockers(review) or typed + nothing
         return {
@@ -220,7 +224,7 @@ class ReviewDialog(QDialog):
             return
         blocked = self._blocked()
         for button, (action, reasons) in blocked.items():
-            button.setEnabled(not reasons)
+            button.setEnabled(not reasons and not self._saving)
             tip = blocked_text(action, reasons) if reasons else button.accessibleName()
             button.setToolTip(tip)
             button.setAccessibleDescription(tip)
@@ -228,7 +232,7 @@ class ReviewDialog(QDialog):
             text = grouped_blockers(list(blocked.values()))
         else:
             text = (f"Review #{self.review.id} is {STATE_WORDS[self.review.state].lower()}: "
-                    "it can no longer be changed or decided.")  # fmt: skip
+                    "it can no longer be changed or decided.")
         self.blockers.setText(text)
         self.blockers.setVisible(bool(text))
 
@@ -238,63 +242,58 @@ class ReviewDialog(QDialog):
         assert self.review is not None
         links, note, version = self.additions.links(), self.reason.toPlainText(), self.review.version
         numbers = [n for n in self.new_numbers.numbers() if n not in self.review.relationship_numbers]
-
-        def work(session: Session) -> Review:
-            expected: int | None = version
-            if numbers:
-                update_review(session, self.review_id, self._actor, relationship_numbers=numbers,
-                              expected_version=expected)  # fmt: skip
-                expected = None
-            return approve_review(session, self.review_id, self._actor, links, note, expected)
-
-        self._run(work, lambda r: f"Review #{r.id} approved: {r.channel.label} DND lifted for {r.contact_name}.")
+        self._run(lambda ctx: ops.approve_review(ctx, self.review_id, links, numbers, note, version),
+                  lambda r: f"Review #{r.id} approved: {r.channel.label} DND lifted for {r.contact_name}.")
 
     def reject_submission(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
-        self._run(lambda s: reject_review(s, self.review_id, self._actor, reason, version),
-                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")  # fmt: skip
+        self._run(lambda ctx: ops.reject_review(ctx, self.review_id, reason, version),
+                  lambda r: f"Review #{r.id} rejected: {r.channel.label} stays DND.")
 
     def ask_for_info(self) -> None:
         assert self.review is not None
         reason, version = self.reason.toPlainText(), self.review.version
-        self._run(lambda s: needs_info_review(s, self.review_id, self._actor, reason, version),
-                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")  # fmt: skip
+        self._run(lambda ctx: ops.needs_info_review(ctx, self.review_id, reason, version),
+                  lambda r: f"Review #{r.id} sent back to {r.submitted_by} for more information.")
 
     def update_submission(self) -> None:
         assert self.review is not None
         links, numbers, note = self.additions.links(), self.new_numbers.numbers(), self.reason.toPlainText()
         version, resubmit = self.review.version, self.review.state == ReviewState.NEEDS_INFO
         done = "resubmitted: pending again." if resubmit else "updated."
-        self._run(lambda s: update_review(s, self.review_id, self._actor, links, numbers, note,
-                                          expected_version=version),
-                  lambda r: f"Review #{r.id} {done}")  # fmt: skip
+        self._run(lambda ctx: ops.update_review(ctx, self.review_id, links, numbers, note, version),
+                  lambda r: f"Review #{r.id} {done}")
 
-    def _run(self, work: Callable[[Session], Review], done: Callable[[Review], str]) -> Review | None:
-        try:
-            with self._store.write() as session:
-                review = work(session)
-        except Conflict as exc:
-            self.messages.show_message("warning", str(exc))
+    def _run(self, work: Callable[[AppContext], Review], done: Callable[[Review], str]) -> None:
+        """Save on the worker; the buttons wait for it. A refusal or conflict is shown and the review read again."""
+        self._saving = True
+        self.refresh_actions()
+
+        def saved(review: Review) -> None:
+            self._saving = False
+            self.changed_review = review
+            self.additions.clear()
+            self.new_numbers.clear()
+            self.reason.clear()
             self.reload()
-            return None
-        except UserError as exc:
-            self.messages.show_message("error", str(exc))
+            self.messages.show_message("info", done(review))
+            self.review_changed.emit(review)
+
+        def failed(_error: BaseException) -> None:
+            self._saving = False
             self.reload()
-            return None
-        self.changed_review = review
-        self.additions.clear()
-        self.new_numbers.clear()
-        self.reason.clear()
-        self.reload()
-        self.messages.show_message("info", done(review))
-        self.review_changed.emit(review)
-        return review
+
+        (ChangeOp(self._tasks, work)
+         .with_progress("Saving the review...")
+         .reported_by(self.problems)
+         .success(saved)
+         .failure(failed)
+         .run_in_background())
 
     @classmethod
-    def ask(cls, parent: QWidget | None, store: Store, review_id: int, actor: str,
-            region: str = DEFAULT_REGION) -> Review | None:  # fmt: skip
+    def ask(cls, parent: QWidget | None, tasks: TaskManager, review_id: int) -> Review | None:
         """Show the review until closed; the review as last changed here, or None when nothing changed."""
-        dialog = cls(store, review_id, actor, region, parent)
+        dialog = cls(tasks, review_id, parent)
         dialog.exec()
         return dialog.changed_review

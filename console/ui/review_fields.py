@@ -54,13 +54,13 @@ class EvidenceRow(QWidget):
         n = number
         name_widget(self, f"evidence_row_{n}", f"Evidence link {n + 1}")
         self.url = name_widget(QLineEdit(self), f"evidence_url_{n}", f"Evidence link {n + 1}: URL",
-                               "An https:// or http:// link to proof of the opt-in")  # fmt: skip
+                               "An https:// or http:// link to proof of the opt-in")
         self.url.setPlaceholderText("https://... (screen recording, screenshot, signed form)")
         self.kind = name_widget(QComboBox(self), f"evidence_kind_{n}", f"Evidence link {n + 1}: kind")
         for kind, label in KIND_LABELS.items():
             self.kind.addItem(label, kind.value)
         self.dated = name_widget(QCheckBox("Captured on", self), f"evidence_dated_{n}",
-                                 f"Evidence link {n + 1}: give a capture date")  # fmt: skip
+                                 f"Evidence link {n + 1}: give a capture date")
         self.date = name_widget(QDateEdit(self), f"evidence_date_{n}", f"Evidence link {n + 1}: capture date")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("d MMM yyyy")
@@ -70,7 +70,7 @@ class EvidenceRow(QWidget):
         self.note = name_widget(QLineEdit(self), f"evidence_note_{n}", f"Evidence link {n + 1}: note")
         self.note.setPlaceholderText("Note (optional): what the link shows")
         self.remove = name_widget(QPushButton("Remove", self), f"evidence_remove_{n}",
-                                  f"Remove evidence link {n + 1}")  # fmt: skip
+                                  f"Remove evidence link {n + 1}")
         self.problem = name_widget(QLabel(self), f"evidence_problem_{n}", f"Evidence link {n + 1}: check")
         self.problem.setWordWrap(True)
         self.problem.hide()
@@ -122,7 +122,7 @@ class EvidenceRow(QWidget):
     def _check(self) -> None:
         problem = self.problem_text()
         show_problem(self.problem, problem and f"Refused: {problem}",
-                     "Link accepted" if not problem and not self.empty else "")  # fmt: skip
+                     "Link accepted" if not problem and not self.empty else "")
         self.changed.emit()
 
 
@@ -188,7 +188,7 @@ class RelationshipNumbersField(QWidget):
         super().__init__(parent)
         self._region = region
         self.edit = name_widget(QLineEdit(self), name, "Relationship numbers",
-                                "The business's sending numbers the contact opted in to, comma separated")  # fmt: skip
+                                "The business's sending numbers the contact opted in to, comma separated")
         self.edit.setPlaceholderText("e.g. +1 415 555 9000, (415) 555-9001")
         self.check = name_widget(QLabel(self), f"{name}_check", "Relationship numbers: check")
         self.check.setWordWrap(True)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain.events import from_us, now_us
 from console.domain.reviews import Review, ReviewState
-from console.errors import UserError
-from console.store.db import Store
-from console.store.review_queries import count_reviews, list_reviews
+from console.ui import ops
+from console.ui.operations import QueryOp
+from console.ui.row_model import RowListModel
+from console.ui.taskman import TaskManager
 
 REVIEW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REVIEW_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -51,22 +51,26 @@ def when_words(us: int | None) -> str:
     return f"{from_us(us):%Y-%m-%d %H:%M} UTC" if us is not None else ""
 
 
-class ReviewTableModel(QAbstractTableModel):
-    """Rows are Review snapshots read a page at a time; ``pending_count`` feeds the tab's badge."""
+class ReviewTableModel(RowListModel):
+    """Rows are Review snapshots read a page at a time on the database worker; ``pending_count`` feeds the
+    tab's badge. Until the first page arrives the table is empty; a newer request drops older answers."""
 
+    COLUMNS = REVIEW_COLUMNS
     pending_count_changed = Signal(int)
-    load_failed = Signal(str)
+    loaded = Signal()  # the first page of a refresh is shown
 
-    def __init__(self, store: Store, location_id: int | None, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, location_id: int | None, parent: Any = None, load: bool = True) -> None:
         super().__init__(parent)
-        self._store = store
+        self._tasks = tasks
         self.location_id = location_id
         self.state: ReviewState | None = None
         self.pending_count = 0
-        self._rows: list[Review] = []
         self._more = False
+        self._fetching = False
+        self._generation = 0
         self._now = now_us()
-        self.refresh()
+        if load:
+            self.refresh()
 
     # -- loading
 
@@ -80,69 +84,63 @@ class ReviewTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """Reload from the first page (ages are measured again)."""
-        try:
-            with self._store.read() as session:
-                rows, more = self._page(session, 0)
-                pending = count_reviews(session, ReviewState.PENDING, self.location_id)
-        except UserError as exc:
-            self.load_failed.emit(str(exc))
-            return
+        self._generation += 1
+        self._fetching = True
+        self._ask(0, self._show_first)
+
+    def _ask(self, offset: int, shown: Callable[[ops.ReviewPage], None]) -> None:
+        state, location_id, generation = self.state, self.location_id, self._generation
+        (QueryOp(self._tasks, lambda ctx: ops.review_page(ctx, state, location_id, offset, PAGE_SIZE))
+         .only_if(lambda: generation == self._generation)
+         .success(shown)
+         .failure(self._failed)
+         .run_in_background())
+
+    def _failed(self, _error: BaseException) -> None:
+        """Reported once, with Retry; the view asks for no further page until then."""
+        self._fetching = False
+        self._more = False
+
+    def _show_first(self, page: ops.ReviewPage) -> None:
         self.beginResetModel()
         self._now = now_us()
-        self._rows = rows
-        self._more = more
+        self.rows = list(page.rows)
+        self._more = page.more
+        self._fetching = False
         self.endResetModel()
-        self.pending_count = pending
-        self.pending_count_changed.emit(pending)
-
-    def _page(self, session: Session, offset: int) -> tuple[list[Review], bool]:
-        """A page of reviews from ``offset``, and whether more follow (one row past the page tells)."""
-        rows = list_reviews(session, self.state, self.location_id, pending_first=True, limit=PAGE_SIZE + 1,
-                            offset=offset)  # fmt: skip
-        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        self.pending_count = page.pending or 0
+        self.pending_count_changed.emit(self.pending_count)
+        self.loaded.emit()
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._fetching
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or not self._more:
+        if parent.isValid() or not self._more or self._fetching:
             return
-        try:
-            with self._store.read() as session:
-                rows, more = self._page(session, len(self._rows))
-        except UserError as exc:
-            self.load_failed.emit(str(exc))
-            return
-        self._more = more
-        if rows:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-            self._rows.extend(rows)
+        self._fetching = True
+        self._ask(len(self.rows), self._append)
+
+    def _append(self, page: ops.ReviewPage) -> None:
+        self._fetching = False
+        self._more = page.more
+        if page.rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page.rows) - 1)
+            self.rows.extend(page.rows)
             self.endInsertRows()
 
     def review_at(self, row: int) -> Review | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def row_of(self, review_id: int) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == review_id), None)
+        return next((i for i, r in enumerate(self.rows) if r.id == review_id), None)
 
     # -- the table
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(REVIEW_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(REVIEW_COLUMNS):
-            return REVIEW_COLUMNS[section]
-        return None
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        review = self._rows[index.row()]
+        review = self.rows[index.row()]
         column = index.column()
         if role == REVIEW_ID_ROLE:
             return review.id

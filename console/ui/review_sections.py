@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from console.domain.evidence import ALLOWED_SCHEMES, EvidenceError, EvidenceLink, is_openable, validate_evidence_url
 from console.domain.reviews import Review, StateChange
-from console.store.models import Contact
 from console.ui.history_view import HistoryModel
 from console.ui.naming import name_widget
 from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
@@ -42,7 +41,18 @@ def open_evidence_link(url: str) -> bool:
     return bool(QDesktopServices.openUrl(target))
 
 
-def contact_words(contact: Contact) -> str:
+class ContactLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
+
+
+def contact_words(contact: ContactLike) -> str:
     """E.g. "Ann Lee (#3) · ann@example.com · +14155550100"."""
     return " · ".join(x for x in (f"{contact.name} (#{contact.id})", contact.email, contact.phone) if x)
 
@@ -71,19 +81,19 @@ class EvidenceItem(QFrame):
         if link.captured_on:
             facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
         self.facts = name_widget(QLabel(" · ".join(facts), self), f"evidence_facts_{number}",
-                                 f"Evidence {number + 1}: kind and date")  # fmt: skip
+                                 f"Evidence {number + 1}: kind and date")
         self.url = name_widget(QLabel(shown_url(link.url), self), f"evidence_link_{number}",
-                               f"Evidence {number + 1}: link")  # fmt: skip
+                               f"Evidence {number + 1}: link")
         self.url.setTextFormat(Qt.TextFormat.PlainText)
         self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.url.setToolTip(link.url)
         self.note = name_widget(QLabel(link.note or "", self), f"evidence_note_shown_{number}",
-                                f"Evidence {number + 1}: note")  # fmt: skip
+                                f"Evidence {number + 1}: note")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.setVisible(bool(link.note))
         self.open_button = name_widget(QPushButton("Open", self), f"open_evidence_{number}",
-                                       f"Open evidence {number + 1} in the browser")  # fmt: skip
+                                       f"Open evidence {number + 1} in the browser")
         self.problem = name_widget(QLabel(self), f"evidence_refused_{number}", f"Evidence {number + 1}: refused")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)

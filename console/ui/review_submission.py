@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,18 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.addresses import DEFAULT_REGION
 from console.domain.channels import Channel
 from console.domain.explain import explain_lock
 from console.domain.reviews import NEEDS_RELATIONSHIP_NUMBER, Review, submission_blockers
-from console.errors import NotFound, UserError
-from console.store.db import Store
-from console.store.models import Contact
-from console.store.queries import channel_states
-from console.store.reviews import submit_review
+from console.ui import ops
 from console.ui.naming import name_widget
+from console.ui.operations import ChangeOp, QueryOp
+from console.ui.problems import Problems, Retry
 from console.ui.review_fields import EvidenceEditor, RelationshipNumbersField, show_problem
 from console.ui.review_sections import contact_words
+from console.ui.taskman import TaskManager
 
 BLOCKED_STYLE = "background: #fff4e5; color: #6b3d00; border: 1px solid #b26a00; border-radius: 4px; padding: 6px;"
 
@@ -38,21 +37,19 @@ def blocked_text(action: str, reasons: list[str]) -> str:
 class ReviewSubmissionDialog(QDialog):
     """Prefilled with the contact and channel; Submit stays disabled, saying why, until the rules are met."""
 
-    def __init__(self, store: Store, contact_id: int, channel: Channel, actor: str,
-                 region: str = DEFAULT_REGION, parent: Any = None) -> None:  # fmt: skip
+    loaded = Signal()
+
+    def __init__(self, tasks: TaskManager, contact_id: int, channel: Channel, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "review_submission_dialog", "Request an opt-in review")
         self.setWindowTitle(f"Request opt-in review: {channel.label}")
         self.resize(720, 560)
-        self._store, self._actor = store, actor
+        self._tasks = tasks
         self.contact_id, self.channel = contact_id, channel
         self.review: Review | None = None
-        with store.read() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is None:
-                raise NotFound(f"no contact with id {contact_id}")
-            state = channel_states(session, contact_id)[channel].state
-            about = contact_words(contact)
+        self._sending = False
+        region = tasks.ctx.region
+        self.problems = Problems(self._show_refusal, tasks.problems.crashes, self)
         intro = name_widget(
             QLabel(
                 "Attach proof that the contact opted in again (for example a screen recording of the opt-in). "
@@ -63,9 +60,10 @@ class ReviewSubmissionDialog(QDialog):
             "What this is",
         )
         intro.setWordWrap(True)
-        self.contact_label = name_widget(QLabel(about, self), "submission_contact", "Contact")
-        self.channel_label = name_widget(QLabel(f"<b>{channel.label}</b>: {explain_lock(channel, state)}", self),
-                                         "submission_channel", "Channel and why it is locked")  # fmt: skip
+        self.contact_label = name_widget(QLabel("Loading...", self), "submission_contact", "Contact")
+        self.contact_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.channel_label = name_widget(QLabel(f"<b>{channel.label}</b>", self),
+                                         "submission_channel", "Channel and why it is locked")
         self.channel_label.setWordWrap(True)
         required = channel in NEEDS_RELATIONSHIP_NUMBER
         self.numbers = RelationshipNumbersField("submission_numbers", region, self)
@@ -86,7 +84,7 @@ class ReviewSubmissionDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self),
-                                   "submission_buttons", "Submit or cancel")  # fmt: skip
+                                   "submission_buttons", "Submit or cancel")
         self.submit_button = self.buttons.addButton("Submit for review", QDialogButtonBox.ButtonRole.AcceptRole)
         name_widget(self.submit_button, "submit_review", "Submit the opt-in review")
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -103,15 +101,29 @@ class ReviewSubmissionDialog(QDialog):
         for field in (self.numbers, self.evidence):
             field.changed.connect(self.update_blockers)
         self.update_blockers()
+        (QueryOp(tasks, lambda ctx: ops.submission_card(ctx, contact_id))
+         .reported_by(self.problems)
+         .success(self._show_card)
+         .run_in_background())
+
+    def _show_card(self, card: ops.ContactCard) -> None:
+        self.contact_label.setText(contact_words(card))
+        state = card.channels[self.channel].state
+        self.channel_label.setText(f"<b>{self.channel.label}</b>: {explain_lock(self.channel, state)}")
+        self.loaded.emit()
+
+    def _show_refusal(self, _level: str, text: str, _retry: Retry | None) -> None:
+        """Refusals and database problems stay in the form; Submit is the way to try again."""
+        show_problem(self.error, f"Not submitted: {text}")
 
     def reasons(self) -> list[str]:
         """Why the submission cannot be sent now (empty: it can)."""
         return (self.numbers.problems() + self.evidence.problems()
-                + submission_blockers(self.channel, self.evidence.links(), self.numbers.numbers()))  # fmt: skip
+                + submission_blockers(self.channel, self.evidence.links(), self.numbers.numbers()))
 
     def update_blockers(self) -> None:
         reasons = list(dict.fromkeys(self.reasons()))
-        self.submit_button.setEnabled(not reasons)
+        self.submit_button.setEnabled(not reasons and not self._sending)
         tip = blocked_text("Submit", reasons) if reasons else "Send the review to a reviewer"
         self.submit_button.setToolTip(tip)
         self.submit_button.setAccessibleDescription(tip)
@@ -119,22 +131,33 @@ class ReviewSubmissionDialog(QDialog):
         self.blockers.setVisible(bool(reasons))
 
     def submit(self) -> None:
-        if self.reasons():
+        if self.reasons() or self._sending:
             self.update_blockers()
             return
-        try:
-            with self._store.write() as session:
-                self.review = submit_review(session, self.contact_id, self.channel, self._actor,
-                                            self.evidence.links(), self.numbers.numbers(),
-                                            self.notes.toPlainText())  # fmt: skip
-        except UserError as exc:
-            show_problem(self.error, f"Not submitted: {exc}")
-            return
+        contact_id, channel = self.contact_id, self.channel
+        links, numbers, notes = self.evidence.links(), self.numbers.numbers(), self.notes.toPlainText()
+        self._sending = True
+        self.update_blockers()
+        self.error.hide()
+        (ChangeOp(self._tasks, lambda ctx: ops.submit_review(ctx, contact_id, channel, links, numbers, notes))
+         .with_progress("Submitting the review...")
+         .reported_by(self.problems)
+         .without_retry()
+         .success(self._submitted)
+         .failure(lambda _error: self._sent())
+         .run_in_background())
+
+    def _sent(self) -> None:
+        self._sending = False
+        self.update_blockers()
+
+    def _submitted(self, review: Review) -> None:
+        self._sent()
+        self.review = review
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, store: Store, contact_id: int, channel: Channel, actor: str,
-            region: str = DEFAULT_REGION) -> Review | None:  # fmt: skip
+    def ask(cls, parent: QWidget | None, tasks: TaskManager, contact_id: int, channel: Channel) -> Review | None:
         """The submitted review, or None when the agent cancelled."""
-        dialog = cls(store, contact_id, channel, actor, region, parent)
+        dialog = cls(tasks, contact_id, channel, parent)
         return dialog.review if dialog.exec() == QDialog.DialogCode.Accepted else None

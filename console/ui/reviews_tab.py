@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.reviews import ReviewState
-from console.store.db import Store
 from console.ui.naming import name_widget
 from console.ui.review_model import REVIEW_ID_ROLE, STATE_WORDS, ReviewTableModel
+from console.ui.taskman import TaskManager
 
 REVIEW_WIDTHS = (56, 96, 80, 180, 80, 130)
 STATE_CHOICES: list[tuple[str, ReviewState | None]] = [("All reviews, pending first", None)] + [
@@ -38,19 +38,20 @@ class ReviewsView(QWidget):
 
     open_requested = Signal(int)
 
-    def __init__(self, store: Store, location_id: int | None, parent: Any = None) -> None:
+    def __init__(self, tasks: TaskManager, location_id: int | None, parent: Any = None, load: bool = True) -> None:
         super().__init__(parent)
         name_widget(self, "reviews_view", "Opt-in reviews")
-        self.model = ReviewTableModel(store, location_id, self)
+        self._keep: int | None = None
+        self.model = ReviewTableModel(tasks, location_id, self, load)
         self.state = name_widget(QComboBox(self), "review_state_filter", "Show reviews in state")
         for text, state in STATE_CHOICES:
             self.state.addItem(text, state.value if state else None)
         self.state.currentIndexChanged.connect(self._state_picked)
         self.summary = name_widget(QLabel(self), "review_summary", "Reviews waiting")
         self.refresh_button = name_widget(QPushButton("Refresh", self), "refresh_reviews", "Reload the reviews")
-        self.refresh_button.clicked.connect(self.model.refresh)
+        self.refresh_button.clicked.connect(lambda: self.refresh())
         self.open_button = name_widget(QPushButton("Open review...", self), "open_review",
-                                       "Open the selected review")  # fmt: skip
+                                       "Open the selected review")
         self.open_button.clicked.connect(self._open_selected)
         self.table = name_widget(QTableView(self), "review_list", "Opt-in reviews, pending first")
         self.table.setModel(self.model)
@@ -69,6 +70,7 @@ class ReviewsView(QWidget):
         self.model.modelReset.connect(self._size_columns)
         self.model.modelReset.connect(self._update_open_button)
         self.model.pending_count_changed.connect(self._show_summary)
+        self.model.loaded.connect(self._reselect)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_open_button())
         top = QHBoxLayout()
         top.addWidget(self.state)
@@ -122,7 +124,9 @@ class ReviewsView(QWidget):
 
     def refresh(self, keep: int | None = None) -> None:
         """Reload, keeping the selected (or given) review selected."""
-        chosen = keep if keep is not None else self.selected_id()
+        self._keep = keep if keep is not None else self.selected_id()
         self.model.refresh()
-        if chosen is not None:
-            self.select_review(chosen)
+
+    def _reselect(self) -> None:
+        if self._keep is not None:
+            self.select_review(self._keep)

@@ -1,20 +1,21 @@
-"""Driving ``dnd-console`` in-process through its real entry point, and small helpers for the CLI tests."""
+"""Driving ``dnd-console`` in-process through its real entry point (the ``cli`` group, run by click's own
+``CliRunner``), and small helpers for the CLI tests."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner as ClickRunner
 from sqlalchemy import create_engine, inspect, text
 
-import console.commands.support as support
-from console.cli import main
+import console.services.context as services_context
+from console.cli import cli
 from console.store.db import Store
 
 CHANNELS = ("email", "sms", "call", "facebook", "gmb", "whatsapp")
@@ -23,7 +24,7 @@ STATUS_CHANNEL_KEYS = {"connected", "dnd", "kind", "locked", "reason", "since", 
 HISTORY_KEYS = {"at", "recorded_at", "channel", "before", "after", "actor", "source", "reason", "event"}
 STATE_KEYS = {"dnd", "kind", "reason"}
 EVENT_SUMMARY_KEYS = {"files", "records", "applied", "no_effect", "duplicates", "unmatched", "rejected",
-                      "possible_opt_outs", "rejects"}  # fmt: skip
+                      "possible_opt_outs", "rejects"}
 CONTACTS_SUMMARY_KEYS = {"records", "created", "updated", "unchanged", "rejected", "rejects"}
 
 
@@ -47,10 +48,10 @@ class Result:
 
 
 class CliRunner:
-    """Calls ``console.cli.main()`` with ``sys.argv`` patched; every store it opens is disposed afterwards."""
+    """Runs ``dnd-console ARGS`` in-process through click's ``CliRunner``; every store it opens is disposed after."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                 db_url: str | None) -> None:  # fmt: skip
+                 db_url: str | None) -> None:
         self.monkeypatch = monkeypatch
         self.capsys = capsys
         self.db_url = db_url
@@ -69,6 +70,7 @@ class CliRunner:
 
 
 def run_cli(*args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Result:
+    """``dnd-console ARGS`` through click's test runner (its own stdout and stderr, exit code from SystemExit)."""
     opened: list[Store] = []
 
     class TrackedStore(Store):
@@ -78,20 +80,14 @@ def run_cli(*args: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
     capsys.readouterr()  # drop anything printed before
     with monkeypatch.context() as patch:
-        patch.setattr(sys, "argv", ["dnd-console", *args])
-        patch.setattr(support, "Store", TrackedStore)
-        code: int | None = None
+        patch.setattr(services_context, "Store", TrackedStore)
         try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            done = ClickRunner().invoke(cli, list(args), prog_name="dnd-console", catch_exceptions=False)
         finally:
             for store in opened:
                 if hasattr(store, "engine"):
                     store.dispose()
-    out, err = capsys.readouterr()
-    assert code is not None, "main() returned without exiting"
-    return Result(code, out, err, tuple(args))
+    return Result(done.exit_code, done.stdout, done.stderr, tuple(args))
 
 
 def assert_user_error(result: Result, code: int = 2, *words: str) -> None:

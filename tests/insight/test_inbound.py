@@ -7,7 +7,7 @@ from pathlib import Path
 from console.domain.channels import Channel
 from console.domain.inbound import replay_inbound
 from console.services.context import AppContext
-from console.services.inbound import check_inbound, inbound_now, set_inbound
+from console.services.inbound import block_list, check_inbound, inbound_now, set_inbound
 from console.store.past import contact_records
 from tests.cli.clitools import CliRunner, assert_user_error, parse_csv, write
 from tests.helpers import World, sms_stop
@@ -145,3 +145,12 @@ def test_inbound_projection_equals_a_replay_of_its_ledger_entries(world: World, 
         replayed = replay_inbound((r.event_id, r.event) for r in records.inbound[channel])
         assert stored[(ann.id, channel)] == replayed and replayed.dnd
     assert not check_inbound(app, str(ann.id), Channel.SMS).decision.allowed
+
+
+def test_the_demo_has_inbound_dnd(app: AppContext) -> None:
+    from console.store.demo import build_demo
+
+    build_demo(app.store, contacts=500, seed=7)
+    calls = block_list(app, "call")
+    texts = block_list(app, "sms")
+    assert len(calls) >= 2 and 1 <= len(texts) < len(calls)

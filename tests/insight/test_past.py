@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,23 @@ def test_status_at_names_the_moment_in_iso_utc(world: World, app: AppContext) ->
     assert then.as_dict()["at"] == iso_utc(at("2025-03-01 09:00")) == "2025-03-01T09:00:00Z"
     with pytest.raises(UserError):
         status_at(app, str(ann.id), "")
+
+
+def test_status_at_now_equals_status_on_the_worked_example(cli: CliRunner, samples: Path) -> None:
+    files = sorted(p for p in samples.iterdir() if p.suffix in (".csv", ".json", ".jsonl"))
+    cli.ok("import", *files)
+    cli.ok("locations", "disconnect", "Default", "gmb")
+    cli.ok("set", "+14155550100", "--channel", "call", "--inbound", "--on")
+    moment = iso_utc(now_us() + 1_000_000)
+    assert moment is not None
+    time.sleep(1.1)
+    for contact in ("1", "2", "3", "4", "+14155550100"):
+        [now] = cli.ok("status", contact, "--json").json["contacts"]
+        [then] = cli.ok("status", contact, "--at", moment, "--json").json["contacts"]
+        assert then["status"] == now["status"]
+        for name, channel in now["channels"].items():
+            shown = {k: v for k, v in then["channels"][name].items() if k in channel and k != "inbound"}
+            assert shown == {k: v for k, v in channel.items() if k != "inbound"}
+            if "inbound" in channel:
+                assert then["channels"][name]["inbound"]["dnd"] == channel["inbound"]["dnd"]
+                assert then["channels"][name]["inbound"]["since"] == channel["inbound"]["since"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import console.commands.support as support
+import console.services.context as services_context
 from console.cli import main
 from console.domain.channels import DndKind
 from console.store.db import Store
@@ -40,7 +40,7 @@ class Desk:
 def lock_ann(world: World) -> Contact:
     ann = world.contact("Ann Lee", EMAIL, PHONE)
     world.record(sms_stop(PHONE, "2024-03-01 10:00"),
-                 email_set(EMAIL, "2024-03-02 10:00", DndKind.SPAM, "email.complained"))  # fmt: skip
+                 email_set(EMAIL, "2024-03-02 10:00", DndKind.SPAM, "email.complained"))
     return ann
 
 
@@ -88,7 +88,7 @@ def make_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         with monkeypatch.context() as patch:
             patch.setenv("DND_CONSOLE_ACTOR", actor)
             patch.setattr(sys, "argv", ["dnd-console", "--db", url, *map(str, args)])
-            patch.setattr(support, "Store", TrackedStore)
+            patch.setattr(services_context, "Store", TrackedStore)
             try:
                 main()
                 code = 0

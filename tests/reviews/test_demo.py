@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from console.domain.reviews import ReviewState
+from console.services.demo import build_demo
+from console.services.demo_reviews import add_demo_reviews
 from console.store.audit import verify_chain
 from console.store.db import Store
-from console.store.demo import build_demo
-from console.store.demo_reviews import add_demo_reviews
 from console.store.identity import role_of
 from console.store.queries import channel_states
 from console.store.review_queries import count_reviews, list_reviews

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -122,7 +123,10 @@ def test_other_schemas_are_not_heard(pg_databases: Databases, open_store: Opener
         assert feed.wait(0.5) == []
 
 
-def test_the_feed_reconnects_after_its_connection_drops(pg_databases: Databases, open_store: Opener) -> None:
+def test_the_feed_reconnects_after_its_connection_drops(
+    pg_databases: Databases, open_store: Opener, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="console.feed")
     url = pg_databases.new()
     writer, watcher = open_store(url), open_store(url)
     ids = add_contacts(writer, 2)
@@ -142,3 +146,23 @@ def test_the_feed_reconnects_after_its_connection_drops(pg_databases: Databases,
         feed.poll()
         turn_on(writer, ids[0], Channel.SMS)
         assert any(c.affects(1, ids[0]) for c in feed.wait(2.0))
+    logged = [r.getMessage() for r in caplog.records if r.name == "console.feed"]
+    assert any("connection was lost" in m for m in logged) and any("reconnected" in m for m in logged)
+
+
+def test_a_failed_reconnection_is_logged_not_swallowed(
+    pg_databases: Databases, open_store: Opener, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watcher = open_store(pg_databases.new())
+    with open_change_feed(watcher) as feed:
+        assert isinstance(feed, PgChangeFeed)
+        feed._drop()
+        feed._next_attempt = 0.0
+
+        def refuse() -> None:
+            raise OSError("connection refused")
+
+        monkeypatch.setattr(feed, "_connect", refuse)
+        with caplog.at_level(logging.WARNING, logger="console.feed"):
+            assert feed.poll() == []
+    assert any("reconnecting" in r.getMessage() and "connection refused" in r.getMessage() for r in caplog.records)

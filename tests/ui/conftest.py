@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,15 +13,18 @@ from PySide6.QtCore import QSettings
 
 from console.domain.channels import Channel, DndKind
 from console.domain.events import Effect, Event, to_us
+from console.services.context import AppContext, Settings
 from console.store.actions import set_dnd
 from console.store.contacts import add_contact
 from console.store.db import Store
 from console.store.ledger import record_events
 from console.store.locations import get_location
 from console.store.models import Contact
+from console.ui.contact_model import ContactTableModel
 from console.ui.crash import CrashReporter
 from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
+from console.ui.taskman import TaskManager
 
 MARCH_1 = to_us(datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
 
@@ -41,7 +44,7 @@ class People:
 def _event(key: str, channel: Channel, kind: DndKind, reason: str, address: str, **detail: str) -> Event:
     source = "mailgun" if channel == Channel.EMAIL else "twilio"
     return Event(source=source, key=key, at_us=MARCH_1, channel=channel, effect=Effect.SET, kind=kind,
-                 reason=reason, address=address, detail=dict(detail))  # fmt: skip
+                 reason=reason, address=address, detail=dict(detail))
 
 
 def fill(store: Store) -> People:
@@ -63,7 +66,7 @@ def fill(store: Store) -> People:
             _event("s1", Channel.SMS, DndKind.PERMANENT, "sms.opt_out_keyword", "+14155550102", keyword="STOP"),
             _event("c1", Channel.EMAIL, DndKind.SPAM, "email.complained", "dev@example.com"),
             _event("t1", Channel.SMS, DndKind.TEMPORARY, "sms.error_30003", "+14155550105"),
-        ], "tester")  # fmt: skip
+        ], "tester")
         eli = session.get(Contact, ids[4])
         assert eli is not None
         set_dnd(session, eli, [Channel.FACEBOOK], True, "tester")
@@ -123,7 +126,7 @@ def team(store: Store, people: People) -> People:
 
 
 def submit(store: Store, contact_id: int, channel: Channel = Channel.SMS, actor: str = SUBMITTER,
-           evidence: tuple[str, ...] = (VIDEO,)) -> int:  # fmt: skip
+           evidence: tuple[str, ...] = (VIDEO,)) -> int:
     """A pending review of a locked channel; its id."""
     from console.store.reviews import submit_review
 
@@ -133,11 +136,63 @@ def submit(store: Store, contact_id: int, channel: Channel = Channel.SMS, actor:
 
 
 @pytest.fixture
-def window(qtbot, store: Store, people: People, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(store, settings, CrashReporter())
+def crashes() -> CrashReporter:
+    return CrashReporter()
+
+
+@pytest.fixture
+def tasks_as(store: Store, crashes: CrashReporter) -> Iterator[Callable[[str | None], TaskManager]]:
+    """Database workers for widgets tested on their own, acting as someone (None: the environment's actor,
+    ``tester``); bugs they meet go to ``crashes``."""
+    started: list[TaskManager] = []
+
+    def start(actor: str | None = None) -> TaskManager:
+        settings = replace(Settings.from_env(db_url=store.url), actor=actor) if actor else Settings.from_env()
+        manager = TaskManager(AppContext.with_store(store, settings))
+        manager.problems.crashes = crashes
+        started.append(manager)
+        return manager
+
+    yield start
+    for manager in started:
+        manager.shutdown()
+    assert crashes.shown == [], crashes.shown[0]
+
+
+@pytest.fixture
+def tasks(tasks_as: Callable[[str | None], TaskManager]) -> TaskManager:
+    return tasks_as(None)
+
+
+def settle(qtbot, tasks: TaskManager, timeout: int = 5000) -> None:
+    """Wait until the worker has answered everything asked of it (answers may ask for more: wait again)."""
+    qtbot.waitUntil(lambda: tasks.pending == 0, timeout=timeout)
+
+
+def rows_of(qtbot, model: ContactTableModel, column: int = 0) -> list[str]:
+    """The model's rows as shown once every page is loaded (asking for a row loads its page)."""
+    settle(qtbot, model.tasks)
+    for row in range(model.rowCount()):
+        model.index(row, column).data()
+    settle(qtbot, model.tasks)
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+def open_window(qtbot, store: Store, settings: QSettings, crashes: CrashReporter | None = None) -> MainWindow:
+    """The window, shown, once it has its locations, its first list and its reviews."""
+    win = MainWindow(store, settings, crashes or CrashReporter())
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: bool(win.locations), timeout=5000)
+    settle(qtbot, win.tasks)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, store: Store, people: People, settings: QSettings, crashes: CrashReporter) -> Iterator[MainWindow]:
+    win = open_window(qtbot, store, settings, crashes)
     yield win
-    win.live.stop()
+    win.close()
     import_pool().waitForDone()
+    assert crashes.shown == [], crashes.shown[0]

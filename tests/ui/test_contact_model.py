@@ -1,30 +1,64 @@
-"""The contact list model: counts, pages, filters and sorting done in SQL."""
+"""The contact list model: counts, pages, filters and sorting done in SQL, on the database worker."""
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import QModelIndex, Qt
 
+import console.ui.contact_model as contact_model
 from console.domain.channels import Channel, DndKind
 from console.domain.state import Status
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
-from console.ui.contact_model import CONTACT_ID_ROLE, STATUS_ROLE, ContactTableModel
-from tests.ui.conftest import People
+from console.ui.contact_model import CONTACT_ID_ROLE, LOADING, STATUS_ROLE, ContactTableModel
+from console.ui.taskman import TaskManager
+from tests.ui.conftest import People, rows_of, settle
 
 
-def names(model: ContactTableModel) -> list[str]:
-    return [model.index(row, 0).data() for row in range(model.rowCount())]
+def loaded(qtbot, tasks: TaskManager, flt: ContactFilter) -> ContactTableModel:
+    model = ContactTableModel(tasks, None)
+    with qtbot.waitSignal(model.count_changed):
+        model.set_filter(flt)
+    return model
 
 
-def test_model_passes_the_qt_model_tester(qtmodeltester, store: Store, people: People, location_id: int) -> None:
-    model = ContactTableModel(store, ContactFilter(location_id))
+def names(qtbot, model: ContactTableModel, flt: ContactFilter | None = None) -> list[str]:
+    if flt is not None:
+        with qtbot.waitSignal(model.count_changed):
+            model.set_filter(flt)
+    return rows_of(qtbot, model)
+
+
+def test_model_passes_the_qt_model_tester(qtbot, qtmodeltester, tasks: TaskManager, people: People,
+                                          location_id: int) -> None:
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
     qtmodeltester.check(model)
     assert model.rowCount() == 6
     assert model.columnCount() == 4 + 6
 
 
-def test_status_badge_and_channel_indicators(store: Store, people: People, location_id: int) -> None:
-    model = ContactTableModel(store, ContactFilter(location_id))
+def test_placeholder_rows_while_a_page_loads_then_the_real_rows(
+    qtbot, qtmodeltester, tasks: TaskManager, people: People, location_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(contact_model, "PAGE_SIZE", 2)  # three pages; the listing brings the first
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
+    assert model.rowCount() == 6 and model.index(0, 0).data() == "Ann Lee"
+    assert model.index(4, 0).data() == LOADING and model.index(4, 1).data() is None
+    assert model.index(4, 0).data(CONTACT_ID_ROLE) is None
+    assert model.loading  # the page was asked for once, on the worker
+    qtmodeltester.check(model)  # placeholders are valid data too
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        settle(qtbot, tasks)
+    first, last = changed.args[0], changed.args[1]
+    assert (first.row(), last.row(), last.column()) in {(2, 3, 9), (4, 5, 9)}
+    assert rows_of(qtbot, model) == ["Ann Lee", "Bo Chen", "Cara Diaz", "Dev Patel", "Eli Novak", "Fay Ortiz"]
+    assert not model.loading
+    qtmodeltester.check(model)
+
+
+def test_status_badge_and_channel_indicators(qtbot, tasks: TaskManager, people: People, location_id: int) -> None:
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
     rows = {model.index(r, 0).data(CONTACT_ID_ROLE): r for r in range(model.rowCount())}
     cara = rows[people.stopped]
     assert model.index(cara, 3).data() == "Partial"
@@ -36,8 +70,9 @@ def test_status_badge_and_channel_indicators(store: Store, people: People, locat
     assert model.index(rows[people.clear], 3).data() == "Off"
 
 
-def test_search_by_name_email_and_phone_in_any_format(store: Store, people: People, location_id: int) -> None:
-    model = ContactTableModel(store, ContactFilter(location_id))
+def test_search_by_name_email_and_phone_in_any_format(qtbot, tasks: TaskManager, people: People,
+                                                      location_id: int) -> None:
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
     for text, expected in [
         ("lee", ["Ann Lee"]),
         ("ORTIZ", ["Fay Ortiz"]),
@@ -48,12 +83,20 @@ def test_search_by_name_email_and_phone_in_any_format(store: Store, people: Peop
         ("4155550", ["Ann Lee", "Bo Chen", "Cara Diaz", "Dev Patel", "Eli Novak", "Fay Ortiz"]),
         ("nobody", []),
     ]:
-        model.set_filter(ContactFilter(location_id, search=text))
-        assert names(model) == expected, text
+        assert names(qtbot, model, ContactFilter(location_id, search=text)) == expected, text
 
 
-def test_filters_by_status_channel_and_kind(store: Store, people: People, location_id: int) -> None:
-    model = ContactTableModel(store, ContactFilter(location_id))
+def test_typing_fast_shows_only_the_last_search(qtbot, tasks: TaskManager, people: People, location_id: int) -> None:
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
+    for typed in ("o", "or", "ort", "orti", "ortiz"):
+        model.set_filter(ContactFilter(location_id, search=typed))
+    shown: list[int] = []
+    model.count_changed.connect(shown.append)
+    assert names(qtbot, model) == ["Fay Ortiz"] and shown == [1]
+
+
+def test_filters_by_status_channel_and_kind(qtbot, tasks: TaskManager, people: People, location_id: int) -> None:
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
     cases = [
         (ContactFilter(location_id, status=Status.OFF), ["Ann Lee"]),
         (ContactFilter(location_id, status=Status.ON), []),
@@ -64,17 +107,17 @@ def test_filters_by_status_channel_and_kind(store: Store, people: People, locati
         (ContactFilter(location_id, contact_ids=frozenset({people.manual, people.clear})), ["Ann Lee", "Eli Novak"]),
     ]
     for flt, expected in cases:
-        model.set_filter(flt)
-        assert names(model) == expected, flt
+        assert names(qtbot, model, flt) == expected, flt
 
 
-def test_sorting_by_column(store: Store, people: People, location_id: int, qtbot) -> None:
-    model = ContactTableModel(store, ContactFilter(location_id))
+def test_sorting_by_column(qtbot, tasks: TaskManager, store: Store, people: People, location_id: int) -> None:
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
     with qtbot.waitSignal(model.count_changed):
         model.sort(0, Qt.SortOrder.DescendingOrder)
-    assert names(model)[0] == "Fay Ortiz"
+    assert names(qtbot, model)[0] == "Fay Ortiz"
     model.sort(4)  # a channel column is not sortable: nothing changes
-    assert names(model)[0] == "Fay Ortiz"
-    model.sort(3)  # the status column sorts contacts without DND first
+    assert not model.loading and names(qtbot, model)[0] == "Fay Ortiz"
+    with qtbot.waitSignal(model.count_changed):
+        model.sort(3)  # the status column sorts contacts without DND first
     assert model.index(0, 3).data() == "Off"
     assert model.rowCount(QModelIndex()) == 6

@@ -12,16 +12,27 @@ from console.store.db import Store
 from console.store.locations import set_connected
 from console.store.queries import channel_states
 from console.ui.contact_panel import ContactPanel
-from tests.ui.conftest import People
+from console.ui.taskman import TaskManager
+from tests.ui.conftest import People, settle
 
 
 @pytest.fixture
-def panel(qtbot, store: Store, people: People) -> ContactPanel:
-    widget = ContactPanel(store, "tester")
+def panel(qtbot, tasks: TaskManager, people: People) -> ContactPanel:
+    widget = ContactPanel(tasks)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
+    with qtbot.waitSignal(panel.loaded):
+        panel.show_contact(contact_id)
+
+
+def saved(qtbot, panel: ContactPanel) -> None:
+    """The change is saved and the panel shows the stored state again."""
+    settle(qtbot, panel._tasks)
 
 
 def dnd(store: Store, contact_id: int, channel: Channel) -> bool:
@@ -41,11 +52,12 @@ def toggle(panel: ContactPanel, channel: Channel) -> QCheckBox:
 
 
 def test_manual_dnd_on_and_off_with_the_mouse(qtbot, panel: ContactPanel, store: Store, people: People) -> None:
-    panel.show_contact(people.clear)
+    show(qtbot, panel, people.clear)
     box = toggle(panel, Channel.CALL)
     assert box.isEnabled() and not box.isChecked()
     with qtbot.waitSignal(panel.contact_changed):
         click(qtbot, box)
+    saved(qtbot, panel)
     assert dnd(store, people.clear, Channel.CALL) and box.isChecked()
     assert panel.badge.text().strip() == "DND: Partial"
     with qtbot.waitSignal(panel.contact_changed):
@@ -54,7 +66,7 @@ def test_manual_dnd_on_and_off_with_the_mouse(qtbot, panel: ContactPanel, store:
 
 
 def test_space_toggles_the_focused_channel(qtbot, panel: ContactPanel, store: Store, people: People) -> None:
-    panel.show_contact(people.manual)
+    show(qtbot, panel, people.manual)
     box = toggle(panel, Channel.FACEBOOK)
     box.setFocus()
     with qtbot.waitSignal(panel.contact_changed):
@@ -63,7 +75,7 @@ def test_space_toggles_the_focused_channel(qtbot, panel: ContactPanel, store: St
 
 
 def test_temporary_sms_dnd_lifts_without_a_question(qtbot, panel: ContactPanel, store: Store, people: People) -> None:
-    panel.show_contact(people.texting)
+    show(qtbot, panel, people.texting)
     panel.ask_clearance = lambda *_: pytest.fail("SMS lifts need no provider clearance")
     with qtbot.waitSignal(panel.contact_changed):
         click(qtbot, toggle(panel, Channel.SMS))
@@ -78,9 +90,9 @@ def test_temporary_sms_dnd_lifts_without_a_question(qtbot, panel: ContactPanel, 
     ],
 )
 def test_locked_toggle_is_disabled_with_a_tooltip_that_says_why(
-    panel: ContactPanel, store: Store, people: People, who: str, channel: Channel, words: list[str]
+    qtbot, panel: ContactPanel, store: Store, people: People, who: str, channel: Channel, words: list[str]
 ) -> None:
-    panel.show_contact(getattr(people, who))
+    show(qtbot, panel, getattr(people, who))
     box = toggle(panel, channel)
     assert box.isChecked() and not box.isEnabled()
     for word in words:
@@ -91,7 +103,7 @@ def test_locked_toggle_is_disabled_with_a_tooltip_that_says_why(
 def test_lifting_a_locked_channel_is_refused_with_the_reason(
     qtbot, panel: ContactPanel, store: Store, people: People
 ) -> None:
-    panel.show_contact(people.spammer)
+    show(qtbot, panel, people.spammer)
     with qtbot.waitSignal(panel.message) as blocker:
         panel._toggle_clicked(Channel.EMAIL, False)  # as if the disabled toggle were forced
     level, text = blocker.args
@@ -101,10 +113,11 @@ def test_lifting_a_locked_channel_is_refused_with_the_reason(
 
 def test_bounce_lift_asks_for_provider_clearance(qtbot, panel: ContactPanel, store: Store, people: People) -> None:
     asked: list[str | None] = []
-    panel.show_contact(people.bounced)
+    show(qtbot, panel, people.bounced)
     panel.ask_clearance = lambda _parent, address, _state: asked.append(address) or False
     with qtbot.waitSignal(panel.message):
         click(qtbot, toggle(panel, Channel.EMAIL))
+    saved(qtbot, panel)
     assert asked == ["bo@example.com"]
     assert dnd(store, people.bounced, Channel.EMAIL) and toggle(panel, Channel.EMAIL).isChecked()
 
@@ -117,10 +130,11 @@ def test_bounce_lift_asks_for_provider_clearance(qtbot, panel: ContactPanel, sto
 def test_dnd_all_on_then_off_leaves_locked_channels_on_and_says_so(
     qtbot, panel: ContactPanel, store: Store, people: People
 ) -> None:
-    panel.show_contact(people.stopped)
+    show(qtbot, panel, people.stopped)
     assert panel.dnd_all.checkState() == Qt.CheckState.PartiallyChecked
     with qtbot.waitSignal(panel.contact_changed):
         click(qtbot, panel.dnd_all)
+    saved(qtbot, panel)
     assert all(dnd(store, people.stopped, c) for c in Channel)
     assert panel.dnd_all.checkState() == Qt.CheckState.Checked
     with qtbot.waitSignal(panel.message) as blocker:
@@ -131,15 +145,16 @@ def test_dnd_all_on_then_off_leaves_locked_channels_on_and_says_so(
 
 
 def test_disconnected_channel_keeps_its_state_and_is_not_editable(
-    panel: ContactPanel, store: Store, people: People, location_id: int
+    qtbot, panel: ContactPanel, store: Store, people: People, location_id: int
 ) -> None:
     with store.write() as session:
         set_connected(session, location_id, [Channel.FACEBOOK], False)
-    panel.show_contact(people.manual)
+    show(qtbot, panel, people.manual)
     box = toggle(panel, Channel.FACEBOOK)
     assert box.isChecked() and not box.isEnabled()
     assert panel.rows[Channel.FACEBOOK].state_label.text().startswith("Not connected. Kept: DND (manual)")
     with store.write() as session:
         set_connected(session, location_id, [Channel.FACEBOOK], True)
-    panel.reload()
+    with qtbot.waitSignal(panel.loaded):
+        panel.reload()
     assert box.isChecked() and box.isEnabled()

@@ -12,6 +12,7 @@ import pytest
 
 from console.importers.pipeline import run_import
 from console.importers.summary import ImportProgress
+from console.services.context import AppContext, Settings
 from console.store.db import Store
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool
@@ -19,7 +20,7 @@ from console.ui.import_worker import import_pool
 SAMPLES = next(
     p for p in (Path(__file__).resolve().parents[1] / "data" / "samples", Path("/work/shared/samples"))
     if (p / "contacts.csv").exists()
-)  # fmt: skip
+)
 EVENT_FILES = sorted(
     p for p in SAMPLES.iterdir() if p.suffix in (".csv", ".json", ".jsonl") and p.name != "contacts.csv"
 )
@@ -27,7 +28,7 @@ EVENT_FILES = sorted(
 
 @pytest.fixture
 def dialog(qtbot, store: Store) -> Iterator[ImportDialog]:
-    widget = ImportDialog(store, ["Default"], "Default", "tester")
+    widget = ImportDialog(AppContext.with_store(store, Settings.from_env()), ["Default"], "Default", "tester")
     qtbot.addWidget(widget)
     yield widget
     import_pool().waitForDone()
@@ -79,7 +80,7 @@ def test_rejected_records_are_listed_with_file_and_line(qtbot, dialog: ImportDia
 def test_cancel_mid_import_stops_and_keeps_what_was_committed(qtbot, store: Store, tmp_path: Path) -> None:
     big = tmp_path / "unsubscribes.csv"
     big.write_text("address,tag,created_at\n" + "".join(
-        f"user{i}@example.com,*,2024-03-01T10:00:00Z\n" for i in range(20_000)))  # fmt: skip
+        f"user{i}@example.com,*,2024-03-01T10:00:00Z\n" for i in range(20_000)))
     first_chunk = threading.Event()
     release = threading.Event()
 
@@ -92,7 +93,7 @@ def test_cancel_mid_import_stops_and_keeps_what_was_committed(qtbot, store: Stor
 
         return run_import(*args, progress=gated, chunk_records=1_000, **kwargs)
 
-    dialog = ImportDialog(store, ["Default"], "Default", "tester", runner=slow_runner)
+    dialog = ImportDialog(AppContext.with_store(store), ["Default"], "Default", "tester", runner=slow_runner)
     qtbot.addWidget(dialog)
     dialog.set_files([big])
     try:
@@ -125,7 +126,7 @@ def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, dialog: ImportDialog
 def test_closing_the_window_cancels_a_running_import(qtbot, window: Any, tmp_path: Path) -> None:
     big = tmp_path / "unsubscribes.csv"
     big.write_text("address,tag,created_at\n" + "".join(
-        f"user{i}@example.com,*,2024-03-01T10:00:00Z\n" for i in range(20_000)))  # fmt: skip
+        f"user{i}@example.com,*,2024-03-01T10:00:00Z\n" for i in range(20_000)))
     started = threading.Event()
 
     def slow_runner(*args: Any, progress: Any, should_stop: Any, **kwargs: Any) -> Any:

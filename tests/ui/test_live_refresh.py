@@ -24,9 +24,12 @@ def test_a_change_by_another_console_shows_in_the_list_and_panel_within_two_seco
     qtbot, window: MainWindow, store: Store, people: People
 ) -> None:
     row = row_of(window, people.clear)
-    window.table.selectRow(row)
+    with qtbot.waitSignal(window.panel.loaded):
+        window.table.selectRow(row)
     assert window.model.index(row, 3).data() == "Off"
-    assert window.live.feed is not None and window.live.timer.isActive()
+    assert window.live is not None
+    qtbot.waitUntil(lambda: window.live is not None and window.live.feed is not None)
+    assert window.live.timer.isActive()
     other = Store(store.url)  # a second console on the same database file
     try:
         with other.write() as session:
@@ -45,6 +48,7 @@ def test_changes_of_other_locations_are_ignored_and_integration_changes_reload_e
     calls: list[str] = []
     monkeypatch.setattr(window, "refresh_everything", lambda: calls.append("everything"))
     live = window.live
+    assert live is not None
     live._everything = window.refresh_everything  # the callback bound at start-up
     live._rows = lambda ids: calls.append(f"rows {sorted(ids) if ids is not None else None}")
     live.apply([Change("dnd", location_id=999, contact_ids=frozenset({1}))])

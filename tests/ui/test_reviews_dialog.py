@@ -19,7 +19,8 @@ from console.store.review_queries import get_review
 from console.store.reviews import update_review
 from console.ui.review_dialog import ReviewDialog
 from console.ui.review_sections import open_evidence_link
-from tests.ui.conftest import ADMIN, BUSINESS, REVIEWER, SUBMITTER, VIDEO, People, submit
+from console.ui.taskman import TaskManager
+from tests.ui.conftest import ADMIN, BUSINESS, REVIEWER, SUBMITTER, VIDEO, People, settle, submit
 
 
 @pytest.fixture
@@ -28,14 +29,22 @@ def review_id(store: Store, team: People) -> int:
 
 
 @pytest.fixture
-def opened(qtbot, store: Store) -> Callable[[str, int], ReviewDialog]:
+def opened(qtbot, tasks_as: Callable[[str], TaskManager]) -> Callable[[str, int], ReviewDialog]:
     def open_as(actor: str, review: int) -> ReviewDialog:
-        dialog = ReviewDialog(store, review, actor)
+        dialog = ReviewDialog(tasks_as(actor), review)
         qtbot.addWidget(dialog)
-        dialog.show()
+        with qtbot.waitSignal(dialog.loaded):
+            dialog.show()
+        QApplication.processEvents()  # widgets added to a shown layout are shown on the next turn of the loop
         return dialog
 
     return open_as
+
+
+def press(qtbot, dialog: ReviewDialog, button: QAbstractButton) -> None:
+    """Click, then wait for the save and the review read again."""
+    button.click()
+    settle(qtbot, dialog._tasks)
 
 
 def sms_locked(store: Store, contact_id: int) -> bool:
@@ -70,10 +79,11 @@ def test_own_submission_cannot_be_approved(opened, store: Store, team: People) -
     assert not dialog.reject_button.isEnabled() and not dialog.needs_info_button.isEnabled()
 
 
-def test_an_agent_cannot_decide(opened, review_id: int) -> None:
+def test_an_agent_cannot_decide(qtbot, opened, review_id: int) -> None:
     dialog = opened("tester", review_id)
     explained(dialog, dialog.approve_button, "tester is an agent: only a reviewer or an admin can approve a review")
     dialog.approve()  # forced anyway: the store refuses, the message says why
+    settle(qtbot, dialog._tasks)
     assert dialog.messages.level == "error" and "only a reviewer or an admin" in dialog.messages.text
 
 
@@ -81,7 +91,7 @@ def test_reviewer_approves_and_the_channel_is_lifted(qtbot, opened, store: Store
     dialog = opened(REVIEWER, review_id)
     assert dialog.approve_button.isEnabled() and "Approve" not in dialog.blockers.text()
     with qtbot.waitSignal(dialog.review_changed) as changed:
-        dialog.approve_button.click()
+        press(qtbot, dialog, dialog.approve_button)
     assert changed.args[0].state == ReviewState.APPROVED
     assert not sms_locked(store, team.stopped)
     assert dialog.title.text().endswith("Approved")
@@ -96,7 +106,7 @@ def test_rejection_needs_a_reason(qtbot, opened, store: Store, review_id: int, t
     explained(dialog, dialog.reject_button, "A rejection needs a reason")
     qtbot.keyClicks(dialog.reason, "The recording shows another number")
     assert dialog.reject_button.isEnabled() and "A rejection needs a reason" not in dialog.blockers.text()
-    dialog.reject_button.click()
+    press(qtbot, dialog, dialog.reject_button)
     with store.read() as session:
         review = get_review(session, review_id)
     assert review.state == ReviewState.REJECTED and review.reason == "The recording shows another number"
@@ -105,11 +115,11 @@ def test_rejection_needs_a_reason(qtbot, opened, store: Store, review_id: int, t
 
 
 def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, store: Store, review_id: int,
-                                                               team: People) -> None:  # fmt: skip
+                                                               team: People) -> None:
     reviewer = opened(REVIEWER, review_id)
     explained(reviewer, reviewer.needs_info_button, "Asking for more information needs a reason")
     reviewer.reason.setPlainText("Please add the date of the opt-in")
-    reviewer.needs_info_button.click()
+    press(qtbot, reviewer, reviewer.needs_info_button)
     assert reviewer.review is not None and reviewer.review.state == ReviewState.NEEDS_INFO
     assert "sent back to ana.agent" in reviewer.messages.text
 
@@ -121,32 +131,33 @@ def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, st
     explained(submitter, submitter.update_button, "uses javascript:")
     row.url.setText("https://evidence.example.com/dated-form.pdf")
     submitter.reason.setPlainText("Signed on 5 March")
-    submitter.update_button.click()
+    press(qtbot, submitter, submitter.update_button)
     assert submitter.review is not None and submitter.review.state == ReviewState.PENDING
     assert len(submitter.evidence.items) == 2 and "pending again" in submitter.messages.text
     assert submitter.states.item(2).text().endswith("Needs info → Pending by ana.agent: Signed on 5 March")
 
-    reviewer.reload()
-    reviewer.approve_button.click()
+    with qtbot.waitSignal(reviewer.loaded):
+        reviewer.reload()
+    press(qtbot, reviewer, reviewer.approve_button)
     assert reviewer.review is not None and reviewer.review.state == ReviewState.APPROVED
     assert not sms_locked(store, team.stopped)
 
 
 def test_sms_without_a_number_blocks_approval_until_one_is_added(qtbot, opened, store: Store, review_id: int,
-                                                                 team: People) -> None:  # fmt: skip
+                                                                 team: People) -> None:
     with store.write() as session:
         session.query(ReviewNumber).filter_by(review_id=review_id).delete()
     dialog = opened(REVIEWER, review_id)
     explained(dialog, dialog.approve_button, "SMS needs at least one relationship number")
     qtbot.keyClicks(dialog.new_numbers.edit, "415 555 9000")
     assert dialog.approve_button.isEnabled()
-    dialog.approve_button.click()
+    press(qtbot, dialog, dialog.approve_button)
     assert dialog.review is not None and dialog.review.relationship_numbers == (BUSINESS,)
     assert dialog.review.state == ReviewState.APPROVED and not sms_locked(store, team.stopped)
 
 
 def test_no_evidence_blocks_approval_until_the_reviewer_attaches_a_link(qtbot, opened, store: Store,
-                                                                        review_id: int) -> None:  # fmt: skip
+                                                                        review_id: int) -> None:
     with store.write() as session:
         session.query(ReviewEvidence).filter_by(review_id=review_id).delete()
     dialog = opened(REVIEWER, review_id)
@@ -154,24 +165,25 @@ def test_no_evidence_blocks_approval_until_the_reviewer_attaches_a_link(qtbot, o
     explained(dialog, dialog.approve_button, "No evidence link")
     qtbot.keyClicks(dialog.additions.rows[0].url, "https://evidence.example.com/call.mp3")
     assert dialog.approve_button.isEnabled()
-    dialog.approve_button.click()
+    press(qtbot, dialog, dialog.approve_button)
     assert dialog.review is not None and dialog.review.state == ReviewState.APPROVED
     assert [e.url for e in dialog.review.evidence] == ["https://evidence.example.com/call.mp3"]
 
 
-def test_a_change_by_someone_else_is_a_conflict_shown_as_a_message(opened, store: Store, review_id: int) -> None:
+def test_a_change_by_someone_else_is_a_conflict_shown_as_a_message(qtbot, opened, store: Store,
+                                                                   review_id: int) -> None:
     dialog = opened(REVIEWER, review_id)
     with store.write() as session:
         update_review(session, review_id, SUBMITTER, note="one more thing")
     dialog.reason.setPlainText("Not convincing")
-    dialog.reject_button.click()
+    press(qtbot, dialog, dialog.reject_button)
     assert dialog.messages.level == "warning" and "changed a moment ago" in dialog.messages.text
     assert dialog.review is not None and dialog.review.state == ReviewState.PENDING and dialog.review.version == 2
     assert "one more thing" in dialog.notes.text()
 
 
 BAD_LINKS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)", "file:///etc/passwd",
-             "data:text/html,hi", "https://", "ftp://files.example.com/a"]  # fmt: skip
+             "data:text/html,hi", "https://", "ftp://files.example.com/a"]
 
 
 def test_open_hands_only_http_and_https_links_to_the_browser(
@@ -201,22 +213,27 @@ def test_open_hands_only_http_and_https_links_to_the_browser(
 def test_every_control_of_the_dialog_has_a_name(opened, review_id: int) -> None:
     dialog = opened(REVIEWER, review_id)
     controls: list[QWidget] = [*dialog.findChildren(QAbstractButton), *dialog.findChildren(QLineEdit),
-                               *dialog.findChildren(QComboBox), *dialog.findChildren(QPlainTextEdit)]  # fmt: skip
+                               *dialog.findChildren(QComboBox), *dialog.findChildren(QPlainTextEdit)]
     ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
     assert len(ours) >= 12
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []
 
 
-def test_ask_returns_the_changed_review_or_none(qtbot, store: Store, review_id: int) -> None:
+def test_ask_returns_the_changed_review_or_none(qtbot, tasks_as: Callable[[str], TaskManager],
+                                                review_id: int) -> None:
+    tasks = tasks_as(REVIEWER)
+
     def decide_then_close() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, ReviewDialog)
+        qtbot.waitUntil(lambda: dialog.review is not None)
         dialog.reason.setPlainText("Which number?")
-        dialog.needs_info_button.click()
+        with qtbot.waitSignal(dialog.review_changed):
+            dialog.needs_info_button.click()
         dialog.close_button.click()
 
     QTimer.singleShot(0, decide_then_close)
-    changed = ReviewDialog.ask(None, store, review_id, REVIEWER)
+    changed = ReviewDialog.ask(None, tasks, review_id)
     assert changed is not None and changed.state == ReviewState.NEEDS_INFO
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().close())
-    assert ReviewDialog.ask(None, store, review_id, REVIEWER) is None
+    assert ReviewDialog.ask(None, tasks, review_id) is None

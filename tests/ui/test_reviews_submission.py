@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -16,23 +17,30 @@ from console.store.db import Store
 from console.store.review_queries import get_review, open_review
 from console.ui.contact_panel import ContactPanel
 from console.ui.review_submission import ReviewSubmissionDialog
-from tests.ui.conftest import BUSINESS, SUBMITTER, VIDEO, People, submit
+from console.ui.taskman import TaskManager
+from tests.ui.conftest import BUSINESS, SUBMITTER, VIDEO, People, settle, submit
 
 
 @pytest.fixture
-def form(qtbot, store: Store, team: People) -> ReviewSubmissionDialog:
-    dialog = ReviewSubmissionDialog(store, team.stopped, Channel.SMS, SUBMITTER)
+def form(qtbot, tasks_as: Callable[[str], TaskManager], team: People) -> ReviewSubmissionDialog:
+    dialog = ReviewSubmissionDialog(tasks_as(SUBMITTER), team.stopped, Channel.SMS)
     qtbot.addWidget(dialog)
-    dialog.show()
+    with qtbot.waitSignal(dialog.loaded):
+        dialog.show()
     return dialog
 
 
 @pytest.fixture
-def panel(qtbot, store: Store, team: People) -> ContactPanel:
-    widget = ContactPanel(store, SUBMITTER)
+def panel(qtbot, tasks_as: Callable[[str], TaskManager], team: People) -> ContactPanel:
+    widget = ContactPanel(tasks_as(SUBMITTER))
     qtbot.addWidget(widget)
     widget.show()
     return widget
+
+
+def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
+    with qtbot.waitSignal(panel.loaded):
+        panel.show_contact(contact_id)
 
 
 def blocked_reasons(form: ReviewSubmissionDialog) -> str:
@@ -41,14 +49,15 @@ def blocked_reasons(form: ReviewSubmissionDialog) -> str:
     return form.blockers.text()
 
 
-def test_only_locked_channels_offer_a_review_and_the_form_is_prefilled(panel: ContactPanel, team: People) -> None:
-    asked: list[tuple[int, Channel, str]] = []
-    panel.ask_submission = lambda _parent, _store, contact_id, channel, actor, _region: asked.append(
-        (contact_id, channel, actor)
+def test_only_locked_channels_offer_a_review_and_the_form_is_prefilled(qtbot, panel: ContactPanel,
+                                                                        team: People) -> None:
+    asked: list[tuple[int, Channel, str | None]] = []
+    panel.ask_submission = lambda _parent, tasks, contact_id, channel: asked.append(
+        (contact_id, channel, tasks.ctx.settings.actor)
     )
-    panel.show_contact(team.bounced)  # temporary email DND: the agent lifts it with the toggle
+    show(qtbot, panel, team.bounced)  # temporary email DND: the agent lifts it with the toggle
     assert not any(row.review_button.isVisible() for row in panel.rows.values())
-    panel.show_contact(team.stopped)
+    show(qtbot, panel, team.stopped)
     link = panel.rows[Channel.SMS].review_button
     assert link.isVisible() and link.text() == "Request opt-in review..."
     assert [c for c, row in panel.rows.items() if row.review_button.isVisible()] == [Channel.SMS]
@@ -95,7 +104,8 @@ def test_refused_links_say_why_as_typed(qtbot, form: ReviewSubmissionDialog, typ
     assert problem.isVisible() and problem.text().startswith("Refused: ") and why in problem.text()
     assert why in blocked_reasons(form)
     form.submit()  # even when forced, nothing is sent
-    with form._store.read() as session:
+    settle(qtbot, form._tasks)
+    with form._tasks.ctx.store.read() as session:
         assert open_review(session, form.contact_id, Channel.SMS) is None
 
 
@@ -117,7 +127,8 @@ def test_a_good_submission_creates_a_pending_review(qtbot, form: ReviewSubmissio
     second.url.setText("https://evidence.example.com/form.pdf")
     second.kind.setCurrentIndex(second.kind.findData(EvidenceKind.DOCUMENT.value))
     form.notes.setPlainText("Signed the consent form again")
-    form.submit_button.click()
+    with qtbot.waitSignal(form.accepted):
+        form.submit_button.click()
     assert form.result() == ReviewSubmissionDialog.DialogCode.Accepted and form.review is not None
     with store.read() as session:
         review = get_review(session, form.review.id)
@@ -135,23 +146,26 @@ def test_a_refusal_by_the_store_stays_in_the_form(qtbot, form: ReviewSubmissionD
     qtbot.keyClicks(form.evidence.rows[0].url, VIDEO)
     existing = submit(store, form.contact_id)  # someone else was quicker
     form.submit_button.click()
+    settle(qtbot, form._tasks)
     assert form.error.isVisible() and f"review #{existing}" in form.error.text() and "already open" in form.error.text()
     assert form.result() != ReviewSubmissionDialog.DialogCode.Accepted and form.review is None
 
 
 def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: ContactPanel, team: People) -> None:
-    def fill_and_submit(parent: QWidget | None, store: Store, contact_id: int, channel: Channel, actor: str,
-                        region: str) -> Review | None:  # fmt: skip
-        dialog = ReviewSubmissionDialog(store, contact_id, channel, actor, region, parent)
+    def fill_and_submit(parent: QWidget | None, tasks: TaskManager, contact_id: int,
+                        channel: Channel) -> Review | None:
+        dialog = ReviewSubmissionDialog(tasks, contact_id, channel, parent)
         dialog.numbers.edit.setText(BUSINESS)
         dialog.evidence.rows[0].url.setText(VIDEO)
-        dialog.submit()
+        with qtbot.waitSignal(dialog.accepted):
+            dialog.submit()
         return dialog.review
 
     panel.ask_submission = fill_and_submit
-    panel.show_contact(team.stopped)
+    show(qtbot, panel, team.stopped)
     with qtbot.waitSignal(panel.review_submitted) as submitted:
         panel.rows[Channel.SMS].review_button.click()
+    settle(qtbot, panel._tasks)
     review_id = submitted.args[0]
     link = panel.rows[Channel.SMS].review_button
     assert link.text() == f"Review #{review_id} pending" and "open it" in link.toolTip()
@@ -162,7 +176,7 @@ def test_after_submitting_the_lock_links_to_the_pending_review(qtbot, panel: Con
 
 def test_every_control_of_the_form_has_a_name(form: ReviewSubmissionDialog) -> None:
     controls: list[QWidget] = [*form.findChildren(QAbstractButton), *form.findChildren(QLineEdit),
-                               *form.findChildren(QComboBox), *form.findChildren(QPlainTextEdit)]  # fmt: skip
+                               *form.findChildren(QComboBox), *form.findChildren(QPlainTextEdit)]
     ours = [w for w in controls if not w.objectName().startswith("qt_") and not isinstance(w.parent(), QComboBox)]
     assert len(ours) >= 10
     assert [type(w).__name__ for w in ours if not w.accessibleName() or not w.objectName()] == []

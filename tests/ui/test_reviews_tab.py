@@ -18,7 +18,8 @@ from console.ui.crash import CrashReporter
 from console.ui.main_window import MainWindow
 from console.ui.review_model import REVIEW_ID_ROLE, ReviewTableModel, age_words
 from console.ui.reviews_tab import ReviewsView, tab_title
-from tests.ui.conftest import REVIEWER, People, submit
+from console.ui.taskman import TaskManager
+from tests.ui.conftest import REVIEWER, People, open_window, settle, submit
 
 HOUR = 3_600_000_000
 
@@ -42,24 +43,34 @@ def window(
     qtbot, store: Store, team: People, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MainWindow]:
     monkeypatch.setenv("DND_CONSOLE_ACTOR", REVIEWER)
-    win = MainWindow(store, settings, CrashReporter())
-    qtbot.addWidget(win)
-    win.show()
+    crashes = CrashReporter()
+    win = open_window(qtbot, store, settings, crashes)
     yield win
+    win.close()
+    assert crashes.shown == []
 
 
 def ids(model: ReviewTableModel) -> list[int]:
     return [model.index(r, 0).data(REVIEW_ID_ROLE) for r in range(model.rowCount())]
 
 
-def test_model_passes_the_qt_model_tester(qtmodeltester, store: Store, queue: dict[str, int], location_id: int) -> None:
-    model = ReviewTableModel(store, location_id)
+def loaded(qtbot, tasks: TaskManager, location_id: int) -> ReviewTableModel:
+    model = ReviewTableModel(tasks, location_id, load=False)
+    with qtbot.waitSignal(model.loaded):
+        model.refresh()
+    return model
+
+
+def test_model_passes_the_qt_model_tester(qtbot, qtmodeltester, tasks: TaskManager, queue: dict[str, int],
+                                          location_id: int) -> None:
+    model = loaded(qtbot, tasks, location_id)
     qtmodeltester.check(model)
     assert model.rowCount() == 4 and model.columnCount() == 7
 
 
-def test_pending_first_then_needs_info_then_decided(store: Store, queue: dict[str, int], location_id: int) -> None:
-    model = ReviewTableModel(store, location_id)
+def test_pending_first_then_needs_info_then_decided(qtbot, tasks: TaskManager, queue: dict[str, int],
+                                                     location_id: int) -> None:
+    model = loaded(qtbot, tasks, location_id)
     assert ids(model) == [queue["newest"], queue["pending"], queue["needs_info"], queue["approved"]]
     row = [model.index(0, c).data() for c in range(model.columnCount())]
     assert row == [f"#{queue['newest']}", "Pending", "just now", "Bo Chen", "Email", "ana.agent", ""]
@@ -71,16 +82,19 @@ def test_pending_first_then_needs_info_then_decided(store: Store, queue: dict[st
 
 
 def test_the_state_filter_and_the_pages(
-    qtmodeltester, store: Store, queue: dict[str, int], location_id: int, monkeypatch: pytest.MonkeyPatch
+    qtbot, qtmodeltester, tasks: TaskManager, queue: dict[str, int], location_id: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(review_model, "PAGE_SIZE", 2)
-    model = ReviewTableModel(store, location_id)
+    model = loaded(qtbot, tasks, location_id)
     assert model.rowCount() == 2 and model.canFetchMore()
-    model.fetchMore()
+    with qtbot.waitSignal(model.rowsInserted):
+        model.fetchMore()
     assert ids(model) == [queue["newest"], queue["pending"], queue["needs_info"], queue["approved"]]
     assert not model.canFetchMore()
     qtmodeltester.check(model)
-    model.set_state(ReviewState.NEEDS_INFO)
+    with qtbot.waitSignal(model.loaded):
+        model.set_state(ReviewState.NEEDS_INFO)
     assert ids(model) == [queue["needs_info"]]
 
 
@@ -88,19 +102,22 @@ def test_the_state_filter_and_the_pages(
     ("elapsed_us", "words"),
     [(0, "just now"), (59_000_000, "just now"), (12 * 60_000_000, "12 min"), (3 * HOUR + 5, "3 h"),
      (23 * HOUR, "23 h"), (49 * HOUR, "2 d"), (-HOUR, "just now")],
-)  # fmt: skip
+)
 def test_age_in_one_short_unit(elapsed_us: int, words: str) -> None:
     assert age_words(1_000_000_000_000, 1_000_000_000_000 + elapsed_us) == words
 
 
-def test_the_tab_title_carries_the_pending_count(window: MainWindow, store: Store, queue: dict[str, int]) -> None:
+def test_the_tab_title_carries_the_pending_count(qtbot, window: MainWindow, store: Store,
+                                                  queue: dict[str, int]) -> None:
     assert tab_title(0) == "Reviews" and tab_title(3) == "Reviews (3)"
     tabs = window.main_tabs
-    window.reviews.refresh()
+    with qtbot.waitSignal(window.reviews.model.loaded):
+        window.reviews.refresh()
     assert tabs.tabText(tabs.indexOf(window.reviews)) == "Reviews (2)"
-    with window.store.write() as session:
+    with store.write() as session:
         approve_review(session, queue["pending"], REVIEWER)
-    tabs.setCurrentWidget(window.reviews)  # showing the queue reloads it
+    with qtbot.waitSignal(window.reviews.model.loaded):
+        tabs.setCurrentWidget(window.reviews)  # showing the queue reloads it
     assert tabs.tabText(tabs.indexOf(window.reviews)) == "Reviews (1)"
     assert window.reviews.summary.text() == "1 review waiting for a reviewer"
     assert not window.filters.search.isEnabled()
@@ -109,11 +126,12 @@ def test_the_tab_title_carries_the_pending_count(window: MainWindow, store: Stor
 
 
 def test_double_click_or_the_button_opens_the_review(
-    qtbot, store: Store, queue: dict[str, int], location_id: int
+    qtbot, tasks: TaskManager, queue: dict[str, int], location_id: int
 ) -> None:
-    view = ReviewsView(store, location_id)
+    view = ReviewsView(tasks, location_id)
     qtbot.addWidget(view)
-    view.show()
+    with qtbot.waitSignal(view.model.loaded):
+        view.show()
     assert not view.open_button.isEnabled() and "Select a review" in view.open_button.toolTip()
     view.table.selectRow(1)
     with qtbot.waitSignal(view.open_requested) as opened:
@@ -124,11 +142,12 @@ def test_double_click_or_the_button_opens_the_review(
     assert opened.args == [queue["needs_info"]]
 
 
-def test_window_opens_one_dialog_per_review(window: MainWindow, queue: dict[str, int]) -> None:
+def test_window_opens_one_dialog_per_review(qtbot, window: MainWindow, queue: dict[str, int]) -> None:
     window.reviews.refresh()
     with_signal = window.reviews.open_requested
     with_signal.emit(queue["pending"])
     dialog = window.review_dialogs[queue["pending"]]
+    settle(qtbot, window.tasks)
     assert dialog.isVisible() and dialog.review is not None and dialog.review.id == queue["pending"]
     dialog.close_button.click()
     assert queue["pending"] not in window.review_dialogs
@@ -143,12 +162,15 @@ def test_approval_from_the_lock_refreshes_panel_list_history_and_badge(
         r for r in range(window.model.rowCount()) if window.model.index(r, 0).data(CONTACT_ID_ROLE) == team.stopped
     )
     window.table.selectRow(row)
+    settle(qtbot, window.tasks)
     link = window.panel.rows[Channel.SMS].review_button
     assert link.text() == f"Review #{review_id} pending" and window.main_tabs.tabText(1) == "Reviews (1)"
     link.click()
     dialog = window.review_dialogs[review_id]
+    settle(qtbot, window.tasks)
     with qtbot.waitSignal(window.model.dataChanged):
         dialog.approve_button.click()
+    settle(qtbot, window.tasks)
     sms = window.panel.rows[Channel.SMS]
     assert sms.toggle.isEnabled() and not sms.toggle.isChecked() and not sms.review_button.isVisible()
     assert window.model.index(row, 3).data() == "Off"

@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

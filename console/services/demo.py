@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.events import Effect, Event, Source, now_us, to_us
+from console.services.context import AppContext
+from console.store.contact_search import insert_contacts
 from console.store.db import Store
 from console.store.ledger import record_events
 from console.store.locations import add_location, get_location, set_connected
@@ -278,7 +280,6 @@ def build_demo(
     """Add ``contacts`` generated contacts and their events; the same seed builds the same data."""
     rng = random.Random(seed)
     started = time.perf_counter()
-    table: Table = Contact.__table__  # type: ignore[assignment]
     with store.write() as session:
         location_ids = _ensure_locations(session)
         first_id = (session.scalar(select(func.max(Contact.id))) or 0) + 1
@@ -288,7 +289,7 @@ def build_demo(
         count = min(CONTACT_CHUNK, contacts - offset)
         rows = list(_contact_rows(first_id + offset, count, location_ids, rng))
         with store.write() as session:
-            session.execute(insert(table), rows)
+            insert_contacts(session, rows)
             by_location: dict[int, list[Event]] = {lid: [] for lid in location_ids}
             for row in rows:
                 evs = _events_for(row, rng, opt_out_candidates)
@@ -309,12 +310,19 @@ def build_demo(
             for k in range(1, 6)
         ]
         record_events(session, location_ids[0], unmatched, "demo")
-    from console.store.demo_reviews import add_demo_reviews  # it builds on this module's contacts
+    from console.services.demo_insight import add_demo_inbound
+    from console.services.demo_reviews import add_demo_reviews  # it builds on this module's contacts
 
     reviews = add_demo_reviews(store)
+    add_demo_inbound(store)
     return {
         "contacts": contacts,
         "events": events_total + len(unmatched),
         "reviews": reviews["reviews"],
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def fill_demo(ctx: AppContext, contacts: int = 3000, seed: int = 7) -> dict[str, Any]:
+    """``dnd-console demo``: fill the context's database with generated contacts and realistic events."""
+    return build_demo(ctx.store, contacts=contacts, seed=seed)

@@ -1,0 +1,156 @@
+"""Child processes of an import: started fresh (spawn), gone with their parent, stopped cooperatively.
+
+One helper for both kinds of children (the window's import process, the parsers of a big file). A child gets
+the message queue and a stop event; it sends typed messages (dataclasses), checks ``stop`` between record
+batches, and dies when its parent does: ``PR_SET_PDEATHSIG`` on Linux, plus a watchdog thread that checks the
+parent's pid, so a ``kill -9`` of the importer leaves no parser behind. :meth:`Children.close` asks them to
+stop, keeps draining the queue meanwhile (a child whose queue is full could not exit) and kills what is left
+after a short grace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: How long a child may take to stop by itself before it is terminated.
+GRACE_S = 1.0
+#: How often a child checks that its parent is still there.
+WATCHDOG_S = 0.25
+PR_SET_PDEATHSIG = 1
+
+
+class ChildLost(RuntimeError):
+    """A child process ended without saying why (killed, or crashed in the interpreter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outbox:
+    """What a child is given to talk to its parent: ``send`` a message, ``stopping()`` asks whether to stop."""
+
+    messages: Any
+    stop: Any
+
+    def send(self, message: object, *, final: bool = False) -> bool:
+        """Put a message for the parent; False (and nothing sent) once the parent asked to stop, unless ``final``
+        (the answer the parent waits for even when it asked to stop)."""
+        while final or not self.stop.is_set():
+            try:
+                self.messages.put(message, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def stopping(self) -> bool:
+        return bool(self.stop.is_set())
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this process when ``parent_pid`` ends (called first thing in a child)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent was gone before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _bootstrap(parent_pid: int, target: Callable[..., None], outbox: Outbox, args: tuple[Any, ...]) -> None:
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (Ctrl-C reaches it)
+    code = 0
+    try:
+        target(outbox, *args)
+    except BaseException:  # targets report their own failures; this is a last resort
+        code = 1
+        traceback.print_exc()
+    # Hand over what is still buffered (the parent drains the queue until its children end), then leave
+    # without the interpreter's teardown, which takes seconds on a heap of parsed records.
+    outbox.messages.close()
+    outbox.messages.join_thread()
+    os._exit(code)
+
+
+class Children:
+    """Child processes running ``target(outbox, *args)``, one per ``args`` in ``jobs``, sharing one queue."""
+
+    def __init__(self, target: Callable[..., None], jobs: Sequence[tuple[Any, ...]], name: str, depth: int = 0):
+        context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt or threads
+        self._messages = context.Queue(maxsize=depth)
+        self._stop = context.Event()
+        outbox = Outbox(self._messages, self._stop)
+        self.processes = [
+            context.Process(
+                target=_bootstrap,
+                args=(os.getpid(), target, outbox, args),
+                name=f"{name}-{n}" if len(jobs) > 1 else name,
+                daemon=False,  # so a child may have children (the import process starts parsers); they die with it
+            )
+            for n, args in enumerate(jobs)
+        ]
+
+    def __enter__(self) -> Children:
+        for process in self.processes:
+            process.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def stop(self) -> None:
+        """Ask every child to stop after the record batch in hand."""
+        self._stop.set()
+
+    def receive(self, timeout: float, finished: frozenset[int] = frozenset()) -> object | None:
+        """The next message, or None after ``timeout``. Raises ChildLost when a child (not in ``finished``,
+        the indexes that said they are done) ended without a word."""
+        try:
+            message: object = self._messages.get(timeout=timeout)
+            return message
+        except queue.Empty:
+            pass
+        for n, process in enumerate(self.processes):
+            if n not in finished and not process.is_alive() and self._messages.empty():
+                raise ChildLost(f"{process.name} stopped unexpectedly (exit code {process.exitcode})")
+        return None
+
+    def close(self, grace: float = GRACE_S) -> None:
+        """Stop the children: ask, drain their messages while they wind down, then terminate what is left."""
+        self._stop.set()
+        deadline = time.monotonic() + grace
+        while any(p.is_alive() for p in self.processes) and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty, OSError, EOFError, ValueError):
+                self._messages.get(timeout=0.05)
+        for process in self.processes:
+            if process.is_alive():
+                log.warning("%s did not stop within %.1f s: terminating it", process.name, grace)
+                process.terminate()  # an import process marks its batch interrupted on SIGTERM
+                process.join(1.0)
+            if process.is_alive():
+                process.kill()
+                process.join(0.5)
+        self._messages.close()
+        self._messages.cancel_join_thread()

@@ -1,0 +1,205 @@
+"""The window's database operations, one function each, on the services; they run on the database worker only.
+
+Each takes the :class:`AppContext` first and returns plain values (the services' frozen read models, domain
+objects), so nothing the GUI thread holds is bound to a database session. A view that needs several read models (a
+contact with its open reviews, a review with its contact and history) asks for them here, in one job; the job's
+checkpoints let a cancelled one stop between them. Who acts is the context's (the services read it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from console.domain.channels import Channel, mask_of
+from console.domain.evidence import EvidenceLink
+from console.domain.reviews import Review, ReviewState
+from console.domain.state import ChannelState
+from console.errors import NotFound
+from console.services import agents, dnd, locations, opt_outs, reads, reviews
+from console.services.context import AppContext
+from console.services.dnd import DndResult
+from console.services.reads import ChannelView
+from console.store.contact_list import ContactFilter, ContactRow
+from console.store.history import HistoryEntry
+from console.store.possible_opt_outs import PossibleOptOutView
+from console.ui.taskman import checkpoint
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStart:
+    actor: str
+    role: str
+    locations: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactListing:
+    """A list's count, its location's connected channels (a mask) and its first page."""
+
+    count: int
+    connected: int
+    first_page: tuple[ContactRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCard:
+    """What the contact panel shows of one contact: each channel (state, version, connected) and open reviews."""
+
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    location_id: int
+    channels: Mapping[Channel, ChannelView]
+    reviews: Mapping[Channel, Review | None]
+
+    @property
+    def connected(self) -> frozenset[Channel]:
+        return frozenset(c for c, view in self.channels.items() if view.connected)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCard:
+    """A review with what its dialog shows around it, and who is looking at it with which role."""
+
+    review: Review
+    contact: ContactCard
+    state: ChannelState
+    history: tuple[HistoryEntry, ...]
+    actor: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    rows: tuple[Review, ...]
+    more: bool
+    pending: int | None
+
+
+def window_start(ctx: AppContext) -> WindowStart:
+    actor, role = agents.whoami(ctx)
+    return WindowStart(actor, role, tuple((loc.id, loc.name) for loc in locations.list_locations(ctx)))
+
+
+# -- the contact list
+
+
+def contact_listing(ctx: AppContext, flt: ContactFilter, page_size: int) -> ContactListing:
+    page = reads.contact_list_page(ctx, flt, 0, page_size)
+    return ContactListing(page.total, mask_of(page.connected), page.rows)
+
+
+def contact_page(ctx: AppContext, flt: ContactFilter, offset: int, limit: int) -> tuple[ContactRow, ...]:
+    return reads.contact_list_rows(ctx, flt, offset, limit)
+
+
+def contact_rows(ctx: AppContext, ids: Sequence[int]) -> dict[int, ContactRow]:
+    return reads.contact_rows_by_id(ctx, sorted(ids))
+
+
+# -- one contact
+
+
+def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
+    """None when the contact no longer exists."""
+    try:
+        (found,) = reads.status(ctx, contact_id)
+    except NotFound:
+        return None
+    channels = {view.channel: view for view in found.channels}
+    open_reviews: dict[Channel, Review | None] = {}
+    for channel, view in channels.items():
+        checkpoint()
+        open_reviews[channel] = reviews.open_review(ctx, contact_id, channel) if view.state.locked else None
+    c = found.contact
+    return ContactCard(c.id, c.name, c.email, c.phone, c.location_id, channels, open_reviews)
+
+
+def set_dnd(ctx: AppContext, contact_id: int, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
+            versions: Mapping[Channel, int] | None) -> DndResult:
+    return dnd.set_dnd(ctx, contact_id, channels, turn_on, provider_cleared=cleared, expected_versions=versions).result
+
+
+def history(ctx: AppContext, contact_id: int) -> list[HistoryEntry]:
+    try:
+        return [entry for found in reads.history(ctx, contact_id) for entry in found.entries]
+    except NotFound:
+        return []
+
+
+# -- the location's integrations and possible opt-outs
+
+
+def integrations(ctx: AppContext, location_id: int) -> locations.LocationView:
+    return locations.get_location(ctx, location_id)
+
+
+def set_connected(ctx: AppContext, location_id: int, channel: Channel, connected: bool) -> None:
+    locations.set_connected(ctx, location_id, [channel], connected)
+
+
+def list_possible_opt_outs(ctx: AppContext, location_id: int) -> list[PossibleOptOutView]:
+    return opt_outs.list_opt_outs(ctx, location_id)
+
+
+def decide_possible_opt_out(ctx: AppContext, opt_out_id: int, confirm: bool) -> None:
+    (opt_outs.confirm_opt_out if confirm else opt_outs.dismiss_opt_out)(ctx, opt_out_id)
+
+
+# -- opt-in reviews
+
+
+def review_page(ctx: AppContext, state: ReviewState | None, location_id: int | None, offset: int,
+                limit: int) -> ReviewPage:
+    """A page of the queue (pending first) and, for the first page, the pending count of the tab's badge."""
+    rows = reviews.list_reviews(ctx, state, location_id, pending_first=True, limit=limit + 1, offset=offset)
+    pending = reviews.count_reviews(ctx, ReviewState.PENDING, location_id) if offset == 0 else None
+    return ReviewPage(tuple(rows[:limit]), len(rows) > limit, pending)
+
+
+def review_card(ctx: AppContext, review_id: int) -> ReviewCard:
+    review = reviews.get_review(ctx, review_id)
+    checkpoint()
+    card = contact_card(ctx, review.contact_id)
+    if card is None:
+        raise NotFound(f"no contact with id {review.contact_id}")
+    checkpoint()
+    entries = tuple(e for e in history(ctx, review.contact_id) if e.event.channel == review.channel)
+    actor, role = reviews.acting_role(ctx)
+    return ReviewCard(review, card, card.channels[review.channel].state, entries, actor, role)
+
+
+def submission_card(ctx: AppContext, contact_id: int) -> ContactCard:
+    card = contact_card(ctx, contact_id)
+    if card is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    return card
+
+
+def submit_review(ctx: AppContext, contact_id: int, channel: Channel, links: Sequence[EvidenceLink],
+                  numbers: Sequence[str], notes: str) -> Review:
+    return reviews.submit_review(ctx, contact_id, channel, links, numbers, notes).result
+
+
+def approve_review(ctx: AppContext, review_id: int, links: Sequence[EvidenceLink], numbers: Sequence[str],
+                   note: str, version: int) -> Review:
+    """Approve; the reviewer's new relationship numbers are added first (then the approval expects that version)."""
+    if numbers:
+        version = reviews.update_review(ctx, review_id, relationship_numbers=numbers, expected_version=version)\
+            .result.version
+    return reviews.approve_review(ctx, review_id, links, note, version).result
+
+
+def reject_review(ctx: AppContext, review_id: int, reason: str, version: int) -> Review:
+    return reviews.reject_review(ctx, review_id, reason, version).result
+
+
+def needs_info_review(ctx: AppContext, review_id: int, reason: str, version: int) -> Review:
+    return reviews.needs_info_review(ctx, review_id, reason, version).result
+
+
+def update_review(ctx: AppContext, review_id: int, links: Sequence[EvidenceLink], numbers: Sequence[str],
+                  note: str, version: int) -> Review:
+    return reviews.update_review(ctx, review_id, links, numbers, note, version).result
