@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from console.commands import admin, contacts, dnd, imports, reviews
+from console.commands import admin, audit_cmds, contacts, dnd, imports, reviews
 from console.commands.support import Context, fail, pass_ctx, user_errors
 from console.errors import UserError
 
@@ -42,7 +42,7 @@ def gui(ctx: Context, use_demo: bool) -> None:
     sys.exit(run_gui(ctx.db, use_demo))
 
 
-for module in (admin, contacts, dnd, imports, reviews):
+for module in (admin, audit_cmds, contacts, dnd, imports, reviews):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -29,3 +29,7 @@ class SchemaTooNew(UserError):
 
 class Conflict(Refused):
     """Someone else changed the same thing a moment ago."""
+
+
+class AuditDamaged(StoreUnavailable):
+    """The audit chain's head, key or anchor is missing or damaged: named in one line, nothing is written."""

@@ -1,15 +1,12 @@
-"""Locations, agents, the audit chain, demo data and the schema."""
+"""Locations, agents, demo data and the schema (the audit chain: audit_cmds.py)."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 
 from console.commands.support import Context, channels_argument, emit_json, json_option, pass_ctx, user_errors
 from console.domain.channels import CHANNEL_ORDER
 from console.domain.events import iso_utc
-from console.store.audit import verify_chain
 from console.store.identity import ROLES, add_agent, list_agents
 from console.store.ledger import record_note
 from console.store.locations import add_location, connected_channels, list_locations, set_connected
@@ -144,29 +141,6 @@ def agents_add(ctx: Context, name: str, role: str, as_json: bool) -> None:
     emit_json(result) if as_json else click.echo(f"{result['name']} is now {result['role']}")
 
 
-@click.group()
-def audit() -> None:
-    """The tamper-evident audit chain."""
-
-
-@audit.command("verify")
-@json_option
-@pass_ctx
-@user_errors
-def audit_verify(ctx: Context, as_json: bool) -> None:
-    with ctx.store.read() as session:
-        result = verify_chain(session)
-    if as_json:
-        emit_json(
-            {"ok": result.ok, "entries": result.entries, "broken_entry": result.broken_id, "problem": result.problem}
-        )
-    elif result.ok:
-        click.echo(f"audit chain intact: {result.entries} entries")
-    else:
-        click.echo(f"audit chain broken at entry {result.broken_id}: {result.problem}")
-    sys.exit(0 if result.ok else 1)
-
-
 @click.command()
 @click.option("--contacts", "count", default=3000, show_default=True, type=click.IntRange(1, 5_000_000))
 @click.option("--seed", default=7, show_default=True, help="random seed: the same seed builds the same data")
@@ -200,4 +174,4 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(f"schema at revision {revision}")
 
 
-COMMANDS = [locations, agents, audit, demo, db]
+COMMANDS = [locations, agents, demo, db]

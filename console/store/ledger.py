@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
 from console.domain.events import Effect, Event, Source, now_us
 from console.domain.state import ChannelState
-from console.store.audit import HASHED_COLUMNS, entry_hash
+from console.store.audit import HASHED_COLUMNS, advance_head, entry_hash, lock_head
 from console.store.changes import notify
-from console.store.models import ChainHead, PossibleOptOut
+from console.store.models import PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
 from console.store.tables import VALUE, chunked
 
@@ -61,11 +61,11 @@ class RecordResult:
 
 
 def insert_sql(session: Session) -> str:
-    """The ledger's INSERT for the driver's own executemany, in the column order of HASHED_COLUMNS + hash."""
+    """The ledger's INSERT for the driver's own executemany, in the column order of HASHED_COLUMNS + hash, seal."""
     style = session.get_bind().dialect.paramstyle
     mark = "?" if style == "qmark" else "%s"
-    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash"))
-    return f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * (len(HASHED_COLUMNS) + 1))})"
+    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash", "seal"))
+    return f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * (len(HASHED_COLUMNS) + 2))})"
 
 
 def noop_insert_sql(session: Session, ignore: bool = False) -> str:
@@ -137,9 +137,8 @@ def keep_noops(session: Session, location_id: int, rows: Sequence[Sequence[Any]]
 
 def lock_chain(session: Session) -> tuple[int, str]:
     """Take the chain's write lock (a row lock on PostgreSQL, the write lock on SQLite) and read its head."""
-    session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=ChainHead.last_id))
-    last_id, last_hash = session.execute(select(ChainHead.last_id, ChainHead.last_hash)).one()
-    return int(last_id), str(last_hash)
+    head, _ = lock_head(session)
+    return head.last_id, head.last_hash
 
 
 def record_events(
@@ -152,7 +151,10 @@ def record_events(
     """Append new events to the ledger, skip ones already there, and update every affected channel."""
     result = RecordResult()
     # The chain lock comes first: a concurrent writer's events are committed before we look for duplicates.
-    last_id, last_hash = lock_chain(session) if events else (0, "")
+    if not events:
+        return result
+    head, sealer = lock_head(session)  # the audit's head and its sealer (store/audit.py)
+    last_id, last_hash = head.last_id, head.last_hash
     outcomes: list[Recorded | None] = [None] * len(events)
     # In-batch repeats first; then no-op records (kept compactly) and ledger events, each against its table.
     unique: dict[tuple[str, str], int] = {}
@@ -201,11 +203,11 @@ def record_events(
             dumps(ev.detail, option=sort_keys).decode() if ev.detail else None,
         )
         last_hash = entry_hash(last_hash, values)
-        rows.append((*values[:14], ev.provider_cleared, values[15], last_hash))
+        rows.append((*values[:14], ev.provider_cleared, values[15], last_hash, sealer.entry_seal(last_hash)))
         fresh.append((position, last_id, ev))
     if rows:
         session.connection().exec_driver_sql(insert_sql(session), rows)
-        session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=last_id, last_hash=last_hash))
+        advance_head(session, sealer, last_id, last_hash)
 
     matches = match_contacts(session, location_id, [ev for _, _, ev in fresh])
     pairs: dict[tuple[int, Channel], list[tuple[int, Event]]] = defaultdict(list)
