@@ -7,7 +7,7 @@ import click
 from console.commands.support import Context, channels_argument, emit_json, json_option, pass_ctx, user_errors
 from console.domain.channels import CHANNEL_ORDER
 from console.domain.events import iso_utc
-from console.store.identity import ROLES, add_agent, list_agents
+from console.store.identity import ROLES, add_agent, identity_mode, list_agents
 from console.store.ledger import record_note
 from console.store.locations import add_location, connected_channels, list_locations, set_connected
 
@@ -115,13 +115,15 @@ def agents_list(ctx: Context, as_json: bool) -> None:
             {"name": a.name, "role": a.role, "added_by": a.added_by, "added_at": iso_utc(a.added_at_us)}
             for a in list_agents(session)
         ]
+        mode = identity_mode(session)
     if as_json:
-        emit_json({"agents": rows})
+        emit_json({"agents": rows, "identities": mode.mode})
         return
     for row in rows:
         click.echo(f"{row['name']}\t{row['role']}")
     if not rows:
         click.echo("no agents yet (everyone acts as an agent; add the first admin with: agents add NAME --role admin)")
+    click.echo(f"note: {mode.explanation}")
 
 
 @agents.command("add")

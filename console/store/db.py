@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import StoreUnavailable
+from console.errors import StoreUnavailable, UserError
 
 APP_NAME = "dnd-console"
 DB_ENV = "DND_CONSOLE_DB"
@@ -33,12 +34,58 @@ def resolve_url(url: str | None) -> str:
     return url or os.environ.get(DB_ENV) or default_url()
 
 
-def safe_url(url: str) -> str:
-    """The URL with its password hidden, for messages."""
+#: Query parameters that carry a secret (libpq's ``password`` and the spellings drivers accept).
+SECRET_PARAMS = frozenset({"password", "passwd", "pwd", "pass", "sslpassword"})
+UNREADABLE_URL = (
+    "the database URL cannot be read (expected sqlite:///PATH or postgresql+psycopg://USER@HOST[:PORT]/DATABASE); "
+    "it is not shown, as it may hold a password"
+)
+
+
+def parse_url(url: str) -> URL:
+    """The URL parsed; one that cannot be read (a missing ``://``, a port that is not a number) is bad usage,
+    reported without its text."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+        parsed = make_url(url)
+        parsed.port  # noqa: B018 - a port that is not a number in range fails here, not deep in the driver
+    except (ArgumentError, ValueError, TypeError):
+        raise UserError(UNREADABLE_URL) from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise UserError(UNREADABLE_URL)
+    return parsed
+
+
+def secrets_of(url: str) -> list[str]:
+    """The password texts a URL carries (user part and query parameters), longest first, for redaction."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return [url]  # unreadable: the whole text is a secret
+    found = [str(parsed.password)] if parsed.password else []
+    for name, value in parsed.query.items():
+        if name.lower() in SECRET_PARAMS:
+            found += [value] if isinstance(value, str) else list(value)
+    found += [quote(text, safe="") for text in found]
+    return sorted({text for text in found if text}, key=len, reverse=True)
+
+
+def redact(message: str, url: str) -> str:
+    """``message`` with every password of ``url`` replaced by ``***``."""
+    for secret in secrets_of(url):
+        message = message.replace(secret, "***")
+    return message
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden (user part and ``password=`` parameters), for messages."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return "(an unreadable database URL)"
+    hidden = {k: "***" for k in parsed.query if k.lower() in SECRET_PARAMS}
+    if hidden:
+        parsed = parsed.update_query_dict(hidden)
+    return redact(parsed.render_as_string(hide_password=True), url).replace("%2A%2A%2A", "***")
 
 
 def error_line(exc: BaseException) -> str:
@@ -53,7 +100,7 @@ def _prepare_sqlite_file(url: str) -> None:
         return
     path = Path(database).expanduser()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
     except OSError as exc:
         raise StoreUnavailable(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
     if path.is_dir():
@@ -62,6 +109,45 @@ def _prepare_sqlite_file(url: str) -> None:
         raise StoreUnavailable(f"the database file {path} cannot be read and written")
     if not path.exists() and not os.access(path.parent, os.W_OK):
         raise StoreUnavailable(f"cannot write the database file {path}: the folder is not writable")
+    if not path.exists():
+        try:  # SQLite creates its -wal and -shm files with the database file's mode: 0600 for all three
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+            os.chmod(path, PRIVATE_FILE)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create the database file {path}: {exc.strerror}") from None
+    if url == default_url():
+        tighten_default(path)
+
+
+def tighten_default(path: Path) -> None:
+    """The console's own folder and database are private even when an older version made them 0755 / 0644."""
+    try:
+        os.chmod(path.parent, PRIVATE_FOLDER)
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+            if (path.parent / name).exists():
+                os.chmod(path.parent / name, PRIVATE_FILE)
+    except OSError:
+        pass  # not ours to change (another user's folder): SQLite itself will say what it cannot do
+
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) 0700 whatever the umask; an existing folder is left as it is."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        os.chmod(made, PRIVATE_FOLDER)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -83,10 +169,7 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreUnavailable(f"not a database URL: {url!r}") from None
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
         engine = create_engine(url)
@@ -100,7 +183,7 @@ def make_engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ImportError, ArgumentError) as exc:
-        raise StoreUnavailable(f"cannot use {safe_url(url)}: {exc}") from None
+        raise StoreUnavailable(redact(f"cannot use {safe_url(url)}: {exc}", url)) from None
 
 
 class Store:
@@ -120,7 +203,7 @@ class Store:
                 raise StoreUnavailable(self._describe(exc)) from None
 
     def _describe(self, exc: BaseException) -> str:
-        return f"cannot open the database {safe_url(self.url)}: {error_line(exc)}"
+        return redact(f"cannot open the database {safe_url(self.url)}: {error_line(exc)}", self.url)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -30,6 +31,41 @@ def current_actor(session: Session | None = None) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityMode:
+    """How far the acting identity can be trusted (RULES.md, "Where the rules are enforced")."""
+
+    #: ``claimed`` (SQLite: one desk), ``login`` (PostgreSQL, a login that can write the tables itself) or
+    #: ``enforced`` (PostgreSQL, a login set up with ``db grant``: the server refuses every direct write).
+    mode: str
+    explanation: str
+
+    @property
+    def claimed(self) -> bool:
+        return self.mode == "claimed"
+
+
+CLAIMED = IdentityMode(
+    "claimed",
+    "identities are claimed, not proven (one desk: the operating-system login or DND_CONSOLE_ACTOR); "
+    "a team that needs enforced roles uses PostgreSQL with db grant",
+)
+
+
+def identity_mode(session: Session) -> IdentityMode:
+    """Claimed on SQLite; on PostgreSQL, enforced when this login cannot write the ledger by itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return CLAIMED
+    user = session.scalar(text("SELECT current_user"))
+    if session.scalar(text("SELECT has_table_privilege(current_user, 'events', 'INSERT')")):
+        return IdentityMode(
+            "login",
+            f"the identity is the database login ({user}), which can write the console's tables itself: "
+            "roles are enforced only for logins set up with db grant",
+        )
+    return IdentityMode("enforced", f"the identity is the database login ({user}); the server enforces its role")
 
 
 def role_of(session: Session, actor: str) -> str:
