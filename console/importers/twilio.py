@@ -88,7 +88,7 @@ def message_event(
             return str(exc)
     key = f"{sid}:{state or 'unknown'}"
     if inbound:
-        return _inbound_event(key, at_us, channel, address, body, opt_out_type)
+        return _inbound_event(key, at_us, channel, address, body, opt_out_type, recipient)
     if type(code) is not str and type(code) is not int:
         code = None if code is None else str(code)
     effect, kind, reason, detail = _outbound_outcome(state, code)
@@ -102,7 +102,9 @@ def message_event(
     return make_event(_TWILIO, key, at_us, channel, effect, kind, reason, address, dict(detail))
 
 
-def _inbound_event(key: str, at_us: int, channel: Channel, address: str, body: Any, opt_out_type: Any) -> Event:
+def _inbound_event(
+    key: str, at_us: int, channel: Channel, address: str, body: Any, opt_out_type: Any, recipient: Any = None
+) -> Event:
     text = body if isinstance(body, str) else "" if body is None else str(body)
     tag = opt_out_type if isinstance(opt_out_type, str) else None
     verdict, keyword = classify_inbound(text, tag)
@@ -120,7 +122,10 @@ def _inbound_event(key: str, at_us: int, channel: Channel, address: str, body: A
             detail,
         )
     if verdict is Inbound.OPT_IN:
-        detail = {"keyword": keyword or ""}
+        # The body and the To (the business's number) are the evidence of a review if the opt-in is held.
+        detail = {"keyword": keyword or "", "body": text[:_MAX_BODY]}
+        if isinstance(recipient, str) and recipient.strip():
+            detail["to"] = recipient.strip().removeprefix("whatsapp:")[:40]
         return make_event(
             _TWILIO,
             key,

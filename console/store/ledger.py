@@ -22,6 +22,7 @@ from console.domain.events import Effect, Event, Source, now_us
 from console.domain.state import ChannelState
 from console.store.audit import HASHED_COLUMNS, advance_head, entry_hash, lock_head
 from console.store.changes import notify
+from console.store.held_opt_ins import open_held_reviews
 from console.store.models import PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
 from console.store.tables import VALUE, chunked
@@ -55,6 +56,8 @@ class RecordResult:
     possible_opt_outs: int = 0
     #: How many records that triggered nothing, by label (``delivered``, ``failed/temporary/generic``...).
     no_effect_labels: Counter[str] = field(default_factory=Counter)
+    #: Pending opt-in reviews opened for held imported opt-ins (store/held_opt_ins.py).
+    held_reviews: int = 0
 
     def counts(self) -> Counter[str]:
         return Counter(outcome.status for outcome in self.outcomes)
@@ -237,6 +240,10 @@ def record_events(
         result.possible_opt_outs = len(opt_outs)
     if pairs:
         apply_to_pairs(session, location_id, pairs, actor, result.changed)
+    if fresh:  # held imported opt-ins: kept, and reviewed where they meet a permanent or spam DND
+        result.held_reviews = open_held_reviews(
+            session, location_id, actor, [(i, e) for _, i, e in fresh], pairs, batch_id
+        )
     result.outcomes = [outcome for outcome in outcomes if outcome is not None]
     assert len(result.outcomes) == len(events)
     if rows:

@@ -1,4 +1,4 @@
-"""a sealed and anchored audit: entry and head seals, the sealing key and the second anchor
+"""a sealed and anchored audit (entry and head seals, the sealing key, the second anchor); held imported opt-ins
 
 Entries recorded before this revision are sealed here, once: a later open never seals anything it finds
 unsealed (that would seal a forgery). On SQLite the key file is created beside the database; on PostgreSQL the
@@ -24,6 +24,7 @@ BATCH = 5_000
 
 
 def upgrade() -> None:
+    _held_opt_ins()
     with op.batch_alter_table("events") as batch:
         batch.add_column(sa.Column("seal", sa.String(length=64), nullable=True))
     with op.batch_alter_table("chain_head") as batch:
@@ -55,6 +56,31 @@ def upgrade() -> None:
             from console.store.sealing import Anchor, store_anchor
 
             store_anchor(bind.engine.url, Anchor(last_id, last_hash, anchor_seal))
+
+
+def _held_opt_ins() -> None:
+    """Imported opt-ins held for a reviewer, and the review each one opened (RULES.md)."""
+    op.create_table(
+        "held_opt_ins",
+        sa.Column("event_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("address", sa.String(length=320), nullable=False),
+        sa.Column("at_us", sa.BigInteger(), nullable=False),
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=True),
+        sa.Column("file", sa.Text(), nullable=False),
+        sa.Column("provider_id", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("to_number", sa.String(length=40), nullable=True),
+        sa.Column("imported_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["location_id"], ["locations.id"]),
+        sa.PrimaryKeyConstraint("event_id"),
+    )
+    op.create_index("ix_held_opt_ins_address", "held_opt_ins", ["location_id", "channel", "address"])
+    with op.batch_alter_table("opt_in_reviews") as batch:
+        batch.add_column(sa.Column("held_event_id", sa.BigInteger(), nullable=True))
+        batch.create_index("ix_opt_in_reviews_held_event_id", ["held_event_id"])
 
 
 def _seal_entries(bind: sa.Connection, key: bytes) -> None:
@@ -142,3 +168,8 @@ def downgrade() -> None:
         batch.drop_column("seal")
     with op.batch_alter_table("events") as batch:
         batch.drop_column("seal")
+    with op.batch_alter_table("opt_in_reviews") as batch:
+        batch.drop_index("ix_opt_in_reviews_held_event_id")
+        batch.drop_column("held_event_id")
+    op.drop_index("ix_held_opt_ins_address", table_name="held_opt_ins")
+    op.drop_table("held_opt_ins")
