@@ -6,9 +6,10 @@ import sys
 
 import click
 
-from console.commands import admin, audit_cmds, contacts, dnd, imports, reviews
+from console.commands import admin, audit_cmds, contacts, dnd, imports, reviews, team_cmds
 from console.commands.support import Context, fail, pass_ctx, user_errors
 from console.errors import UserError
+from console.store.db import WriterNeeded
 
 REGION_ENV = "DND_CONSOLE_REGION"
 
@@ -42,7 +43,7 @@ def gui(ctx: Context, use_demo: bool) -> None:
     sys.exit(run_gui(ctx.db, use_demo))
 
 
-for module in (admin, audit_cmds, contacts, dnd, imports, reviews):
+for module in (admin, audit_cmds, contacts, dnd, imports, reviews, team_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 
@@ -52,3 +53,5 @@ def main() -> None:
         cli(prog_name="dnd-console")
     except UserError as exc:  # raised while click parses, before a command's own handler
         fail(str(exc), exc.exit_code)
+    except WriterNeeded as exc:  # a login set up with db grant: its change goes to the team's writer
+        sys.exit(team_cmds.forward_command(sys.argv[1:], exc.store))

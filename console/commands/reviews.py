@@ -111,8 +111,10 @@ def review_show(ctx: Context, review_id: int, as_json: bool) -> None:
         click.echo(f"evidence ({link.kind.value}): {link.url}" + (f" ({link.note})" if link.note else ""))
     if r.held is not None:
         h = r.held
-        click.echo(f"evidence (held imported opt-in): {h.body!r} to {h.to or 'an unknown number'}, received "
-                   f"{iso_utc(h.received_at_us)}, provider id {h.provider_id}, file {h.file}, batch {h.batch_id}")
+        click.echo(
+            f"evidence (held imported opt-in): {h.body!r} to {h.to or 'an unknown number'}, received "
+            f"{iso_utc(h.received_at_us)}, provider id {h.provider_id}, file {h.file}, batch {h.batch_id}"
+        )
     if r.notes:
         click.echo(f"notes:\n{r.notes}")
     for step in history:
@@ -180,7 +182,7 @@ def review_needs_info(ctx: Context, review_id: int, reason: str | None, as_json:
 
 def _list_item(r: Review) -> dict[str, object]:
     keys = ("id", "contact_id", "contact", "channel", "state", "submitted_by", "submitted_at", "decided_by",
-            "decided_at", "reason", "relationship_numbers", "evidence", "held_opt_in")  # fmt: skip
+            "decided_at", "reason", "relationship_numbers", "evidence")  # fmt: skip
     item = r.as_dict()
     return {k: item[k] for k in keys}
 

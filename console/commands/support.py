@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 import click
 import orjson
@@ -31,10 +31,13 @@ class Context:
         self.region = region
         self._store: Store | None = None
 
+    #: Stores a long-running process lends to the commands it runs (the team writer, commands/team_cmds.py).
+    shared: ClassVar[dict[str, Store]] = {}
+
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.db)
+            self._store = self.shared.get(self.db or "") or Store(self.db)
         return self._store
 
     def actor(self, session: Session) -> str:

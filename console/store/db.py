@@ -186,6 +186,18 @@ def make_engine(url: str) -> Engine:
         raise StoreUnavailable(redact(f"cannot use {safe_url(url)}: {exc}", url)) from None
 
 
+#: True when the login may write the ledger itself (the schema's owner); false for a login set up with db grant.
+GRANTED_SQL = "SELECT has_table_privilege(current_user, 'events', 'INSERT')"
+
+
+class WriterNeeded(Exception):
+    """A granted login tried to write: the command is handed to the team's writer (``dnd-console serve``)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__("this login writes through the team's writer")
+        self.store = store
+
+
 class Store:
     """An opened, migrated database. Open a Session per user action with ``read()`` or ``write()``."""
 
@@ -194,6 +206,7 @@ class Store:
         self.engine = make_engine(self.url)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._granted: bool | None = None
         if migrate:
             from console.store.migrate import ensure_schema
 
@@ -211,9 +224,25 @@ class Store:
         with self._sessions() as session:
             yield session
 
+    def writes_through_writer(self) -> bool:
+        """A PostgreSQL login set up with ``db grant``: the server lets it write nothing itself (store/team.py)."""
+        if self.dialect != "postgresql":
+            return False
+        if self._granted is None:
+            try:
+                with self.engine.connect() as conn:
+                    self._granted = not conn.exec_driver_sql(GRANTED_SQL).scalar()
+            except (OperationalError, DBAPIError) as exc:
+                raise StoreUnavailable(self._describe(exc)) from None
+        return self._granted
+
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        A granted PostgreSQL login raises :class:`WriterNeeded` instead: its command goes to the writer."""
+        if self.writes_through_writer():
+            raise WriterNeeded(self)
         with self._sessions() as session:
             try:
                 connection = session.connection(execution_options={"dnd_write": True})

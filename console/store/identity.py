@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
@@ -18,8 +19,16 @@ ACTOR_ENV = "DND_CONSOLE_ACTOR"
 ROLES = ("agent", "reviewer", "admin")
 
 
+#: Set only by the team writer (``dnd-console serve``) while it runs a request: the login that asked for it,
+#: which the database itself recorded (the request's ``session_user``).
+acting_for: ContextVar[str | None] = ContextVar("acting_for", default=None)
+
+
 def current_actor(session: Session | None = None) -> str:
     """The acting identity: the database user in team mode on PostgreSQL, else DND_CONSOLE_ACTOR or the login."""
+    delegated = acting_for.get()
+    if delegated:
+        return delegated
     if session is not None and session.get_bind().dialect.name == "postgresql":
         user = session.scalar(text("SELECT current_user"))
         if user:

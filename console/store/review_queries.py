@@ -121,8 +121,9 @@ def _load(session: Session, rows: Sequence[OptInReview]) -> list[Review]:
     held_ids = sorted({r.held_event_id for r in rows if r.held_event_id is not None})
     if held_ids:
         for h in session.scalars(select(HeldOptIn).where(HeldOptIn.event_id.in_(held_ids))):
-            held[h.event_id] = HeldMessage(h.event_id, h.batch_id, h.file, h.provider_id, h.body, h.at_us,
-                                           h.to_number or "")
+            held[h.event_id] = HeldMessage(
+                h.event_id, h.batch_id, h.file, h.provider_id, h.body, h.at_us, h.to_number or ""
+            )
     contact_ids = {r.contact_id for r in rows}
     names: dict[int, str] = {}
     for cid, name in session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids))):

@@ -33,6 +33,9 @@ def upgrade() -> None:
     pg = bind.dialect.name == "postgresql"
     if pg:
         _create_pg_objects(bind)
+        from console.store.team import create_team_objects
+
+        create_team_objects(bind)  # the writer's request queue (team mode, console/store/team.py)
         from console.store.sealing import forget_keys
 
         forget_keys()  # a key this process read before a downgrade is not this database's key any more
@@ -160,6 +163,9 @@ def _create_pg_objects(bind: sa.Connection) -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
+        from console.store.team import drop_team_objects
+
+        drop_team_objects(bind)
         bind.execute(sa.text("DROP FUNCTION IF EXISTS dnd_seal_check(bigint, bigint)"))
         bind.execute(sa.text("DROP FUNCTION IF EXISTS dnd_seal_ok(text, text)"))
         op.drop_table("audit_anchor")
