@@ -51,7 +51,7 @@ for module in (admin, audit_cmds, contacts, dnd, imports, reviews, team_cmds):
 def main() -> None:
     try:
         cli(prog_name="dnd-console")
-    except UserError as exc:  # raised while click parses, before a command's own handler
-        fail(str(exc), exc.exit_code)
     except WriterNeeded as exc:  # a login set up with db grant: its change goes to the team's writer
         sys.exit(team_cmds.forward_command(sys.argv[1:], exc.store))
+    except UserError as exc:  # raised while click parses, before a command's own handler
+        fail(str(exc), exc.exit_code)

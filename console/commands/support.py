@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
 from console.errors import UserError
 from console.store.contacts import find_contacts
-from console.store.db import Store, error_line
+from console.store.db import Store, WriterNeeded, error_line
 from console.store.identity import current_actor
 from console.store.locations import get_location
 from console.store.models import Contact, Location
@@ -69,6 +69,8 @@ def user_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except WriterNeeded:
+            raise  # main() hands the command to the team's writer
         except UserError as exc:
             fail(str(exc), exc.exit_code)
         except (OperationalError, DBAPIError) as exc:

@@ -190,11 +190,15 @@ def make_engine(url: str) -> Engine:
 GRANTED_SQL = "SELECT has_table_privilege(current_user, 'events', 'INSERT')"
 
 
-class WriterNeeded(Exception):
-    """A granted login tried to write: the command is handed to the team's writer (``dnd-console serve``)."""
+class WriterNeeded(StoreUnavailable):
+    """A granted login tried to write: the command line hands the command to the team's writer (``dnd-console
+    serve``, see cli.main); anywhere else it is this one line."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__("this login writes through the team's writer")
+        super().__init__(
+            "this login may not write the database itself: its changes go through the team's writer "
+            "(the command line hands them over; the window cannot yet)"
+        )
         self.store = store
 
 
