@@ -10,20 +10,27 @@ import sys
 
 import click
 
-from console.commands import admin, contacts, dnd, imports, insight, reviews
+from console.commands import admin, audit_cmds, contacts, dnd, imports, insight, reviews, team_cmds
 from console.commands.support import exit_code, fail, make_context, pass_ctx, user_errors
-from console.errors import ConsoleError
+from console.errors import ConsoleError, WriterNeeded
 from console.logs import setup_logging, stop_logging
 from console.services.context import AppContext, Settings
 
 
 class ConsoleGroup(click.Group):
     """The ``dnd-console`` group: a user error raised while a command's arguments are read (an unknown channel
-    name, say) ends with the same one line and exit code as one raised by the command itself."""
+    name, say) ends with the same one line and exit code as one raised by the command itself; a granted login's
+    write (WriterNeeded) is handed, whole, to the team's writer."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["dnd_argv"] = list(args)  # the whole command line, should it go to the team's writer
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except WriterNeeded as exc:  # a login set up with db grant: its change goes to the team's writer
+            ctx.exit(team_cmds.forward_command(self, ctx.meta["dnd_argv"], exc.store))
         except ConsoleError as exc:
             fail(str(exc), exit_code(exc))
 
@@ -59,7 +66,7 @@ def gui(ctx: AppContext, use_demo: bool) -> None:
     sys.exit(run_gui(ctx.settings, use_demo))
 
 
-for module in (admin, contacts, dnd, imports, reviews, insight):
+for module in (admin, audit_cmds, contacts, dnd, imports, reviews, insight, team_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -55,3 +55,20 @@ StoreUnavailable = Unavailable
 
 class SchemaTooNew(Unavailable):
     """The database was written by a newer DND Console; it is never altered."""
+
+
+class AuditDamaged(Unavailable):
+    """The audit chain's head, key or anchor is missing or damaged: named in one line, nothing is written."""
+
+
+class WriterNeeded(Unavailable):
+    """A login set up with ``db grant`` tried to write: the command line hands the command to the team's writer
+    (``dnd-console serve``, see cli.main); anywhere else (the window) it is this one line."""
+
+    def __init__(self, store: object) -> None:
+        super().__init__(
+            "this login may not write the database itself: its changes go through the team's writer "
+            "(the command line hands them over; the window cannot yet)"
+        )
+        #: The opened store whose database the writer serves (a console.store.db.Store).
+        self.store = store

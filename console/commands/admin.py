@@ -1,17 +1,13 @@
-"""Locations, agents, the audit chain, demo data and the schema."""
+"""Locations, agents, demo data and the schema (the audit chain: audit_cmds.py)."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 
 from console.commands.support import channels_argument, emit_json, json_option, pass_ctx, user_errors
 from console.domain.channels import CHANNEL_ORDER
-from console.domain.events import iso_utc
 from console.domain.roles import ROLES
 from console.services import agents as agent_services
-from console.services import audit as audit_services
 from console.services import locations as location_services
 from console.services.context import AppContext
 
@@ -94,13 +90,15 @@ def agents() -> None:
 @user_errors
 def agents_list(ctx: AppContext, as_json: bool) -> None:
     rows = agent_services.list_agents(ctx)
+    mode = agent_services.identity_mode(ctx)
     if as_json:
-        emit_json({"agents": [row.as_dict() for row in rows]})
+        emit_json({"agents": [row.as_dict() for row in rows], "identities": mode.mode})
         return
     for row in rows:
         click.echo(f"{row.name}\t{row.role}")
     if not rows:
         click.echo("no agents yet (everyone acts as an agent; add the first admin with: agents add NAME --role admin)")
+    click.echo(f"note: {mode.explanation}")
 
 
 @agents.command("add")
@@ -115,46 +113,6 @@ def agents_add(ctx: AppContext, name: str, role: str, as_json: bool) -> None:
         emit_json({"name": agent.name, "role": agent.role})
     else:
         click.echo(f"{agent.name} is now {agent.role}")
-
-
-@click.group()
-def audit() -> None:
-    """The tamper-evident audit chain."""
-
-
-@audit.command("verify")
-@json_option
-@pass_ctx
-@user_errors
-def audit_verify(ctx: AppContext, as_json: bool) -> None:
-    result = audit_services.verify(ctx)
-    if as_json:
-        emit_json(
-            {"ok": result.ok, "entries": result.entries, "broken_entry": result.broken_id, "problem": result.problem}
-        )
-    elif result.ok:
-        click.echo(f"audit chain intact: {result.entries} entries")
-    else:
-        click.echo(f"audit chain broken at entry {result.broken_id}: {result.problem}")
-    sys.exit(0 if result.ok else 1)
-
-
-@audit.command("log")
-@click.option("--since", "since", default=None, metavar="WHEN", help="only entries at or after WHEN (ISO 8601, UTC)")
-@json_option
-@pass_ctx
-@user_errors
-def audit_log(ctx: AppContext, since: str | None, as_json: bool) -> None:
-    """Every ledger entry not about one contact (connections, locations, agents, grants, batches, undo)."""
-    entries = audit_services.audit_log(ctx, audit_services.parse_since(since) if since else None)
-    if as_json:
-        emit_json({"entries": [e.as_dict() for e in entries]})
-        return
-    for e in entries:
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
-        click.echo(f"#{e.id}\t{iso_utc(e.at_us)}\t{e.actor}\t{e.reason}" + (f"\t{detail}" if detail else ""))
-    if not entries:
-        click.echo("no entries" + (f" since {since}" if since else ""))
 
 
 @click.command()
@@ -190,4 +148,4 @@ def db_upgrade(ctx: AppContext) -> None:
     click.echo(f"schema at revision {revision}")
 
 
-COMMANDS = [locations, agents, audit, demo, db]
+COMMANDS = [locations, agents, demo, db]

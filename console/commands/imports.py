@@ -67,6 +67,11 @@ def print_summary(summary: ImportSummary) -> None:
                 f"possible opt-outs for an agent to review: {summary.possible_opt_outs} "
                 "(dnd-console possible-opt-outs list)"
             )
+        if summary.held_opt_ins:
+            click.echo(
+                f"opt-ins held for a reviewer (they would lift a permanent or spam DND): {summary.held_opt_ins} "
+                "pending opt-in reviews (dnd-console review list)"
+            )
         if summary.no_effect_by_label:
             click.echo("no effect, by event and reason:")
             for label, count in summary.no_effect_by_label.most_common():

@@ -116,6 +116,12 @@ def review_show(ctx: AppContext, review_id: int, as_json: bool) -> None:
     click.echo(f"relationship numbers: {', '.join(r.relationship_numbers) or 'none'}")
     for link in r.evidence:
         click.echo(f"evidence ({link.kind.value}): {link.url}" + (f" ({link.note})" if link.note else ""))
+    if r.held is not None:
+        h = r.held
+        click.echo(
+            f"evidence (held imported opt-in): {h.body!r} to {h.to or 'an unknown number'}, received "
+            f"{iso_utc(h.received_at_us)}, provider id {h.provider_id}, file {h.file}, batch {h.batch_id}"
+        )
     if r.notes:
         click.echo(f"notes:\n{r.notes}")
     for step in history:

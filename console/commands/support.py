@@ -11,7 +11,7 @@ import click
 import orjson
 
 from console.domain.channels import CHANNEL_ORDER, Channel, parse_channel
-from console.errors import ConsoleError, InvalidInput, Refused
+from console.errors import ConsoleError, InvalidInput, Refused, WriterNeeded
 from console.services.context import AppContext, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +53,8 @@ def user_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except WriterNeeded:
+            raise  # cli.main hands the command to the team's writer
         except ConsoleError as exc:
             fail(str(exc), exit_code(exc))
         except KeyboardInterrupt:

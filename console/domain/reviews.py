@@ -96,6 +96,30 @@ class StateChange:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldMessage:
+    """The imported opt-in a held review rests on (RULES.md, "Imported opt-ins are held for a reviewer")."""
+
+    event_id: int
+    batch_id: int | None
+    file: str
+    provider_id: str
+    body: str
+    received_at_us: int
+    to: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "entry": self.event_id,
+            "batch": self.batch_id,
+            "file": self.file,
+            "provider_id": self.provider_id,
+            "body": self.body,
+            "received_at": iso_utc(self.received_at_us),
+            "to": self.to,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """A review as read from the store: plain values, safe to hand to another thread or the window."""
 
@@ -115,6 +139,8 @@ class Review:
     version: int = 1
     changes: tuple[StateChange, ...] = ()
     contact_name: str = ""
+    #: For a review opened by an imported opt-in: the message, its evidence. Approval applies it as of its time.
+    held: HeldMessage | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The ``review list --json`` shape of CLI.md (plus notes and version)."""
@@ -126,6 +152,7 @@ class Review:
             "relationship_numbers": list(self.relationship_numbers),
             "evidence": [{"url": e.url, "kind": e.kind.value, "note": e.note} for e in self.evidence],
             "notes": self.notes, "version": self.version,
+            "held_opt_in": self.held.as_dict() if self.held else None,
         }
 
 
@@ -185,7 +212,7 @@ def approval_blockers(
     at least one evidence link (counting links added with the approval), relationship number(s) for SMS."""
     reasons = _decider_blockers(review, decider, decider_role, "approve", ReviewState.APPROVED)
     evidence = (*review.evidence, *added_evidence)
-    if not evidence:
+    if not evidence and review.held is None:  # a held opt-in's evidence is the imported message itself
         reasons.append("No evidence link: add at least one before approving")
     reasons += evidence_problems(e.url for e in evidence)
     if review.channel in NEEDS_RELATIONSHIP_NUMBER and not review.relationship_numbers:

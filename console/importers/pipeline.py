@@ -35,6 +35,7 @@ from console.importers.reading import ByteCounter
 from console.importers.records import iter_records
 from console.importers.summary import MAX_LISTED_REJECTS, ImportProgress, ImportSummary
 from console.store.db import Store, error_line
+from console.store.held_opt_ins import hold_imported_opt_ins
 from console.store.ledger import (
     DUPLICATE,
     NO_EFFECT,
@@ -330,7 +331,9 @@ def _commit_chunk(
             rejects = rejects + summary.contacts.rejects[listed:]  # rows refused while matching: kept too
             summary.affected_contact_ids.update(summary.contacts.contact_ids)
         if events:
-            result = record_events(session, location_id, [r.event for r in events], actor, batch_id)
+            ledger_events = hold_imported_opt_ins(session, actor, [(r.file, r.event) for r in events])
+            result = record_events(session, location_id, ledger_events, actor, batch_id)
+            summary.held_opt_ins += result.held_reviews
             summary.possible_opt_outs += result.possible_opt_outs
             summary.counts.update(result.counts())
             summary.no_effect_by_label.update(result.no_effect_labels)

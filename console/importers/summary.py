@@ -36,6 +36,8 @@ class ImportSummary:
     files: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     possible_opt_outs: int = 0
+    #: Opt-ins held for a reviewer: pending opt-in reviews opened by this import (RULES.md).
+    held_opt_ins: int = 0
     rejects: list[Reject] = field(default_factory=list)
     rejected_total: int = 0
     no_effect_by_label: Counter[str] = field(default_factory=Counter)
@@ -58,6 +60,7 @@ class ImportSummary:
             "unmatched": self.counts[UNMATCHED],
             "rejected": self.rejected_total,
             "possible_opt_outs": self.possible_opt_outs,
+            "held_opt_ins": self.held_opt_ins,
             "no_effect_by_label": dict(self.no_effect_by_label.most_common()),
             "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects],
             "batch": self.batch_id,

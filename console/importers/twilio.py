@@ -96,7 +96,7 @@ def message_event(
             channel = Channel.WHATSAPP
     key = f"{sid}:{state or 'unknown'}"
     if inbound:
-        event = _inbound_event(key, at_us, channel, address, body, opt_out_type)
+        event = _inbound_event(key, at_us, channel, address, body, opt_out_type, recipient)
     else:
         if type(code) is not str and type(code) is not int:
             code = None if code is None else str(code)
@@ -114,7 +114,13 @@ def message_event(
 
 
 def _inbound_event(
-    key: str, at_us: int, channel: Channel, address: str | None, body: Any, opt_out_type: Any
+    key: str,
+    at_us: int,
+    channel: Channel,
+    address: str | None,
+    body: Any,
+    opt_out_type: Any,
+    recipient: Any = None,
 ) -> Event:
     text = body if isinstance(body, str) else "" if body is None else str(body)
     tag = opt_out_type if isinstance(opt_out_type, str) else None
@@ -133,7 +139,10 @@ def _inbound_event(
             detail,
         )
     if verdict is Inbound.OPT_IN:
-        detail = {"keyword": keyword or ""}
+        # The body and the To (the business's number) are the evidence of a review if the opt-in is held.
+        detail = {"keyword": keyword or "", "body": text[:_MAX_BODY]}
+        if isinstance(recipient, str) and recipient.strip():
+            detail["to"] = recipient.strip().removeprefix("whatsapp:")[:40]
         return make_event(
             _TWILIO,
             key,

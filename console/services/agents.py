@@ -46,3 +46,10 @@ def whoami(ctx: AppContext) -> tuple[str, str]:
     with ctx.store.read() as session:
         who = actor(ctx, session)
         return who, identity.role_of(session, who)
+
+
+def identity_mode(ctx: AppContext) -> identity.IdentityMode:
+    """How far the acting identity can be trusted: ``claimed`` on SQLite (one desk), ``login`` or ``enforced``
+    (a login set up with ``db grant``) on PostgreSQL; with the sentence a front end shows."""
+    with ctx.store.read() as session:
+        return identity.identity_mode(session)

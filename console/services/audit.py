@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import orjson
 from sqlalchemy import not_, or_, select
 
-from console.domain.events import iso_utc, to_us
-from console.errors import InvalidInput
+from console.domain.events import iso_utc, now_us, to_us
+from console.errors import InvalidInput, Refused
+from console.services.base import actor_role
 from console.services.context import AppContext
 from console.store.audit import VerifyResult, verify_chain
+from console.store.audit_checks import (
+    checkpoint_data,
+    checkpoint_problem,
+    first_state_difference,
+    read_checkpoint,
+    write_checkpoint,
+)
 from console.store.tables import EVENTS
 
-__all__ = ["LogEntry", "VerifyResult", "audit_log", "parse_since", "verify"]
+__all__ = ["LogEntry", "Verification", "VerifyResult", "audit_log", "checkpoint", "parse_since", "verify"]
 
 #: Notes that are about one contact (its review, its possible opt-out, an edit of it): in its history, not the log.
 CONTACT_NOTE_PREFIXES = ("review.", "possible_opt_out.", "contact.")
@@ -40,10 +50,47 @@ class LogEntry:
         }
 
 
-def verify(ctx: AppContext) -> VerifyResult:
-    """Walk the hash chain; the result names the first broken entry."""
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What ``audit verify`` found: the chain's result and what else was checked."""
+
+    result: VerifyResult
+    #: The checkpoint's entry, when one was checked.
+    checkpoint_entry: int | None = None
+    replayed: bool = False
+
+
+def verify(ctx: AppContext, checkpoint_path: Path | None = None, replay: bool = False) -> Verification:
+    """Walk the hash chain, its seals and anchors (then a checkpoint, then the stored states against the replayed
+    ledger); the result names the first problem."""
+    checkpoint = read_checkpoint(checkpoint_path) if checkpoint_path is not None else None
     with ctx.store.read() as session:
-        return verify_chain(session)
+        result = verify_chain(session)
+        if result.ok and checkpoint is not None:
+            problem = checkpoint_problem(session, checkpoint)
+            if problem is not None:
+                result = VerifyResult(False, result.entries, checkpoint.entry, problem)
+        if result.ok and replay:
+            difference = first_state_difference(session)
+            if difference is not None:
+                result = VerifyResult(
+                    False, result.entries, None, difference.describe(), difference.contact_id, difference.channel.value
+                )
+    return Verification(result, checkpoint.entry if checkpoint is not None else None, replay)
+
+
+def checkpoint(ctx: AppContext, output: Path) -> dict[str, Any]:
+    """Write the head's position and seal to ``output`` (an admin's), for ``verify --checkpoint`` later."""
+    with ctx.store.read() as session:
+        who, role = actor_role(ctx, session)
+        if role != "admin":
+            raise Refused(f"{who} is not an admin: only an admin can write an audit checkpoint")
+        result = verify_chain(session)
+    if not result.ok:
+        raise Refused(f"no checkpoint written: the audit chain is broken ({result.problem})")
+    data = checkpoint_data(result, who, now_us())
+    write_checkpoint(output, data)
+    return data
 
 
 def parse_since(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 from console.store.db import DB_ENV, Store
 
@@ -65,10 +66,14 @@ class AppContext:
         """A context on an opened store; its settings' URL is the store's."""
         return cls((settings or Settings()).with_db(store.url), store)
 
+    #: Stores a long-running process lends, by URL, to the commands it runs (the team writer, services/team.py);
+    #: a context on a lent store uses it and never closes it.
+    shared: ClassVar[dict[str, Store]] = {}
+
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = self.opener(self.settings.db_url)
+            self._store = self.shared.get(self.settings.db_url or "") or self.opener(self.settings.db_url)
         return self._store
 
     @property
@@ -77,5 +82,6 @@ class AppContext:
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.dispose()
+            if self._store is not self.shared.get(self._store.url):
+                self._store.dispose()
             self._store = None

@@ -9,14 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import StoreUnavailable
+from console.errors import StoreUnavailable, UserError
+from console.errors import WriterNeeded as WriterNeeded  # raised by Store.write, re-exported
 from console.store.errors import detail_of, environment_of, unavailable
 
 log = logging.getLogger("console.store")
@@ -41,12 +43,58 @@ def resolve_url(url: str | None) -> str:
     return url or default_url()
 
 
-def safe_url(url: str) -> str:
-    """The URL with its password hidden, for messages."""
+#: Query parameters that carry a secret (libpq's ``password`` and the spellings drivers accept).
+SECRET_PARAMS = frozenset({"password", "passwd", "pwd", "pass", "sslpassword"})
+UNREADABLE_URL = (
+    "the database URL cannot be read (expected sqlite:///PATH or postgresql+psycopg://USER@HOST[:PORT]/DATABASE); "
+    "it is not shown, as it may hold a password"
+)
+
+
+def parse_url(url: str) -> URL:
+    """The URL parsed; one that cannot be read (a missing ``://``, a port that is not a number) is bad usage,
+    reported without its text."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+        parsed = make_url(url)
+        parsed.port  # noqa: B018 - a port that is not a number in range fails here, not deep in the driver
+    except (ArgumentError, ValueError, TypeError):
+        raise UserError(UNREADABLE_URL) from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise UserError(UNREADABLE_URL)
+    return parsed
+
+
+def secrets_of(url: str) -> list[str]:
+    """The password texts a URL carries (user part and query parameters), longest first, for redaction."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return [url]  # unreadable: the whole text is a secret
+    found = [str(parsed.password)] if parsed.password else []
+    for name, value in parsed.query.items():
+        if name.lower() in SECRET_PARAMS:
+            found += [value] if isinstance(value, str) else list(value)
+    found += [quote(text, safe="") for text in found]
+    return sorted({text for text in found if text}, key=len, reverse=True)
+
+
+def redact(message: str, url: str) -> str:
+    """``message`` with every password of ``url`` replaced by ``***``."""
+    for secret in secrets_of(url):
+        message = message.replace(secret, "***")
+    return message
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden (user part and ``password=`` parameters), for messages."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return "(an unreadable database URL)"
+    hidden = {k: "***" for k in parsed.query if k.lower() in SECRET_PARAMS}
+    if hidden:
+        parsed = parsed.update_query_dict(hidden)
+    return redact(parsed.render_as_string(hide_password=True), url).replace("%2A%2A%2A", "***")
 
 
 #: The first line of a database error, for a one-line message (the driver's own words where it has some).
@@ -59,7 +107,7 @@ def _prepare_sqlite_file(url: str) -> None:
         return
     path = Path(database).expanduser()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
     except OSError as exc:
         raise StoreUnavailable(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
     if path.is_dir():
@@ -68,6 +116,45 @@ def _prepare_sqlite_file(url: str) -> None:
         raise StoreUnavailable(f"the database file {path} cannot be read and written")
     if not path.exists() and not os.access(path.parent, os.W_OK):
         raise StoreUnavailable(f"cannot write the database file {path}: the folder is not writable")
+    if not path.exists():
+        try:  # SQLite creates its -wal and -shm files with the database file's mode: 0600 for all three
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+            os.chmod(path, PRIVATE_FILE)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create the database file {path}: {exc.strerror}") from None
+    if url == default_url():
+        tighten_default(path)
+
+
+def tighten_default(path: Path) -> None:
+    """The console's own folder and database are private even when an older version made them 0755 / 0644."""
+    try:
+        os.chmod(path.parent, PRIVATE_FOLDER)
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+            if (path.parent / name).exists():
+                os.chmod(path.parent / name, PRIVATE_FILE)
+    except OSError:
+        pass  # not ours to change (another user's folder): SQLite itself will say what it cannot do
+
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) 0700 whatever the umask; an existing folder is left as it is."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        os.chmod(made, PRIVATE_FOLDER)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -89,10 +176,7 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreUnavailable(f"not a database URL: {url!r}") from None
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
         engine = create_engine(url)
@@ -106,7 +190,11 @@ def make_engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ImportError, ArgumentError) as exc:
-        raise StoreUnavailable(f"cannot use {safe_url(url)}: {exc}") from None
+        raise StoreUnavailable(redact(f"cannot use {safe_url(url)}: {exc}", url)) from None
+
+
+#: True when the login may write the ledger itself (the schema's owner); false for a login set up with db grant.
+GRANTED_SQL = "SELECT has_table_privilege(current_user, 'events', 'INSERT')"
 
 
 class Store:
@@ -117,6 +205,7 @@ class Store:
         self.engine = make_engine(self.url)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._granted: bool | None = None
         if migrate:
             from console.store.migrate import ensure_schema
 
@@ -129,12 +218,24 @@ class Store:
                 raise StoreUnavailable(self._describe(exc)) from None
 
     def _describe(self, exc: BaseException) -> str:
-        return f"cannot open the database {safe_url(self.url)}: {error_line(exc)}"
+        return redact(f"cannot open the database {safe_url(self.url)}: {error_line(exc)}", self.url)
 
     def _sorted(self, exc: DBAPIError, doing: str) -> BaseException:
         """The error to raise for a driver error: Unavailable for the environment's doing, else the error itself."""
         found = unavailable(exc, f"{doing} {safe_url(self.url)}")
         return exc if found is None else found
+
+    def writes_through_writer(self) -> bool:
+        """A PostgreSQL login set up with ``db grant``: the server lets it write nothing itself (store/team.py)."""
+        if self.dialect != "postgresql":
+            return False
+        if self._granted is None:
+            try:
+                with self.engine.connect() as conn:
+                    self._granted = not conn.exec_driver_sql(GRANTED_SQL).scalar()
+            except (OperationalError, DBAPIError) as exc:
+                raise StoreUnavailable(self._describe(exc)) from None
+        return self._granted
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -159,7 +260,10 @@ class Store:
         as Unavailable, with ``retryable`` set where trying again may help; any other driver error is a bug.
         ``chain_lock=False`` (PostgreSQL): other writers are not held from the start; the transaction takes the
         chain's lock itself when it appends (``ledger.lock_chain``), so what it prepares before does not hold them.
+        A granted PostgreSQL login raises :class:`WriterNeeded` instead: its command goes to the writer.
         """
+        if self.writes_through_writer():
+            raise WriterNeeded(self)
         with self._sessions() as session:
             try:
                 connection = session.connection(execution_options={"dnd_write": True})

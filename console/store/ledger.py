@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
 from console.domain.events import Effect, Event, Source, now_us
 from console.domain.state import ChannelState
-from console.store.audit import HASHED_COLUMNS, entry_hash
+from console.store.audit import HASHED_COLUMNS, Head, advance_head, entry_hash, lock_head, read_head
 from console.store.changes import notify
 from console.store.db import CHAIN_LOCKED
-from console.store.models import ChainHead, PossibleOptOut
+from console.store.held_opt_ins import open_held_reviews
+from console.store.models import PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
+from console.store.sealing import Sealer
 from console.store.tables import VALUE, chunked, driver_cursor
 
 APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED = "applied", "no_effect", "duplicate", "unmatched"
@@ -56,17 +58,19 @@ class RecordResult:
     possible_opt_outs: int = 0
     #: How many records that triggered nothing, by label (``delivered``, ``failed/temporary/generic``...).
     no_effect_labels: Counter[str] = field(default_factory=Counter)
+    #: Pending opt-in reviews opened for held imported opt-ins (store/held_opt_ins.py).
+    held_reviews: int = 0
 
     def counts(self) -> Counter[str]:
         return Counter(outcome.status for outcome in self.outcomes)
 
 
 def insert_sql(session: Session) -> str:
-    """The ledger's INSERT for the driver's own executemany, in the column order of HASHED_COLUMNS + hash."""
+    """The ledger's INSERT for the driver's own executemany, in the column order of HASHED_COLUMNS + hash, seal."""
     style = session.get_bind().dialect.paramstyle
     mark = "?" if style == "qmark" else "%s"
-    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash"))
-    return f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * (len(HASHED_COLUMNS) + 1))})"
+    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash", "seal"))
+    return f"INSERT INTO events ({columns}) VALUES ({', '.join([mark] * (len(HASHED_COLUMNS) + 2))})"
 
 
 def noop_insert_sql(session: Session, ignore: bool = False) -> str:
@@ -165,20 +169,21 @@ def _copy_noops(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> set[tuple[
 
 
 def append_entries(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Append ledger rows (``HASHED_COLUMNS`` + hash): COPY on PostgreSQL, the driver's executemany on SQLite."""
+    """Append ledger rows (``HASHED_COLUMNS`` + hash + seal): COPY on PostgreSQL, the driver's executemany on
+    SQLite."""
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         conn.exec_driver_sql(insert_sql(session), list(rows))
         return
-    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash"))
+    columns = ", ".join(f'"{c}"' if c == "key" else c for c in (*HASHED_COLUMNS, "hash", "seal"))
     with driver_cursor(conn) as cursor, cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
 def chain_head(session: Session) -> int:
-    """The id of the chain's last entry, read without taking the lock."""
-    return int(session.execute(select(ChainHead.last_id)).scalar_one())
+    """The id of the chain's last entry, read without taking the lock (a missing head is one line)."""
+    return read_head(session).last_id
 
 
 def keys_since(session: Session, location_id: int, after_id: int) -> set[tuple[str, str]]:
@@ -191,10 +196,15 @@ def keys_since(session: Session, location_id: int, after_id: int) -> set[tuple[s
 
 def lock_chain(session: Session) -> tuple[int, str]:
     """Take the chain's write lock (a row lock on PostgreSQL, the write lock on SQLite) and read its head."""
-    session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=ChainHead.last_id))
-    last_id, last_hash = session.execute(select(ChainHead.last_id, ChainHead.last_hash)).one()
+    head, _ = _lock(session)
+    return head.last_id, head.last_hash
+
+
+def _lock(session: Session) -> tuple[Head, Sealer]:
+    """The chain's write lock, its head (its seal checked: a writer never extends a moved head) and the sealer."""
+    head, sealer = lock_head(session)
     session.info[CHAIN_LOCKED] = True
-    return int(last_id), str(last_hash)
+    return head, sealer
 
 
 def record_events(
@@ -226,8 +236,8 @@ def record_events(
         result.no_effect_labels.update(ev.reason for n, ev in enumerate(noops) if n not in repeated)
     # What does not need the chain is prepared before taking its lock, so other writers wait only for the
     # append (an import on PostgreSQL); a transaction holding the lock already checks against final data.
-    head = lock_chain(session) if ledger_at and session.info.get(CHAIN_LOCKED) else None
-    seen_id = head[0] if head is not None else chain_head(session) if ledger_at else 0
+    locked = _lock(session) if ledger_at and session.info.get(CHAIN_LOCKED) else None
+    seen_id = locked[0].last_id if locked is not None else chain_head(session) if ledger_at else 0
     idents = [(events[p].source, events[p].key) for p in ledger_at]
     held = existing_keys(session, location_id, idents) if ledger_at else set()
     pending: list[tuple[int, tuple[Any, ...]]] = []
@@ -259,22 +269,25 @@ def record_events(
     fresh: list[tuple[int, int, Event]] = []
     rows: list[tuple[Any, ...]] = []
     if pending:
-        last_id, last_hash = head if head is not None else lock_chain(session)
+        head, sealer = locked if locked is not None else _lock(session)
+        last_id, last_hash = head.last_id, head.last_hash
         if last_id != seen_id:  # entries appended meanwhile may repeat some of ours
             late = keys_since(session, location_id, seen_id)
             for position, _ in pending:
                 if (events[position].source, events[position].key) in late:
                     outcomes[position] = DUPLICATE_OUTCOME
             pending = [(position, values) for position, values in pending if outcomes[position] is None]
+        seal = sealer.entry_seal
         for position, values in pending:
             last_id += 1
             entry = (last_id, *values)
             last_hash = entry_hash(last_hash, entry)
-            rows.append((*entry[:14], entry[14] == 1, entry[15], last_hash))  # provider_cleared: hashed as 0/1
+            # provider_cleared: hashed as 0/1, stored as a boolean; every entry sealed once, here
+            rows.append((*entry[:14], entry[14] == 1, entry[15], last_hash, seal(last_hash)))
             fresh.append((position, last_id, events[position]))
     if rows:
         append_entries(session, rows)
-        session.execute(update(ChainHead).where(ChainHead.id == 1).values(last_id=last_id, last_hash=last_hash))
+        advance_head(session, sealer, last_id, last_hash)
 
     matches = match_contacts(session, location_id, [ev for _, _, ev in fresh])
     pairs: dict[tuple[int, Channel], list[tuple[int, Event]]] = defaultdict(list)
@@ -304,6 +317,10 @@ def record_events(
         result.possible_opt_outs = len(opt_outs)
     if pairs:
         apply_to_pairs(session, location_id, pairs, actor, result.changed)
+    if fresh:  # held imported opt-ins: kept, and reviewed where they meet a permanent or spam DND
+        result.held_reviews = open_held_reviews(
+            session, location_id, actor, [(i, e) for _, i, e in fresh], pairs, batch_id
+        )
     result.outcomes = [outcome for outcome in outcomes if outcome is not None]
     assert len(result.outcomes) == len(events)
     if rows:

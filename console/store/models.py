@@ -114,6 +114,8 @@ class LedgerEntry(Base):
     provider_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
     detail: Mapped[str | None] = mapped_column(Text)
     hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC-SHA256 of ``hash`` with the sealing key (store/sealing.py); migration 0005.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class NoopRecord(Base):
@@ -131,13 +133,15 @@ class NoopRecord(Base):
 
 
 class ChainHead(Base):
-    """One row: the last ledger id and hash. Writers lock it, which serialises appends to the chain."""
+    """One row: the last ledger id and hash, sealed. Writers lock it, which serialises appends to the chain."""
 
     __tablename__ = "chain_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC of ``head:last_id:last_hash`` (null only while nothing was ever recorded); migration 0005.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class Agent(Base):

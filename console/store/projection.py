@@ -18,6 +18,7 @@ from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel
 from console.domain.events import Effect, Event
 from console.domain.state import OFF, ChannelState, apply_event, replay
 from console.store.changes import notify
+from console.store.held_opt_ins import open_held_reviews_for_contacts
 from console.store.tables import (
     CHANNELS,
     EFFECTS,
@@ -311,3 +312,4 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
     write_states(session, rows)
     set_masks(session, masks)
     notify(session, location_id, masks)
+    open_held_reviews_for_contacts(session, location_id, ids)  # held opt-ins may concern a new number

@@ -33,6 +33,32 @@ class OptInReview(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     #: Bumped on every change, so a reviewer never decides on a submission that changed under them.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The held imported opt-in (its ledger entry) this review was opened for; null for a submitted review.
+    held_event_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class HeldOptIn(Base):
+    """An imported opt-in (START) that a plain agent's import may not apply to a permanent or spam DND (migration
+    0005). It is in the ledger as a lift of at most ``temporary``; for each contact whose channel it would have
+    lifted from ``permanent`` or ``spam`` on replay, a pending review is opened with this message as its evidence."""
+
+    __tablename__ = "held_opt_ins"
+    __table_args__ = (Index("ix_held_opt_ins_address", "location_id", "channel", "address"),)
+
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    #: The ledger entry's order key parts: when the message was received, and its key (the provider id + state).
+    at_us: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(300))
+    batch_id: Mapped[int | None] = mapped_column(Integer)
+    file: Mapped[str] = mapped_column(Text)
+    provider_id: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: The message's To: the business's number, the review's relationship number.
+    to_number: Mapped[str | None] = mapped_column(String(40))
+    imported_by: Mapped[str] = mapped_column(String(200))
 
 
 class ReviewEvidence(Base):

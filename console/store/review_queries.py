@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
 from console.domain.evidence import EvidenceKind, EvidenceLink
-from console.domain.reviews import Decision, Review, ReviewState, StateChange, decision_blockers
+from console.domain.reviews import Decision, HeldMessage, Review, ReviewState, StateChange, decision_blockers
 from console.errors import InvalidInput, NotFound
 from console.store.identity import role_of
 from console.store.models import Contact
-from console.store.review_models import OptInReview, ReviewEvidence, ReviewNumber, ReviewStateChange
+from console.store.review_models import HeldOptIn, OptInReview, ReviewEvidence, ReviewNumber, ReviewStateChange
 
 
 def parse_state(text: str | ReviewState) -> ReviewState:
@@ -117,6 +117,13 @@ def _load(session: Session, rows: Sequence[OptInReview]) -> list[Review]:
             StateChange(ReviewState(ch.from_state) if ch.from_state else None, ReviewState(ch.to_state),
                         ch.by, ch.at_us, ch.reason)
         )
+    held: dict[int, HeldMessage] = {}
+    held_ids = sorted({r.held_event_id for r in rows if r.held_event_id is not None})
+    if held_ids:
+        for h in session.scalars(select(HeldOptIn).where(HeldOptIn.event_id.in_(held_ids))):
+            held[h.event_id] = HeldMessage(
+                h.event_id, h.batch_id, h.file, h.provider_id, h.body, h.at_us, h.to_number or ""
+            )
     contact_ids = {r.contact_id for r in rows}
     names: dict[int, str] = {}
     for cid, name in session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids))):
@@ -129,5 +136,6 @@ def _load(session: Session, rows: Sequence[OptInReview]) -> list[Review]:
             relationship_numbers=tuple(numbers[r.id]), evidence=tuple(evidence[r.id]), notes=r.notes,
             decided_by=r.decided_by, decided_at_us=r.decided_at_us, reason=r.reason, version=r.version,
             changes=tuple(changes[r.id]), contact_name=names.get(r.contact_id, ""),
+            held=held.get(r.held_event_id) if r.held_event_id is not None else None,
         ))
     return reviews

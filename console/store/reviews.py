@@ -138,7 +138,11 @@ def approve_review(
     detail = {"review": str(row.id), "approved_by": actor}
     if text:
         detail["note"] = text
-    lift = Event(source=Source.REVIEW, key=f"review:{row.id}", at_us=now, channel=Channel(row.channel),
+    # A held imported opt-in applies as of the message's time (RULES.md); a submitted review as of its approval.
+    at_us = review.held.received_at_us if review.held is not None else now
+    if review.held is not None:
+        detail["held_entry"] = str(review.held.event_id)
+    lift = Event(source=Source.REVIEW, key=f"review:{row.id}", at_us=at_us, channel=Channel(row.channel),
                  effect=Effect.LIFT, kind=DndKind.SPAM, reason="review.approved", contact_id=row.contact_id,
                  detail=detail)
     record_events(session, row.location_id, [lift], actor)

@@ -27,6 +27,7 @@ BUCKETS = [
     ("unmatched", "Unmatched (no contact has the address yet: kept)"),
     ("rejected", "Rejected (unreadable record)"),
     ("possible_opt_outs", "Possible opt-outs waiting for an agent"),
+    ("held_opt_ins", "Opt-ins held for a reviewer (pending reviews)"),
 ]
 CONTACT_BUCKETS = [("created", "Contacts created"), ("updated", "Contacts updated"),
                    ("unchanged", "Contacts unchanged"), ("rejected", "Contact rows rejected")]

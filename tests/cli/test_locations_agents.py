@@ -65,7 +65,7 @@ def test_contacts_belong_to_a_location(cli: CliRunner) -> None:
 
 
 def test_agents_list_empty(sqlite_cli: CliRunner) -> None:
-    assert sqlite_cli.ok("agents", "list", "--json").json == {"agents": []}
+    assert sqlite_cli.ok("agents", "list", "--json").json == {"agents": [], "identities": "claimed"}
     assert "no agents" in sqlite_cli.ok("agents", "list").stdout
 
 

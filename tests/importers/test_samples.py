@@ -153,7 +153,7 @@ def test_twilio_csv(sample: Callable[[str], Path]) -> None:
     assert rows[0].event.key == "SM0a1b2c3d4e5f60718293a4b5c6d7e8f90:received"
     assert rows[3].event.detail["possible_opt_out"] == "1"
     assert rows[3].event.detail["body"] == "please stop texting me"
-    assert rows[5].event.detail == {"keyword": "START"}
+    assert rows[5].event.detail == {"keyword": "START", "body": "Start", "to": "+14155559000"}
     assert rows[0].event.at_us == 1_709_287_500_000_000
     assert all(r.event.channel is Channel.SMS and r.event.source == "twilio" for r in rows)
 

@@ -21,6 +21,8 @@ from .conftest import Databases, Result, assert_one_line_error
 
 Cli = Callable[..., Result]
 AT = 1_709_287_200_000_000
+#: The last revision whose console wrote unsealed entries (0005 seals the ledger).
+SEALED_FROM_REVISION_BEFORE = "0004"
 
 
 def earlier_revisions() -> list[str]:
@@ -32,11 +34,15 @@ def earlier_revisions() -> list[str]:
 
 
 def seed_old_database(url: str, revision: str) -> int:
-    """A database at ``revision`` holding data written the way that revision's console wrote it."""
+    """A database at ``revision`` holding data written the way that revision's console wrote it.
+
+    From 0005 on the console seals every entry it writes: the data is written at 0004 and sealed by 0005's upgrade,
+    as a database of that time would be."""
     engine = make_engine(url)
+    written_at = min(revision, SEALED_FROM_REVISION_BEFORE)
     try:
-        ensure_schema(engine, target=revision)
-        assert current_revision(engine) == revision
+        ensure_schema(engine, target=written_at)
+        assert current_revision(engine) == written_at
         with engine.begin() as conn:
             contact_id = conn.execute(
                 text(
@@ -65,6 +71,9 @@ def seed_old_database(url: str, revision: str) -> int:
                 text("INSERT INTO agents (name, role, added_by, added_at_us) VALUES ('tester', 'admin', 'tester', :t)"),
                 {"t": AT},
             )
+        if written_at != revision:
+            ensure_schema(engine, target=revision)
+            assert current_revision(engine) == revision
         return int(contact_id)
     finally:
         engine.dispose()
