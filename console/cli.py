@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from console.commands import admin, contacts, dnd, imports, insight, reviews
+from console.commands import admin, bulk_cmds, contacts, dnd, imports, insight, reviews
 from console.commands.support import exit_code, fail, make_context, pass_ctx, user_errors
 from console.errors import ConsoleError
 from console.logs import setup_logging, stop_logging
@@ -59,7 +59,7 @@ def gui(ctx: AppContext, use_demo: bool) -> None:
     sys.exit(run_gui(ctx.settings, use_demo))
 
 
-for module in (admin, contacts, dnd, imports, reviews, insight):
+for module in (admin, contacts, dnd, imports, reviews, insight, bulk_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 
