@@ -42,7 +42,7 @@ def run_bulk_set(
 ) -> None:
     """A bulk change (or its dry run): the preview, then exit 1 when anything was refused or unknown."""
     if not note or not note.strip():
-        raise click.UsageError("a bulk change needs --note (why, kept in the history)")
+        raise InvalidInput("a bulk change needs --note (why, kept in the history)")
     channels = None if channel.lower() == "all" else [parse_channel(channel)]
     result = bulk.bulk_set(ctx, read_refs(contacts, from_file), channels, turn_on, note, dry_run, location).result
     shape = result.as_dict()

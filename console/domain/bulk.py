@@ -72,12 +72,14 @@ class Preview:
 
     def add(self, contact: int, plan: ActionPlan, states: dict[Channel, ChannelState]) -> None:
         self.contacts += 1
-        self.changed.update(change.channel for change in plan.changes)
-        self.unchanged.update(channel for channel, _ in plan.unchanged)
-        self.refused.extend(
-            BulkRefusal(contact, r.channel, refusal_reason(r.code, states.get(r.channel, ChannelState())))
-            for r in plan.refusals
-        )
+        changed, unchanged = self.changed, self.unchanged
+        for change in plan.changes:
+            changed[change.channel] += 1
+        for channel, _ in plan.unchanged:
+            unchanged[channel] += 1
+        for r in plan.refusals:
+            reason = refusal_reason(r.code, states.get(r.channel, ChannelState()))
+            self.refused.append(BulkRefusal(contact, r.channel, reason))
 
     def as_dict(self, batch: int | None) -> dict[str, object]:
         refused = Counter(r.channel for r in self.refused)

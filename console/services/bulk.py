@@ -193,7 +193,8 @@ def undo_batch(ctx: AppContext, batch_id: int) -> Outcome[UndoResult]:
         for (lid, column), addresses in wanted.items():
             for address, ids in contacts_by_address(session, lid, column, sorted(addresses)).items():
                 by_address[(lid, address)] = ids
-        targets: list[tuple[int, int, EntryRow]] = []
+        # Per contact and channel only the batch's last entry counts: the batch's own earlier ones it replaced.
+        last: dict[tuple[int, Channel], tuple[int, EntryRow]] = {}
         for row in rows:
             if row.contact_id is not None:
                 ids = [int(row.contact_id)]
@@ -201,7 +202,11 @@ def undo_batch(ctx: AppContext, batch_id: int) -> Outcome[UndoResult]:
                 ids = by_address.get((row.location_id, row.address), [])
             else:
                 ids = []
-            targets.extend((cid, row.location_id, row) for cid in ids)
+            for cid in ids:
+                pair = (cid, row.entry.channel)
+                if pair not in last or last[pair][1].entry.order < row.entry.order:
+                    last[pair] = (row.location_id, row)
+        targets = [(cid, lid, row) for (cid, _channel), (lid, row) in last.items()]
         undo_id = new_batch(session, original.location_id, who, UNDO, {"undoes": batch_id})
         result = UndoResult(undo_id, batch_id)
         at = now_us()
