@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from console.commands import admin, audit_cmds, contacts, dnd, imports, insight, reviews, team_cmds
+from console.commands import admin, audit_cmds, bulk_cmds, contacts, dnd, imports, insight, reviews, team_cmds
 from console.commands.support import exit_code, fail, make_context, pass_ctx, user_errors
 from console.errors import ConsoleError, WriterNeeded
 from console.logs import setup_logging, stop_logging
@@ -66,7 +66,7 @@ def gui(ctx: AppContext, use_demo: bool) -> None:
     sys.exit(run_gui(ctx.settings, use_demo))
 
 
-for module in (admin, audit_cmds, contacts, dnd, imports, reviews, insight, team_cmds):
+for module in (admin, audit_cmds, contacts, dnd, imports, reviews, insight, bulk_cmds, team_cmds):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from console.commands import insight
+from console.commands import bulk_cmds, insight
 from console.commands.support import (
     channel_option,
     emit_json,
@@ -62,7 +62,11 @@ def check(
 
 
 @click.command("set")
-@click.argument("contact")
+@click.argument("contacts", nargs=-1, metavar="CONTACT...")
+@click.option(
+    "--from-file", type=click.Path(dir_okay=False), default=None, help="bulk: one address or id a line, or a CSV"
+)
+@click.option("--dry-run", is_flag=True, help="bulk: print the preview, change nothing")
 @channel_option(allow_all=True)
 @click.option("--on", "turn", flag_value="on", help="turn DND on")
 @click.option("--off", "turn", flag_value="off", help="turn DND off")
@@ -79,7 +83,9 @@ def check(
 @user_errors
 def set_command(
     ctx: AppContext,
-    contact: str,
+    contacts: tuple[str, ...],
+    from_file: str | None,
+    dry_run: bool,
     channel: str,
     turn: str | None,
     note: str | None,
@@ -91,6 +97,11 @@ def set_command(
     """An agent's change. Refused (exit 1, with the reason) where the rules forbid it."""
     if turn is None:
         raise click.UsageError("say --on or --off")
+    if len(contacts) != 1 or from_file is not None or dry_run:
+        if not contacts and from_file is None:
+            raise click.UsageError("name a CONTACT (or several, or --from-file FILE)")
+        return bulk_cmds.run_bulk_set(ctx, contacts, from_file, channel, turn == "on", note, dry_run, location, as_json)
+    [contact] = contacts
     if inbound:
         return insight.run_set_inbound(ctx, contact, channel, turn == "on", note, location, as_json)
     channels = None if channel.lower() == "all" else [parse_channel(channel)]
