@@ -9,8 +9,9 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
+from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
 from console.domain.explain import describe_state, explain_lock
+from console.domain.gate import SendDecision, decide_send
 from console.domain.reviews import Review
 from console.domain.state import ChannelState, needs_provider_clearance, status_of
 from console.services.dnd import DndResult
@@ -22,6 +23,7 @@ from console.ui.dialogs import ProviderClearanceDialog
 from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
+from console.ui.plain import plain
 from console.ui.review_model import STATE_WORDS
 from console.ui.review_submission import ReviewSubmissionDialog
 from console.ui.taskman import TaskManager
@@ -46,7 +48,7 @@ class ChannelRow:
         )
         self.kind_icon = name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
         self.kind_icon.setFixedSize(ICON_SIZE)
-        self.state_label = name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state")
+        self.state_label = plain(name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state"))
         self.state_label.setWordWrap(True)
         self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
                                          f"request_review_{channel.value}",
@@ -55,6 +57,7 @@ class ChannelRow:
         self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.review_button.hide()
         self.open_review: Review | None = None
+        self.decision: SendDecision | None = None
         self.state_box = QWidget(parent)
         box = QVBoxLayout(self.state_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -76,32 +79,67 @@ class ChannelRow:
             self.review_button.setAccessibleName(f"Request an opt-in review to lift {self.channel.label} DND")
             self.review_button.setToolTip("Attach proof of the contact's opt-in; a reviewer can then lift the lock")
 
-    def show_state(self, state: ChannelState, connected: bool) -> None:
+    def show_state(self, state: ChannelState, connected: bool, decision: SendDecision) -> None:
+        """The row answers "can a message go out, and if not why" with ``decide_send``, the answer of ``check``."""
         self.toggle.blockSignals(True)
         self.toggle.setChecked(state.dnd)
         self.toggle.blockSignals(False)
-        locked = state.locked
-        self.toggle.setEnabled(connected and not locked)
-        self.kind_icon.setPixmap((icon("lock") if locked else kind_icon(state.kind)).pixmap(ICON_SIZE))
+        self.toggle.setEnabled(connected and not state.locked)
+        self.kind_icon.setPixmap(kind_icon(state.kind).pixmap(ICON_SIZE))
+        self.kind_icon.show()
         if not connected:
             kept = KIND_WORDS[state.kind]
-            text = f"Not connected. Kept: {kept}" + (f", {describe_state(self.channel, state)}" if state.dnd else "")
+            text = f"Not connected: nothing is sent. Kept: {kept}" + (
+                f", {describe_state(self.channel, state)}" if state.dnd else "")
             tip = f"{self.channel.label} is not connected for this location; its DND state is kept unchanged."
             self.kind_icon.setPixmap(icon("not-connected").pixmap(ICON_SIZE))
-        elif locked:
-            text = f"Locked: {describe_state(self.channel, state)} ({state.kind})"
-            tip = explain_lock(self.channel, state)
         elif state.dnd:
-            text = f"{KIND_WORDS[state.kind]}: {describe_state(self.channel, state)}"
+            text = dnd_words(self.channel, state)
             tip = explain_lock(self.channel, state)
+        elif decision.reason == "no_address":
+            need = "email address" if self.channel == Channel.EMAIL else "phone number"
+            text = f"No address: nothing can be sent (no {need}). Not DND."
+            tip = (f"The contact has no {need}, so {self.channel.label} cannot reach it; edit the contact to add "
+                   f"one. DND can still be turned on now and applies to the address added later.")
+            self.kind_icon.setPixmap(icon("no-address").pixmap(ICON_SIZE))
         else:
-            text, tip = "Not DND", f"{self.channel.label} is not DND. Tick to turn DND on."
+            text, tip = "Allowed: not DND", f"{self.channel.label} may send to this contact. Tick to turn DND on."
+        self.decision = decision
         self.state_label.setText(text)
         self.state_label.setEnabled(connected)
-        self.state_label.setStyleSheet("font-weight: bold; color: #c62828;" if locked and connected else "")
+        self.state_label.setStyleSheet("font-weight: bold; color: #c62828;" if state.locked and connected else "")
         for widget in (self.toggle, self.kind_icon, self.state_label):
             widget.setToolTip(tip)
         self.toggle.setAccessibleDescription(tip)
+
+    def show_nothing(self) -> None:
+        """No contact: no state, no icons that would say something about a contact."""
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(False)
+        self.toggle.blockSignals(False)
+        self.toggle.setEnabled(False)
+        self.kind_icon.clear()
+        self.state_label.setText("")
+        self.state_label.setStyleSheet("")
+        self.review_button.hide()
+        for widget in (self.toggle, self.kind_icon, self.state_label):
+            widget.setToolTip("")
+
+
+def dnd_words(channel: Channel, state: ChannelState) -> str:
+    """E.g. "Locked: DND (permanent), Replied STOP on 1 Mar 2024, until an approved opt-in review"."""
+    kind = state.kind.value if state.kind else "manual"
+    head = "Locked: DND" if state.locked else "DND"
+    since = describe_state(channel, state)
+    return f"{head} ({kind}), {since}, {UNTIL_WORDS.get(state.kind, 'until an agent turns it off')}"
+
+
+UNTIL_WORDS: dict[DndKind | None, str] = {
+    DndKind.MANUAL: "until an agent turns it off",
+    DndKind.TEMPORARY: "until the provider clears it or an agent turns it off",
+    DndKind.PERMANENT: "until the contact texts START or an opt-in review is approved",
+    DndKind.SPAM: "until an opt-in review is approved",
+}
 
 
 class ContactPanel(QWidget):
@@ -125,10 +163,10 @@ class ContactPanel(QWidget):
         self._email: str | None = None
         self._stored: dict[Channel, ChannelView] = {}
         self._connected: frozenset[Channel] = frozenset()
-        self.title = name_widget(QLabel("No contact selected", self), "contact_name", "Contact name")
+        self.title = plain(name_widget(QLabel("No contact selected", self), "contact_name", "Contact name"))
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.title.setWordWrap(True)
-        self.details = name_widget(QLabel(self), "contact_details", "Contact email and phone")
+        self.details = plain(name_widget(QLabel(self), "contact_details", "Contact email and phone"))
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = name_widget(QLabel(self), "contact_status", "DND status")
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
@@ -193,10 +231,7 @@ class ContactPanel(QWidget):
             self.badge.hide()
             self.dnd_all.setEnabled(False)
             for row in self.rows.values():
-                row.show_state(ChannelState(), False)
-                row.toggle.setEnabled(False)
-                row.state_label.setText("")
-                row.review_button.hide()
+                row.show_nothing()
             self.loaded.emit(None)
             return
         self._email = card.email
@@ -205,7 +240,9 @@ class ContactPanel(QWidget):
         self.details.setText(" · ".join(x for x in (card.email, card.phone) if x) or "no email or phone")
         self.dnd_all.setEnabled(True)
         for channel, row in self.rows.items():
-            row.show_state(self._stored[channel].state, channel in self._connected)
+            state, connected = self._stored[channel].state, channel in self._connected
+            row.show_state(state, connected, decide_send(channel, state, connected, bool(card.email),
+                                                         bool(card.phone)))
             row.show_review(self._stored[channel].state, channel in self._connected, self._reviews.get(channel))
         self._show_status()
         self._fit_explanations()

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.reviews import Review
+from console.domain.roles import admin_action_blockers
+from console.services import agents
 from console.services.context import AppContext, Settings
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
@@ -42,6 +44,7 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
 from console.ui.opt_outs import PossibleOptOutsDialog
+from console.ui.plain import install_plain_tooltips, plain
 from console.ui.problems import Problems
 from console.ui.review_dialog import ReviewDialog
 from console.ui.reviews_tab import ReviewsView, tab_title
@@ -61,6 +64,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext | Store, settings: QSettings | None = None,
                  crashes: CrashReporter | None = None) -> None:
         super().__init__()
+        install_plain_tooltips()
         name_widget(self, "main_window", "DND Console")
         self.setWindowTitle("DND Console")
         self.setWindowIcon(icon("app"))
@@ -75,6 +79,7 @@ class MainWindow(QMainWindow):
         self.tasks.problems = Problems(self.messages.show_message, self.crashes, self)
         self.messages.dismissed.connect(self.tasks.problems.dismissed)
         self.actor = ""
+        self.acting: agents.ActingView | None = None
         self.locations: list[tuple[int, str]] = []
 
         self.filters = FilterBar(self)
@@ -115,6 +120,8 @@ class MainWindow(QMainWindow):
     def _started(self, start: ops.WindowStart) -> None:
         """The worker's first answer: who acts, the locations; then the list, the reviews and live refresh."""
         self.actor = start.actor
+        self.acting = start.acting
+        self._show_acting(start.acting)
         self.locations = list(start.locations)
         remembered = str(self.settings.value("location", ""))
         location_id = next((i for i, n in self.locations if n == remembered), self.locations[0][0])
@@ -130,6 +137,21 @@ class MainWindow(QMainWindow):
             busy=lambda: import_pool().activeThreadCount() > 0,  # the import's own commits: refreshed at its end
         )
         self.ready.emit()
+
+    def _show_acting(self, who: agents.ActingView) -> None:
+        """Who acts, in the title and the status bar; what their role cannot do is disabled, saying why."""
+        self.setWindowTitle(f"DND Console — {who.name} ({who.role})")
+        self.acting_label.setText(who.words)
+        self.acting_label.setToolTip(
+            "The name is the one this console was started with (SQLite has no logins): "
+            "set it with --actor or DND_CONSOLE_ACTOR." if who.claimed
+            else "The PostgreSQL user this console is logged in as.")
+        blockers = admin_action_blockers(who.name, who.role, who.admin_exists, "connect or disconnect channels")
+        self.integrations_action.setEnabled(not blockers)
+        self.integrations_action.setToolTip(blockers[0] if blockers else "Connect or disconnect channels")
+        self.integrations_action.setStatusTip(blockers[0] if blockers else "")
+        if blockers:
+            self.integrations_action.setText("&Integrations... (admins only)")
 
     def _make_progress(self) -> None:
         """What the database worker is busy with, beside the tabs, once it takes more than a moment.
@@ -200,7 +222,12 @@ class MainWindow(QMainWindow):
         action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
                QKeySequence("Ctrl+R"))
         location = self.menuBar().addMenu("&Location")
-        action(location, "&Integrations...", "integrations_action", lambda: self.open_integrations())
+        self.integrations_action = action(location, "&Integrations...", "integrations_action",
+                                          lambda: self.open_integrations())
+        location.setToolTipsVisible(True)
+        self.acting_label = plain(name_widget(QLabel(self), "acting_as", "Who is acting"))
+        self.acting_label.setText("Acting as ...")
+        self.statusBar().addPermanentWidget(self.acting_label)
 
     def _connect(self) -> None:
         self.filters.changed.connect(self.apply_filters)

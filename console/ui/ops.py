@@ -31,6 +31,7 @@ class WindowStart:
     actor: str
     role: str
     locations: tuple[tuple[int, str], ...]
+    acting: agents.ActingView
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +80,8 @@ class ReviewPage:
 
 
 def window_start(ctx: AppContext) -> WindowStart:
-    actor, role = agents.whoami(ctx)
-    return WindowStart(actor, role, tuple((loc.id, loc.name) for loc in locations.list_locations(ctx)))
+    who = agents.acting(ctx)
+    return WindowStart(who.name, who.role, tuple((loc.id, loc.name) for loc in locations.list_locations(ctx)), who)
 
 
 # -- the contact list
