@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
@@ -151,6 +151,7 @@ class ContactPanel(QWidget):
     review_submitted = Signal(int)  # review id
     review_requested = Signal(int)  # review id: open it
     loaded = Signal(object)  # the contact id shown, or None
+    stale = Signal()  # notes about the previous state no longer apply (a change was saved, another contact)
 
     def __init__(self, tasks: TaskManager, parent: Any = None) -> None:
         super().__init__(parent)
@@ -180,12 +181,14 @@ class ContactPanel(QWidget):
         self.rows: dict[Channel, ChannelRow] = {}
         for r, channel in enumerate(CHANNEL_ORDER):
             row = ChannelRow(channel, self)
+            row.toggle.setText(f"{channel.label} (Alt+{r + 1})")
             row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
             row.review_button.clicked.connect(lambda _checked=False, c=channel: self._review_clicked(c))
             for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon)):
                 grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(row.state_box, r, 3)  # no alignment: the row grows to a wrapped explanation
             self.rows[channel] = row
+        self._shortcuts()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.details)
@@ -196,9 +199,22 @@ class ContactPanel(QWidget):
         layout.addStretch(1)
         self.show_contact(None)
 
+    def _shortcuts(self) -> None:
+        """Alt+1..Alt+6 toggle the channels in their order, Alt+0 DND on all channels (README lists them)."""
+        for n, channel in enumerate(CHANNEL_ORDER, start=1):
+            toggle = self.rows[channel].toggle
+            keys = QShortcut(QKeySequence(f"Alt+{n}"), self)
+            keys.setContext(Qt.ShortcutContext.WindowShortcut)
+            keys.activated.connect(lambda t=toggle: t.click() if t.isEnabled() else None)
+        keys = QShortcut(QKeySequence("Alt+0"), self)
+        keys.setContext(Qt.ShortcutContext.WindowShortcut)
+        keys.activated.connect(lambda: self.dnd_all.click() if self.dnd_all.isEnabled() else None)
+        self.dnd_all.setText("DND all channels (Alt+0)")
+
     def show_contact(self, contact_id: int | None) -> None:
         if contact_id != self.contact_id:
             self._set_editable(False)  # not the shown contact's toggles any more
+            self.stale.emit()
         self.contact_id = contact_id
         self.reload()
 
@@ -341,6 +357,7 @@ class ContactPanel(QWidget):
         self._set_editable(False)
 
         def saved(result: DndResult) -> None:
+            self.stale.emit()  # a note about the state before this change would now mislead
             done(result)
             self._after_change(contact_id)
 

@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.messages.dismissed.connect(self.tasks.problems.dismissed)
         self.actor = ""
         self.acting: agents.ActingView | None = None
+        self.open_at_contact: str | None = None  # gui --contact: selected once the window has started
+        self.pending_selection: int | None = None
         self.locations: list[tuple[int, str]] = []
 
         self.filters = FilterBar(self)
@@ -137,10 +139,38 @@ class MainWindow(QMainWindow):
             busy=lambda: import_pool().activeThreadCount() > 0,  # the import's own commits: refreshed at its end
         )
         self.ready.emit()
+        if self.open_at_contact:
+            self.select_contact(self.open_at_contact)
+
+    def select_contact(self, ref: str) -> None:
+        """Select the contact an id, email or phone names (``gui --contact``): the list shows it alone, selected."""
+        (QueryOp(self.tasks, lambda ctx: ops.find_contact(ctx, ref))
+         .success(lambda found: self._show_found(found[0], found[1], ref))
+         .run_in_background())
+
+    def _show_found(self, contact_id: int, location_id: int, ref: str) -> None:
+        if location_id != self.filters.location_id:
+            self.filters.set_locations(self.locations, location_id)
+            self._location_changed(location_id)
+        self.pending_selection = contact_id
+        self.filters.show_only(frozenset({contact_id}), f"Contact {ref}")
+        self.panel.show_contact(contact_id)
+        self.history.show_contact(contact_id)
+
+    def _select_pending(self) -> None:
+        """After a reset: select the row of the contact asked for (or still shown), if the list has it."""
+        wanted = self.pending_selection if self.pending_selection is not None else self.panel.contact_id
+        self.pending_selection = None
+        if wanted is None:
+            return
+        row = self.model.row_of(wanted)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     def _show_acting(self, who: agents.ActingView) -> None:
         """Who acts, in the title and the status bar; what their role cannot do is disabled, saying why."""
-        self.setWindowTitle(f"DND Console — {who.name} ({who.role})")
+        self.setWindowTitle(f"{self.windowTitle()} — {who.name} ({who.role})")
         self.acting_label.setText(who.words)
         self.acting_label.setToolTip(
             "The name is the one this console was started with (SQLite has no logins): "
@@ -233,10 +263,12 @@ class MainWindow(QMainWindow):
         self.filters.changed.connect(self.apply_filters)
         self.filters.location_changed.connect(self._location_changed)
         self.model.count_changed.connect(self.filters.show_count)
+        self.model.count_changed.connect(lambda _count: self._select_pending())
         self.model.modelReset.connect(self._size_columns)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
+        self.panel.stale.connect(self.messages.close_note)
         self.panel.review_submitted.connect(lambda review_id: self.reviews.refresh(review_id))
         self.panel.review_requested.connect(self.open_review)
         self.reviews.open_requested.connect(self.open_review)

@@ -16,7 +16,7 @@ from console.domain.evidence import EvidenceLink
 from console.domain.reviews import Review, ReviewState
 from console.domain.state import ChannelState
 from console.errors import NotFound
-from console.services import agents, dnd, locations, opt_outs, reads, reviews
+from console.services import agents, contacts, dnd, locations, opt_outs, reads, reviews
 from console.services.context import AppContext
 from console.services.dnd import DndResult
 from console.services.reads import ChannelView
@@ -101,6 +101,12 @@ def contact_rows(ctx: AppContext, ids: Sequence[int]) -> dict[int, ContactRow]:
 
 
 # -- one contact
+
+
+def find_contact(ctx: AppContext, ref: str) -> tuple[int, int]:
+    """The contact an id, email or phone names (one: several is refused): its id and location id."""
+    found = contacts.find_one(ctx, int(ref) if ref.isdigit() else ref)
+    return found.id, found.location_id
 
 
 def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
