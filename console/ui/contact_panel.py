@@ -98,7 +98,7 @@ class ChannelRow:
             tip = explain_lock(self.channel, state)
         elif decision.reason == "no_address":
             need = "email address" if self.channel == Channel.EMAIL else "phone number"
-            text = f"No address: nothing can be sent (no {need}). Not DND."
+            text = f"No address: no {need}, nothing can be sent"
             tip = (f"The contact has no {need}, so {self.channel.label} cannot reach it; edit the contact to add "
                    f"one. DND can still be turned on now and applies to the address added later.")
             self.kind_icon.setPixmap(icon("no-address").pixmap(ICON_SIZE))
@@ -110,6 +110,7 @@ class ChannelRow:
         self.state_label.setStyleSheet("font-weight: bold; color: #c62828;" if state.locked and connected else "")
         for widget in (self.toggle, self.kind_icon, self.state_label):
             widget.setToolTip(tip)
+        self.toggle.setToolTip(f"{tip} (Alt+{CHANNEL_ORDER.index(self.channel) + 1})")
         self.toggle.setAccessibleDescription(tip)
 
     def show_nothing(self) -> None:
@@ -181,7 +182,6 @@ class ContactPanel(QWidget):
         self.rows: dict[Channel, ChannelRow] = {}
         for r, channel in enumerate(CHANNEL_ORDER):
             row = ChannelRow(channel, self)
-            row.toggle.setText(f"{channel.label} (Alt+{r + 1})")
             row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
             row.review_button.clicked.connect(lambda _checked=False, c=channel: self._review_clicked(c))
             for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon)):

@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.acting_label.setText(who.words)
         self.acting_label.setToolTip(
             "The name is the one this console was started with (SQLite has no logins): "
-            "set it with --actor or DND_CONSOLE_ACTOR." if who.claimed
+            "set it with DND_CONSOLE_ACTOR (default: the login name)." if who.claimed
             else "The PostgreSQL user this console is logged in as.")
         blockers = admin_action_blockers(who.name, who.role, who.admin_exists, "connect or disconnect channels")
         self.integrations_action.setEnabled(not blockers)

@@ -107,7 +107,7 @@ def test_no_phone_channel_says_no_address_like_check(qtbot, panel: ContactPanel,
     verdict = reads.check(AppContext.with_store(store, Settings.from_env(db_url=store.url)), contact, channel)
     assert not verdict.decision.allowed and verdict.decision.reason == "no_address"
     assert row.decision == verdict.decision
-    assert row.state_label.text().startswith("No address: nothing can be sent (no phone number)")
+    assert row.state_label.text() == "No address: no phone number, nothing can be sent"
     assert "Allowed" not in row.state_label.text()
     assert panel.rows[Channel.EMAIL].state_label.text() == "Allowed: not DND"
 
