@@ -150,3 +150,18 @@ def test_admin_may_open_integrations(qtbot, monkeypatch, store: Store, team: Peo
     assert win.integrations_action.isEnabled()
     win.close()
 
+
+
+def test_provider_clearance_shows_the_address_as_stored_and_cancel_is_the_default(qtbot) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from console.domain.channels import DndKind
+    from console.domain.state import ChannelState
+    from console.ui.dialogs import ProviderClearanceDialog
+
+    dialog = ProviderClearanceDialog(HOSTILE, ChannelState(dnd=True, kind=DndKind.TEMPORARY, reason="email.bounce"))
+    qtbot.addWidget(dialog)
+    intro = dialog.findChild(QLabel, "provider_clearance_text")
+    assert HOSTILE in shown(intro)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()
+    assert not dialog.lift_button.isDefault() and not dialog.lift_button.autoDefault()
