@@ -176,7 +176,7 @@ def check_replay(store: Store) -> tuple[int, list[str]]:
     problems: list[str] = []
     with store.read() as session:
         contacts = {cid: (email, phone) for cid, email, phone in session.execute(
-            select(Contact.id, Contact.email, Contact.phone))}  # fmt: skip
+            select(Contact.id, Contact.email, Contact.phone))}
         by_contact: dict[tuple[int, str], list[Any]] = defaultdict(list)
         by_address: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for row in session.execute(select(LedgerEntry.__table__).where(LIVE)):
@@ -209,7 +209,7 @@ def check_replay(store: Store) -> tuple[int, list[str]]:
         checked += 1
         if (have.dnd, have.kind, have.reason, have.since_us, have.source, have.event_id) != (
             want.dnd, want.kind, want.reason, want.since_us, want.source, want.event_id,
-        ):  # fmt: skip
+        ):
             problems.append(f"contact {cid} {channel_value}: stored {have}, ledger replays {want}")
         if want.dnd:
             expected_masks[cid] |= channel.bit
@@ -252,7 +252,7 @@ def run(url: str, args: argparse.Namespace) -> int:
         with events.open("wb") as out:
             write_mailgun(out, args.events, rng)
         print(f"{args.contacts:,} contacts, {args.events:,} events generated; {args.agents} agents for "
-              f"{args.seconds:.0f} s with one import")  # fmt: skip
+              f"{args.seconds:.0f} s with one import")
 
         hot = rng.sample(range(1, args.contacts + 1), min(args.hot, args.contacts))
         logs = [AgentLog(f"agent{i:02d}") for i in range(args.agents)]
@@ -313,7 +313,7 @@ def run(url: str, args: argparse.Namespace) -> int:
         print(f"import: {d['records']:,} records in {import_result['seconds']:.1f} s = "
               f"{d['records'] / import_result['seconds']:,.0f} records/s ({d['applied']:,} applied, "
               f"{d['no_effect']:,} no effect, {d['duplicates']:,} duplicates, {d['unmatched']:,} unmatched, "
-              f"{d['rejected']:,} rejected)")  # fmt: skip
+              f"{d['rejected']:,} rejected)")
         if total != d["records"] or d["records"] != args.events:
             failures.append(f"import records not accounted: {total} of {d['records']} (file: {args.events})")
 

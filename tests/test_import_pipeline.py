@@ -68,7 +68,7 @@ def test_reimporting_counts_every_record_as_a_duplicate_and_changes_nothing(stor
 
 def test_each_run_is_a_batch_with_files_sha256_who_and_counts_shown_in_history(store: Store) -> None:
     summary = run_import(store, [SAMPLES / "contacts.csv", SAMPLES / "twilio-messages.csv"], location=None,
-                         actor="agent-7")  # fmt: skip
+                         actor="agent-7")
     with store.read() as session:
         batch = session.get(ImportBatch, summary.batch_id)
         assert batch is not None and batch.actor == "agent-7" and batch.state == "done"
@@ -85,7 +85,7 @@ def test_rejected_records_are_listed_with_file_and_line_and_kept_with_their_raw_
     bad = tmp_path / "bounces.csv"
     bad.write_text("address,code,error,created_at\n"
                    "ok@example.com,550,x,\"Fri, 01 Mar 2024 10:00:01 GMT\"\n"
-                   "late@example.com,550,x,not a date\n", encoding="utf-8")  # fmt: skip
+                   "late@example.com,550,x,not a date\n", encoding="utf-8")
     summary = run_import(store, [bad], location=None, actor="tester")
     assert summary.as_dict()["rejects"] == [{"file": str(bad), "line": 3, "error": summary.rejects[0].error}]
     assert summary.counts["unmatched"] == 1
@@ -142,7 +142,7 @@ def test_import_order_and_file_split_never_change_the_final_state(
     store = Store(f"sqlite:///{folder / 'db.sqlite'}")
     parts: list[list[Path]] = [[SAMPLES / "mailgun-events-page.json", SAMPLES / "twilio-messages-page.json"],
                                [SAMPLES / "mailgun-bounces.csv", SAMPLES / "mailgun-complaints.csv",
-                                SAMPLES / "mailgun-unsubscribes.csv"], [], []]  # fmt: skip
+                                SAMPLES / "mailgun-unsubscribes.csv"], [], []]
     for n, text in enumerate(_split((SAMPLES / "twilio-messages.csv").read_text(), twilio_cuts, header=True)):
         (folder / f"twilio-{n}.csv").write_text(text)
         parts[2].append(folder / f"twilio-{n}.csv")

@@ -17,7 +17,7 @@ from tests.test_import_pipeline import EVENT_FILES, EXPECTED, final_state
 def test_an_isolated_import_gives_the_same_summary_and_state(sqlite_store: Store) -> None:
     seen: list[ImportProgress] = []
     summary = run_import_isolated(sqlite_store, [SAMPLES / "contacts.csv", *EVENT_FILES], location=None,
-                                  actor="tester", progress=seen.append)  # fmt: skip
+                                  actor="tester", progress=seen.append)
     data = summary.as_dict()
     assert (data["records"], data["applied"], data["no_effect"], data["unmatched"]) == (20, 14, 5, 1)
     assert final_state(sqlite_store) == EXPECTED

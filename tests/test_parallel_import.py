@@ -27,7 +27,7 @@ def twilio_csv(path: Path, rows: int) -> Path:
         direction = "inbound" if body == "STOP" else "outbound-api"
         sender, to = ("+14155550100", "+14155559000") if direction == "inbound" else ("+14155559000", "+14155550101")
         lines.append(f"{sender},{to},{body},received,2024-03-01T10:{n % 60:02d}:00Z,2010-04-01,1,{code},AC1,SM{n:06d},"
-                     f"{direction},-0.0079,USD\n")  # fmt: skip
+                     f"{direction},-0.0079,USD\n")
     lines.append("+14155559000,+14155550101,hi,sent,not a date,2010-04-01,1,,AC1,SMbad,outbound-api,0,USD\n")
     path.write_text("".join(lines))
     return path
@@ -78,7 +78,7 @@ def test_an_import_split_across_processes_ends_like_one_in_a_single_process(
         summary = run_import(store, [export], location=None, actor="tester", workers=workers).as_dict()
         again = run_import(store, [export], location=None, actor="tester", workers=workers).as_dict()
         results.append((final_state(store), summary["applied"], summary["no_effect"], summary["unmatched"],
-                        summary["rejects"], again["duplicates"], again["records"]))  # fmt: skip
+                        summary["rejects"], again["duplicates"], again["records"]))
         store.dispose()
     assert split == [2, 2]  # both imports with workers=2 went through two parsing processes
     assert results[0] == results[1]

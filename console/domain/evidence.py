@@ -42,7 +42,7 @@ class EvidenceLink:
     def checked(
         cls, url: str, kind: EvidenceKind | str = EvidenceKind.OTHER, captured_on: date | None = None,
         note: str | None = None,
-    ) -> EvidenceLink:  # fmt: skip
+    ) -> EvidenceLink:
         """A link whose URL passed :func:`validate_evidence_url`; raises :class:`EvidenceError` otherwise."""
         return cls(validate_evidence_url(url), parse_kind(kind), captured_on, (note or "").strip() or None)
 
@@ -50,7 +50,7 @@ class EvidenceLink:
         return {
             "url": self.url, "kind": self.kind.value, "note": self.note,
             "captured_on": self.captured_on.isoformat() if self.captured_on else None,
-        }  # fmt: skip
+        }
 
 
 def parse_kind(kind: EvidenceKind | str) -> EvidenceKind:

@@ -126,7 +126,7 @@ class Review:
             "relationship_numbers": list(self.relationship_numbers),
             "evidence": [{"url": e.url, "kind": e.kind.value, "note": e.note} for e in self.evidence],
             "notes": self.notes, "version": self.version,
-        }  # fmt: skip
+        }
 
 
 def normalize_relationship_number(text: str, region: str = DEFAULT_REGION) -> str:
@@ -211,7 +211,7 @@ def needs_info_blockers(review: Review, decider: str, decider_role: str, reason:
 def decision_blockers(
     review: Review, decision: Decision, decider: str, decider_role: str, reason: str | None = None,
     added_evidence: Sequence[EvidenceLink] = (),
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """The blockers of one decision, for a dialog that enables its three buttons from one place."""
     if decision == Decision.APPROVE:
         return approval_blockers(review, decider, decider_role, added_evidence)

@@ -25,7 +25,7 @@ from console.store.reviews import approve_review, needs_info_review, reject_revi
 ADMIN, REVIEWER, SUBMITTER = "admin", "rita.reviewer", "ana.agent"
 #: The state each demo review ends in, in turn: one approved, one rejected, one sent back, the rest pending.
 PLAN = (ReviewState.APPROVED, ReviewState.PENDING, ReviewState.NEEDS_INFO, ReviewState.REJECTED,
-        ReviewState.PENDING, ReviewState.PENDING)  # fmt: skip
+        ReviewState.PENDING, ReviewState.PENDING)
 NOTES = (
     "Contact called the front desk and asked to get appointment reminders again.",
     "Signed the consent form at the clinic; scan attached.",
@@ -86,7 +86,7 @@ def _locked_channels(session: Session, count: int) -> list[tuple[int, Channel]]:
                    ChannelStateRow.contact_id.not_in(reviewed))
             .order_by(ChannelStateRow.contact_id)
             .limit(count)
-        )  # fmt: skip
+        )
         per_channel.append([(cid, channel) for (cid,) in rows])
     mixed = [pair for pairs in zip_longest(*per_channel) for pair in pairs if pair is not None]
     return mixed[:count]

@@ -52,7 +52,7 @@ def list_reviews(
         query = query.where(OptInReview.contact_id == contact_id)
     if pending_first:
         rank = case((OptInReview.state == ReviewState.PENDING.value, 0),
-                    (OptInReview.state == ReviewState.NEEDS_INFO.value, 1), else_=2)  # fmt: skip
+                    (OptInReview.state == ReviewState.NEEDS_INFO.value, 1), else_=2)
         query = query.order_by(rank)
     query = query.order_by(OptInReview.submitted_at_us.desc(), OptInReview.id.desc()).offset(offset)
     if limit is not None:
@@ -80,14 +80,14 @@ def open_review(session: Session, contact_id: int, channel: Channel) -> Review |
                OptInReview.state.in_([s.value for s in ReviewState if s.open]))
         .order_by(OptInReview.id.desc())
         .limit(1)
-    )  # fmt: skip
+    )
     return _load(session, [row])[0] if row is not None else None
 
 
 def blockers_for(
     session: Session, review: Review, actor: str, reason: str | None = None,
     added_evidence: Sequence[EvidenceLink] = (),
-) -> dict[Decision, list[str]]:  # fmt: skip
+) -> dict[Decision, list[str]]:
     """Why each decision is not available to ``actor`` now (empty list: allowed), for enabling buttons."""
     role = role_of(session, actor)
     return {d: decision_blockers(review, d, actor, role, reason, added_evidence) for d in Decision}
@@ -116,7 +116,7 @@ def _load(session: Session, rows: Sequence[OptInReview]) -> list[Review]:
         changes[ch.review_id].append(
             StateChange(ReviewState(ch.from_state) if ch.from_state else None, ReviewState(ch.to_state),
                         ch.by, ch.at_us, ch.reason)
-        )  # fmt: skip
+        )
     contact_ids = {r.contact_id for r in rows}
     names: dict[int, str] = {}
     for cid, name in session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids))):
@@ -129,5 +129,5 @@ def _load(session: Session, rows: Sequence[OptInReview]) -> list[Review]:
             relationship_numbers=tuple(numbers[r.id]), evidence=tuple(evidence[r.id]), notes=r.notes,
             decided_by=r.decided_by, decided_at_us=r.decided_at_us, reason=r.reason, version=r.version,
             changes=tuple(changes[r.id]), contact_name=names.get(r.contact_id, ""),
-        ))  # fmt: skip
+        ))
     return reviews

@@ -65,7 +65,7 @@ def submit_review(
     now = now_us()
     row = OptInReview(location_id=contact.location_id, contact_id=contact.id, channel=wanted.value,
                       state=ReviewState.PENDING.value, submitted_by=actor, submitted_at_us=now,
-                      notes=_note_line(None, actor, note, now), version=1)  # fmt: skip
+                      notes=_note_line(None, actor, note, now), version=1)
     session.add(row)
     session.flush()
     _add_details(session, row.id, actor, now, links, numbers)
@@ -73,7 +73,7 @@ def submit_review(
     record_note(session, row.location_id, actor, "review.submitted",
                 {"review": str(row.id), "contact": str(contact.id), "channel": wanted.value,
                  "locked_kind": state.kind.value if state.kind else "", "evidence": str(len(links)),
-                 "relationship_numbers": ",".join(numbers)})  # fmt: skip
+                 "relationship_numbers": ",".join(numbers)})
     return get_review(session, row.id)
 
 
@@ -112,7 +112,7 @@ def update_review(
     record_note(session, row.location_id, actor,
                 "review.resubmitted" if before == ReviewState.NEEDS_INFO else "review.updated",
                 {"review": str(row.id), "evidence_added": str(len(links)),
-                 "relationship_numbers_added": ",".join(numbers), "state": row.state})  # fmt: skip
+                 "relationship_numbers_added": ",".join(numbers), "state": row.state})
     return get_review(session, row.id)
 
 
@@ -140,7 +140,7 @@ def approve_review(
         detail["note"] = text
     lift = Event(source=Source.REVIEW, key=f"review:{row.id}", at_us=now, channel=Channel(row.channel),
                  effect=Effect.LIFT, kind=DndKind.SPAM, reason="review.approved", contact_id=row.contact_id,
-                 detail=detail)  # fmt: skip
+                 detail=detail)
     record_events(session, row.location_id, [lift], actor)
     return get_review(session, row.id)
 
@@ -188,7 +188,7 @@ def relationship_number_list(numbers: Sequence[str], region: str = DEFAULT_REGIO
 
 
 def _decide(session: Session, review_id: int, actor: str, decision: Decision, reason: str | None,
-            expected_version: int | None) -> Review:  # fmt: skip
+            expected_version: int | None) -> Review:
     row = _locked(session, review_id, expected_version)
     review = get_review(session, review_id)
     _refuse_if(decision_blockers(review, decision, actor, role_of(session, actor), reason))
@@ -197,12 +197,12 @@ def _decide(session: Session, review_id: int, actor: str, decision: Decision, re
     _decide_row(session, row, decision.target, actor, now, text)
     record_note(session, row.location_id, actor, f"review.{decision.target.value}",
                 {"review": str(row.id), "contact": str(row.contact_id), "channel": row.channel,
-                 "reason": text})  # fmt: skip
+                 "reason": text})
     return get_review(session, row.id)
 
 
 def _decide_row(session: Session, row: OptInReview, target: ReviewState, actor: str, now: int,
-                reason: str | None) -> None:  # fmt: skip
+                reason: str | None) -> None:
     before = ReviewState(row.state)
     _refuse_if(transition_blockers(row.id, before, target))  # the state machine of domain/reviews.py, enforced
     row.state, row.decided_by, row.decided_at_us, row.reason = target.value, actor, now, reason
@@ -216,7 +216,7 @@ def _locked(session: Session, review_id: int, expected_version: int | None) -> O
     row = session.scalar(
         select(OptInReview).where(OptInReview.id == review_id).with_for_update()
         .execution_options(populate_existing=True)
-    )  # fmt: skip
+    )
     if row is None:
         raise NotFound(f"no opt-in review with id {review_id}")
     if expected_version is not None and row.version != expected_version:
@@ -226,20 +226,20 @@ def _locked(session: Session, review_id: int, expected_version: int | None) -> O
 
 
 def _add_details(session: Session, review_id: int, actor: str, now: int, links: Sequence[EvidenceLink],
-                 numbers: Sequence[str]) -> None:  # fmt: skip
+                 numbers: Sequence[str]) -> None:
     for link in links:
         session.add(ReviewEvidence(review_id=review_id, url=link.url, kind=link.kind.value,
                                    captured_on=link.captured_on, note=link.note, added_by=actor,
-                                   added_at_us=now))  # fmt: skip
+                                   added_at_us=now))
     for number in numbers:
         session.add(ReviewNumber(review_id=review_id, number=number))
     session.flush()
 
 
 def _add_change(session: Session, review_id: int, before: ReviewState | None, after: ReviewState, actor: str,
-                now: int, reason: str | None) -> None:  # fmt: skip
+                now: int, reason: str | None) -> None:
     session.add(ReviewStateChange(review_id=review_id, from_state=before.value if before else None,
-                                  to_state=after.value, by=actor, at_us=now, reason=reason))  # fmt: skip
+                                  to_state=after.value, by=actor, at_us=now, reason=reason))
 
 
 def _note_line(notes: str | None, actor: str, note: str | None, now: int) -> str | None:

@@ -136,13 +136,13 @@ KINDS: dict[str | None, DndKind | None] = {None: None, **{k.value: k for k in Dn
 def event_values(ev: Event) -> tuple[Any, ...]:
     """An event as plain JSON-able values (for passing between processes); ``event_from_values`` reverses it."""
     return (ev.source, ev.key, ev.at_us, VALUE[ev.channel], VALUE[ev.effect], VALUE[ev.kind], ev.reason,
-            ev.address, ev.contact_id, ev.provider_cleared, ev.detail)  # fmt: skip
+            ev.address, ev.contact_id, ev.provider_cleared, ev.detail)
 
 
 def event_from_values(values: Sequence[Any]) -> Event:
     source, key, at_us, channel, effect, kind, reason, address, contact_id, cleared, detail = values
     return Event(source, key, at_us, CHANNELS[channel], EFFECTS[effect], KINDS[kind], reason, address, contact_id,
-                 cleared, detail)  # fmt: skip
+                 cleared, detail)
 
 
 def event_from_row(row: Any) -> Event:

@@ -24,7 +24,7 @@ STATUS_CHANNEL_KEYS = {"connected", "dnd", "kind", "locked", "reason", "since", 
 HISTORY_KEYS = {"at", "recorded_at", "channel", "before", "after", "actor", "source", "reason", "event"}
 STATE_KEYS = {"dnd", "kind", "reason"}
 EVENT_SUMMARY_KEYS = {"files", "records", "applied", "no_effect", "duplicates", "unmatched", "rejected",
-                      "possible_opt_outs", "rejects"}  # fmt: skip
+                      "possible_opt_outs", "rejects"}
 CONTACTS_SUMMARY_KEYS = {"records", "created", "updated", "unchanged", "rejected", "rejects"}
 
 
@@ -51,7 +51,7 @@ class CliRunner:
     """Runs ``dnd-console ARGS`` in-process through click's ``CliRunner``; every store it opens is disposed after."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                 db_url: str | None) -> None:  # fmt: skip
+                 db_url: str | None) -> None:
         self.monkeypatch = monkeypatch
         self.capsys = capsys
         self.db_url = db_url

@@ -14,13 +14,13 @@ from .clitools import CliRunner, assert_user_error, count, sql
 @pytest.fixture
 def ann(cli: CliRunner) -> int:
     return int(cli.ok("contacts", "add", "--name", "Ann", "--email", "ann@example.com", "--phone", "4155550100",
-                      "--json").json["id"])  # fmt: skip
+                      "--json").json["id"])
 
 
 @pytest.mark.parametrize("ref", ["999", "nobody@example.com", "+14155559999", "(212) 555-0199"])
 @pytest.mark.parametrize("command", [
     ["status"], ["history"], ["check", "--channel", "sms"], ["set", "--channel", "sms", "--on"],
-])  # fmt: skip
+])
 def test_unknown_contact(cli: CliRunner, ann: int, command: list[str], ref: str) -> None:
     result = cli(command[0], ref, *command[1:])
     assert_user_error(result, 2, "no contact")
@@ -40,9 +40,9 @@ def test_malformed_contact_reference(cli: CliRunner, ann: int, ref: str) -> None
     ("--phone", "12", "phone"),
     ("--phone", "call me maybe", "phone"),
     ("--phone", "+1 415 555 01000000000", "phone"),
-])  # fmt: skip
+])
 def test_malformed_phone_or_email_is_refused_and_nothing_added(cli: CliRunner, db_url: str, option: str,
-                                                                value: str, word: str) -> None:  # fmt: skip
+                                                                value: str, word: str) -> None:
     assert_user_error(cli("contacts", "add", "--name", "X", option, value), 2, word)
     assert count(db_url, "contacts") == 0
 
@@ -54,7 +54,7 @@ def test_malformed_phone_or_email_is_refused_and_nothing_added(cli: CliRunner, d
     ["locations", "disconnect", "Default", "sms", "telegram"],
     ["locations", "add", "North", "--channels", "email,fax"],
     ["export", "suppressions", "--channel", "fax"],
-])  # fmt: skip
+])
 def test_unknown_channel(cli: CliRunner, ann: int, command: list[str]) -> None:
     result = cli(*[part.format(ann=ann) for part in command])
     assert_user_error(result, 2)
@@ -72,7 +72,7 @@ def test_unknown_channel(cli: CliRunner, ann: int, command: list[str]) -> None:
     ["locations", "disconnect", "Mars", "sms"],
     ["possible-opt-outs", "list", "--location", "Mars"],
     ["export", "suppressions", "--channel", "email", "--location", "Mars"],
-])  # fmt: skip
+])
 def test_unknown_location(cli: CliRunner, ann: int, db_url: str, command: list[str]) -> None:
     assert_user_error(cli(*[part.format(ann=ann) for part in command]), 2, "Mars")
     assert count(db_url, "contacts") == 1
@@ -100,7 +100,7 @@ def test_database_in_a_read_only_folder(bare_cli: CliRunner, tmp_path: Path) -> 
 
 
 def test_database_given_by_environment(bare_cli: CliRunner, monkeypatch: pytest.MonkeyPatch,
-                                       tmp_path: Path) -> None:  # fmt: skip
+                                       tmp_path: Path) -> None:
     monkeypatch.setenv("DND_CONSOLE_DB", "sqlite:////proc/nope/x.db")
     assert_user_error(bare_cli("status", "1"), 2)
     monkeypatch.setenv("DND_CONSOLE_DB", f"sqlite:///{tmp_path / 'env.db'}")
@@ -128,7 +128,7 @@ def test_unreachable_database_server(bare_cli: CliRunner) -> None:
 
 def table_dump(db_url: str) -> list[tuple[object, ...]]:
     tables = [r[0] for r in sql(db_url, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")] \
-        if db_url.startswith("sqlite") else None  # fmt: skip
+        if db_url.startswith("sqlite") else None
     if tables is None:
         tables = ["alembic_version", "agents", "contacts", "events", "channel_states", "locations", "integrations"]
     rows: list[tuple[object, ...]] = []
@@ -144,9 +144,9 @@ def table_dump(db_url: str) -> list[tuple[object, ...]]:
     ["locations", "list"],
     ["audit", "verify"],
     ["demo", "--contacts", "5"],
-])  # fmt: skip
+])
 def test_database_from_a_newer_schema_is_refused_untouched(cli: CliRunner, ann: int, db_url: str,
-                                                            command: list[str]) -> None:  # fmt: skip
+                                                            command: list[str]) -> None:
     cli.ok("set", ann, "--channel", "sms", "--on")
     sql(db_url, "UPDATE alembic_version SET version_num = '9999_future'")
     before = table_dump(db_url)

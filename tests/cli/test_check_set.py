@@ -8,7 +8,7 @@ from .clitools import CHANNELS, CliRunner, assert_user_error
 
 
 def add(cli: CliRunner, name: str = "Ann", email: str | None = "ann@example.com",
-        phone: str | None = "4155550100") -> int:  # fmt: skip
+        phone: str | None = "4155550100") -> int:
     args = ["contacts", "add", "--name", name, "--json"]
     args += ["--email", email] if email else []
     args += ["--phone", phone] if phone else []
@@ -147,9 +147,9 @@ def test_lifting_a_channel_that_is_not_dnd_records_nothing(cli: CliRunner) -> No
     ("bo.chen@example.com", "email", "spam"),      # suppress-complaint
     ("fay@example.com", "email", "spam"),          # complained
     ("cara@example.org", "sms", "permanent"),      # error 30004
-])  # fmt: skip
+])
 def test_lifting_permanent_or_spam_is_refused_with_the_reason(imported: CliRunner, ref: str, channel: str,
-                                                              kind: str) -> None:  # fmt: skip
+                                                              kind: str) -> None:
     cli = imported
     before = channels(cli, ref)[channel]
     assert before["kind"] == kind and before["locked"] is True

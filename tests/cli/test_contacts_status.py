@@ -58,7 +58,7 @@ def test_region_option_reads_national_numbers_of_that_country(cli: CliRunner) ->
 
 def test_status_json_shape(cli: CliRunner) -> None:
     cid = cli.ok("contacts", "add", "--name", "Ann Lee", "--email", "ann@example.com", "--phone",
-                 "(415) 555-0100", "--json").json["id"]  # fmt: skip
+                 "(415) 555-0100", "--json").json["id"]
     data = cli.ok("status", cid, "--json").json
     assert set(data) == {"contacts"}
     [row] = data["contacts"]
@@ -89,7 +89,7 @@ def test_status_of_a_manual_dnd(cli: CliRunner) -> None:
 
 def test_status_badge_on_off_partial_over_connected_channels(cli: CliRunner) -> None:
     cid = cli.ok("contacts", "add", "--name", "Ann", "--email", "a@example.com", "--phone", "4155550100",
-                 "--json").json["id"]  # fmt: skip
+                 "--json").json["id"]
     assert status_of(cli, cid)[0]["status"] == "off"
     cli.ok("set", cid, "--channel", "sms", "--on")
     assert status_of(cli, cid)[0]["status"] == "partial"

@@ -17,7 +17,7 @@ SCRIPT = Path(sys.executable).with_name("dnd-console")
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120, env=env,
-                          check=False)  # fmt: skip
+                          check=False)
 
 
 def dnd_console() -> str:
@@ -37,7 +37,7 @@ def test_python_m_console_help() -> None:
 def test_dnd_console_script_status_json(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'entry.db'}"
     added = run(dnd_console(), "--db", url, "contacts", "add", "--name", "Ann Lee", "--email", "Ann@Example.com",
-                "--phone", "(415) 555-0100", "--json")  # fmt: skip
+                "--phone", "(415) 555-0100", "--json")
     assert added.returncode == 0, added.stderr
     cid = json.loads(added.stdout)["id"]
     assert run(dnd_console(), "--db", url, "set", "ann@example.com", "--channel", "sms", "--on").returncode == 0
@@ -45,7 +45,7 @@ def test_dnd_console_script_status_json(tmp_path: Path) -> None:
     assert status.returncode == 0, status.stderr
     [row] = json.loads(status.stdout)["contacts"]
     assert (row["id"], row["email"], row["phone"], row["status"]) == (cid, "ann@example.com", "+14155550100",
-                                                                      "partial")  # fmt: skip
+                                                                      "partial")
     assert row["channels"]["sms"]["kind"] == "manual"
     blocked = run(dnd_console(), "--db", url, "check", str(cid), "--channel", "sms", "--json")
     assert blocked.returncode == 1

@@ -101,7 +101,7 @@ def test_worked_example_in_one_call(cli: CliRunner, samples: Path) -> None:
     assert {k: summary[k] for k in COUNTS} == {
         "records": 20, "applied": 14, "no_effect": 5, "duplicates": 0, "unmatched": 1, "rejected": 0,
         "possible_opt_outs": 1,
-    }  # fmt: skip
+    }
     assert summary["records"] == sum(f["records"] for f in summary["files"] if f["format"] != "contacts")
     assert summary["rejects"] == []
     contacts = summary["contacts"]
@@ -116,7 +116,7 @@ def test_worked_example_one_file_at_a_time(cli: CliRunner, samples: Path, order:
     assert set(contacts) >= CONTACTS_SUMMARY_KEYS
     assert {k: contacts[k] for k in ("records", "created", "updated", "unchanged", "rejected")} == {
         "records": 6, "created": 6, "updated": 0, "unchanged": 0, "rejected": 0,
-    }  # fmt: skip
+    }
     files = event_files(samples)
     if order == "reversed":
         files.reverse()
@@ -130,7 +130,7 @@ def test_worked_example_one_file_at_a_time(cli: CliRunner, samples: Path, order:
         for key in COUNTS:
             totals[key] += summary[key]
     assert totals == {"records": 20, "applied": 14, "no_effect": 5, "duplicates": 0, "unmatched": 1,
-                      "rejected": 0, "possible_opt_outs": 1}  # fmt: skip
+                      "rejected": 0, "possible_opt_outs": 1}
     assert_expected_state(cli)
 
 
@@ -156,7 +156,7 @@ def test_reimporting_any_file_changes_nothing(imported: CliRunner, samples: Path
 def test_unmatched_event_applies_to_a_contact_added_later(imported: CliRunner) -> None:
     cli = imported
     cid = cli.ok("contacts", "add", "--name", "Old Customer", "--email", "Old.Customer@example.com",
-                 "--json").json["id"]  # fmt: skip
+                 "--json").json["id"]
     [row] = cli.ok("status", cid, "--json").json["contacts"]
     email = row["channels"]["email"]
     assert (email["dnd"], email["kind"], email["reason"]) == (True, "temporary", "email.suppress-bounce")
@@ -176,7 +176,7 @@ def test_rejected_records_give_exit_1_and_are_listed(cli: CliRunner, tmp_path: P
     path = write(tmp_path / "bounces.csv", BOUNCES_HEADER
                  + 'good@example.com,550,No such mailbox,"Fri, 01 Mar 2024 10:00:01 GMT"\n'
                  + "bad.date@example.com,550,No such mailbox,the day after tomorrow\n"
-                 + 'not-an-address,550,No such mailbox,"Fri, 01 Mar 2024 10:00:01 GMT"\n')  # fmt: skip
+                 + 'not-an-address,550,No such mailbox,"Fri, 01 Mar 2024 10:00:01 GMT"\n')
     result = cli("import", path, "--json")
     assert result.code == 1, str(result)
     summary = result.json
@@ -193,7 +193,7 @@ def test_rejected_records_give_exit_1_and_are_listed(cli: CliRunner, tmp_path: P
 
 def test_rejected_contacts_give_exit_1(cli: CliRunner, tmp_path: Path) -> None:
     path = write(tmp_path / "people.csv", "first_name,last_name,email,phone\n"
-                 "Ann,Lee,ann@example.com,4155550100\nBad,Mail,not an email,\n")  # fmt: skip
+                 "Ann,Lee,ann@example.com,4155550100\nBad,Mail,not an email,\n")
     result = cli("import", path, "--json")
     assert result.code == 1, str(result)
     summary = result.json
@@ -210,7 +210,7 @@ def assert_nothing_imported(db_url: str) -> None:
 
 
 def test_missing_file_is_bad_usage_and_nothing_is_imported(cli: CliRunner, samples: Path, tmp_path: Path,
-                                                           db_url: str) -> None:  # fmt: skip
+                                                           db_url: str) -> None:
     missing = tmp_path / "nope.csv"
     result = cli("import", *sample_files(samples), missing)
     assert_user_error(result, 2, "nope.csv")
@@ -227,7 +227,7 @@ def test_directory_is_bad_usage(cli: CliRunner, samples: Path, tmp_path: Path, d
 
 @pytest.mark.parametrize("content", ["hello, world\nthis is no export\n", "", '{"what": "json, but no export"}'])
 def test_unknown_format_is_bad_usage(cli: CliRunner, samples: Path, tmp_path: Path, db_url: str,
-                                     content: str) -> None:  # fmt: skip
+                                     content: str) -> None:
     path = write(tmp_path / "mystery.txt", content)
     result = cli("import", samples / "contacts.csv", path)
     assert_user_error(result, 2, "mystery.txt")

@@ -52,7 +52,7 @@ def test_disconnecting_keeps_the_dnd_state(cli: CliRunner) -> None:
 def test_contacts_belong_to_a_location(cli: CliRunner) -> None:
     cli.ok("locations", "add", "North", "--channels", "email")
     cid = cli.ok("contacts", "add", "--name", "Nell", "--email", "nell@example.com", "--location", "North",
-                 "--json").json["id"]  # fmt: skip
+                 "--json").json["id"]
     [row] = cli.ok("status", "nell@example.com", "--location", "North", "--json").json["contacts"]
     assert row["id"] == cid and row["location"] == "North" and row["status"] == "off"
     assert row["channels"]["sms"]["connected"] is False and row["channels"]["email"]["connected"] is True

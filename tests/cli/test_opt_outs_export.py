@@ -103,7 +103,7 @@ def test_export_email_csv(imported: CliRunner) -> None:
     assert rows[0] == ["address", "kind", "reason", "since"]
     by_address = {r[0]: r[1:] for r in rows[1:]}
     assert set(by_address) == {"ann.lee@example.com", "bo.chen@example.com", "cara@example.org",
-                               "fay@example.com", "old.customer@example.com"}  # fmt: skip
+                               "fay@example.com", "old.customer@example.com"}
     assert by_address["old.customer@example.com"] == ["temporary", "email.suppress-bounce", "2022-10-13T18:02:00Z"]
     assert by_address["fay@example.com"][:2] == ["spam", "email.complained"]
     assert by_address["ann.lee@example.com"][:2] == ["temporary", "email.bounce"]
@@ -130,13 +130,13 @@ def test_export_sms_lists_phone_dnd(imported: CliRunner) -> None:
     assert rows[0] == ["address", "kind", "reason", "since"]
     reasons = {r[0].lstrip("'"): r[2] for r in rows[1:]}
     assert reasons == {"+14155550101": "sms.opt_out_keyword", "+14155550102": "sms.error_30004",
-                       "+14155550105": "sms.error_30006"}  # fmt: skip
+                       "+14155550105": "sms.error_30006"}
 
 
 @pytest.mark.parametrize("email", ["=sum(1+1)@example.com", "+promo@example.com", "-2+3@example.com"])
 def test_export_never_writes_a_formula(cli: CliRunner, email: str) -> None:
     cid = cli.ok("contacts", "add", "--name", "Formula", "--email", email, "--phone", "4155550100",
-                 "--json").json["id"]  # fmt: skip
+                 "--json").json["id"]
     cli.ok("set", cid, "--channel", "all", "--on")
     for channel, fmt, address in (("email", "csv", email), ("sms", "csv", "+14155550100")):
         rows = parse_csv(cli.ok("export", "suppressions", "--channel", channel, "--format", fmt).stdout)

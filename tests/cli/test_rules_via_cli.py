@@ -28,12 +28,12 @@ def sms_state(cli: CliRunner, ref: str | int) -> list[tuple[bool, str | None, st
 def test_an_older_stop_imported_after_an_agent_lift_still_wins(cli: CliRunner, tmp_path: Path) -> None:
     cid = cli.ok("contacts", "add", "--name", "Ann", "--phone", "4155550100", "--json").json["id"]
     cli.ok("import", write(tmp_path / "a.csv", TWILIO_HEADER + outbound_error("SMa", "+14155550100", 30003,
-                                                                              "2024-03-01T11:00:00Z")))  # fmt: skip
+                                                                              "2024-03-01T11:00:00Z")))
     assert sms_state(cli, cid) == [(True, "temporary", "sms.error_30003")]
     cli.ok("set", cid, "--channel", "sms", "--off")
     assert sms_state(cli, cid) == [(False, None, None)]
     cli.ok("import", write(tmp_path / "b.csv", TWILIO_HEADER + inbound("SMb", "+14155550100", "STOP",
-                                                                       "2024-03-01T10:00:00Z")))  # fmt: skip
+                                                                       "2024-03-01T10:00:00Z")))
     assert sms_state(cli, cid) == [(True, "permanent", "sms.opt_out_keyword")]
     assert cli("check", cid, "--channel", "sms").code == 1
 
@@ -49,7 +49,7 @@ def test_stop_and_start_at_the_same_instant_dnd_wins(cli: CliRunner, tmp_path: P
     assert sms_state(cli, "+14155550100") == [(True, "permanent", "sms.opt_out_keyword")]
     # a later START lifts it
     cli.ok("import", write(tmp_path / "start.csv", TWILIO_HEADER + inbound("SMc", "+14155550100", "Start!",
-                                                                           "2024-03-02T10:00:00Z")))  # fmt: skip
+                                                                           "2024-03-02T10:00:00Z")))
     assert sms_state(cli, "+14155550100") == [(False, None, None)]
 
 
@@ -57,7 +57,7 @@ def test_an_event_for_a_shared_phone_applies_to_each_contact(cli: CliRunner, tmp
     cli.ok("contacts", "add", "--name", "Ann", "--phone", "(415) 555-0100")
     cli.ok("contacts", "add", "--name", "Al", "--phone", "+1 415 555 0100")
     summary = cli.ok("import", write(tmp_path / "stop.csv", TWILIO_HEADER + inbound(
-        "SMa", "+14155550100", "STOP", "2024-03-01T10:00:00Z")), "--json").json  # fmt: skip
+        "SMa", "+14155550100", "STOP", "2024-03-01T10:00:00Z")), "--json").json
     assert summary["records"] == 1 and summary["unmatched"] == 0
     assert sms_state(cli, "415-555-0100") == [(True, "permanent", "sms.opt_out_keyword")] * 2
     rows = cli.ok("history", "415-555-0100", "--json").json
@@ -65,9 +65,9 @@ def test_an_event_for_a_shared_phone_applies_to_each_contact(cli: CliRunner, tmp
 
 
 def test_a_confirmed_opt_out_for_an_unknown_number_applies_to_a_later_contact(cli: CliRunner,
-                                                                              tmp_path: Path) -> None:  # fmt: skip
+                                                                              tmp_path: Path) -> None:
     cli.ok("import", write(tmp_path / "msg.csv", TWILIO_HEADER + inbound("SMr", "+14155550199", "remove me",
-                                                                         "2024-03-01T10:00:00Z")))  # fmt: skip
+                                                                         "2024-03-01T10:00:00Z")))
     [item] = cli.ok("possible-opt-outs", "list", "--json").json["possible_opt_outs"]
     assert item["contact_ids"] == [] and item["body"] == "remove me"
     cli.ok("possible-opt-outs", "confirm", item["id"])

@@ -40,7 +40,7 @@ class Desk:
 def lock_ann(world: World) -> Contact:
     ann = world.contact("Ann Lee", EMAIL, PHONE)
     world.record(sms_stop(PHONE, "2024-03-01 10:00"),
-                 email_set(EMAIL, "2024-03-02 10:00", DndKind.SPAM, "email.complained"))  # fmt: skip
+                 email_set(EMAIL, "2024-03-02 10:00", DndKind.SPAM, "email.complained"))
     return ann
 
 

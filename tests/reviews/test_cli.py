@@ -7,12 +7,12 @@ import pytest
 from .conftest import ADMIN, BUSINESS, REVIEWER, SUBMITTER, VIDEO, Cli
 
 LIST_KEYS = {"id", "contact_id", "contact", "channel", "state", "submitted_by", "submitted_at", "decided_by",
-             "decided_at", "reason", "relationship_numbers", "evidence"}  # fmt: skip
+             "decided_at", "reason", "relationship_numbers", "evidence"}
 
 
 def submit_sms(cli: Cli, *extra: str, actor: str = SUBMITTER) -> int:
     run = cli("review", "submit", "1", "--channel", "sms", "--evidence", VIDEO, "--relationship-number",
-              "(415) 555-9000", *extra, "--json", actor=actor)  # fmt: skip
+              "(415) 555-9000", *extra, "--json", actor=actor)
     assert run.code == 0, run
     assert run.json["state"] == "pending"
     return int(run.json["id"])
@@ -31,7 +31,7 @@ def test_submit_prints_id_and_state_and_list_has_the_contract_shape(cli: Cli) ->
 
 
 @pytest.mark.parametrize("bad", ["JaVaScRiPt:alert(1)", "   javascript:alert(1)", "data:text/html,x",
-                                 "file:///etc/passwd", "ftp://example.com/v", "https://", "https:///path"])  # fmt: skip
+                                 "file:///etc/passwd", "ftp://example.com/v", "https://", "https:///path"])
 def test_bad_links_are_refused_with_the_reason(cli: Cli, bad: str) -> None:
     run = cli("review", "submit", "1", "--channel", "email", "--evidence", bad)
     assert run.code == 2 and "evidence link" in run.stderr and "Traceback" not in run.stderr
@@ -108,10 +108,10 @@ def test_needs_info_then_update_then_approve(sqlite_cli: Cli) -> None:
     assert sqlite_cli("review", "list", "--state", "needs_info", "--json").json["reviews"][0]["id"] == review_id
     screenshot = "screenshot=https://evidence.example.com/n.png"
     run = sqlite_cli("review", "update", review_id, "--evidence", screenshot, "--relationship-number", "+14155559001",
-                     "--note", "number on the screenshot", "--json")  # fmt: skip
+                     "--note", "number on the screenshot", "--json")
     assert run.code == 0 and run.json == {"id": review_id, "state": "pending"}
     run = sqlite_cli("review", "approve", review_id, "--evidence", "https://evidence.example.com/form.pdf",
-                     actor=REVIEWER)  # fmt: skip
+                     actor=REVIEWER)
     assert run.code == 0, run
     item = sqlite_cli("review", "list", "--json").json["reviews"][0]
     assert item["state"] == "approved" and len(item["evidence"]) == 3

@@ -35,7 +35,7 @@ from console.domain.reviews import (
 LINK = EvidenceLink("https://evidence.example.com/optin.mp4", EvidenceKind.VIDEO)
 PENDING_SMS = Review(id=3, location_id=1, contact_id=1, channel=Channel.SMS, state=ReviewState.PENDING,
                      submitted_by="ana", submitted_at_us=0, relationship_numbers=("+14155559000",),
-                     evidence=(LINK,))  # fmt: skip
+                     evidence=(LINK,))
 
 REFUSED_LINKS = [
     "javascript:alert(1)",
@@ -119,7 +119,7 @@ def test_evidence_argument_is_url_or_kind_equals_url() -> None:
 def test_evidence_link_keeps_capture_date_and_note() -> None:
     link = EvidenceLink.checked(" https://x.example/v ", "video", date(2024, 5, 1), "  recorded by the clinic ")
     assert link.as_dict() == {"url": "https://x.example/v", "kind": "video", "captured_on": "2024-05-01",
-                              "note": "recorded by the clinic"}  # fmt: skip
+                              "note": "recorded by the clinic"}
 
 
 def test_transitions() -> None:
@@ -204,4 +204,4 @@ def test_history_text_names_the_review_and_the_approver() -> None:
 def test_list_shape() -> None:
     assert set(PENDING_SMS.as_dict()) >= {"id", "contact_id", "contact", "channel", "state", "submitted_by",
                                           "submitted_at", "decided_by", "decided_at", "reason",
-                                          "relationship_numbers", "evidence"}  # fmt: skip
+                                          "relationship_numbers", "evidence"}

@@ -20,7 +20,7 @@ from console.store.reviews import approve_review, needs_info_review, reject_revi
 from .conftest import ADMIN, BUSINESS, REVIEWER, SUBMITTER, VIDEO, Desk
 
 BAD_LINKS = ["JaVaScRiPt:alert(1)", " \tjavascript:alert(1)", "DATA:text/html,x", "File:///etc/passwd",
-             "FTP://example.com/v", "https://", "  HTTPS://  ", "https:///path"]  # fmt: skip
+             "FTP://example.com/v", "https://", "  HTTPS://  ", "https:///path"]
 
 
 def submit(desk: Desk, channel: Channel = Channel.SMS, actor: str = SUBMITTER) -> int:
@@ -81,7 +81,7 @@ def test_decisions_are_taken_only_on_a_pending_review(desk: Desk) -> None:
     with desk.store.write() as session:
         needs_info_review(session, review_id, REVIEWER, "more")
     for decide in (lambda s: approve_review(s, review_id, ADMIN), lambda s: reject_review(s, review_id, ADMIN, "x"),
-                   lambda s: needs_info_review(s, review_id, ADMIN, "x")):  # fmt: skip
+                   lambda s: needs_info_review(s, review_id, ADMIN, "x")):
         with pytest.raises(Refused, match="only on a pending review"), desk.store.write() as session:
             decide(session)
     assert state_of(desk, review_id) == ReviewState.NEEDS_INFO
@@ -171,7 +171,7 @@ def test_every_submission_and_decision_is_in_the_audit_chain(desk: Desk) -> None
         approve_review(session, second, REVIEWER)
     with desk.store.read() as session:
         reasons = list(session.scalars(select(LedgerEntry.reason).where(LedgerEntry.reason.like("review.%"))
-                                       .order_by(LedgerEntry.id)))  # fmt: skip
+                                       .order_by(LedgerEntry.id)))
         assert verify_chain(session).ok
     assert reasons == ["review.submitted", "review.submitted", "review.needs_info", "review.resubmitted",
-                       "review.rejected", "review.approved"]  # fmt: skip
+                       "review.rejected", "review.approved"]

@@ -34,13 +34,13 @@ def audit_notes(desk: Desk, reason: str) -> list[LedgerEntry]:
 def test_submission_is_pending_with_evidence_numbers_notes_and_submitter(desk: Desk) -> None:
     link = EvidenceLink("https://evidence.example.com/s.png", EvidenceKind.SCREENSHOT, note="signup form")
     review_id = submit(desk, evidence=[VIDEO, link], relationship_numbers=["(415) 555-9000", "+14155559000"],
-                       note="opt-in recorded at the front desk")  # fmt: skip
+                       note="opt-in recorded at the front desk")
     with desk.store.read() as session:
         review = get_review(session, review_id)
     assert review.state == ReviewState.PENDING and review.submitted_by == SUBMITTER
     assert review.relationship_numbers == (BUSINESS,)
     assert [(e.kind, e.note) for e in review.evidence] == [(EvidenceKind.VIDEO, None),
-                                                            (EvidenceKind.SCREENSHOT, "signup form")]  # fmt: skip
+                                                            (EvidenceKind.SCREENSHOT, "signup form")]
     assert "front desk" in (review.notes or "") and review.contact_name == "Ann Lee"
     assert [(c.from_state, c.to_state, c.by) for c in review.changes] == [(None, ReviewState.PENDING, SUBMITTER)]
     assert len(audit_notes(desk, "review.submitted")) == 1
@@ -58,7 +58,7 @@ def test_one_open_review_per_channel(desk: Desk) -> None:
 
 
 @pytest.mark.parametrize("bad", ["JaVaScRiPt:alert(1)", "  javascript:alert(1)", "data:text/html,x",
-                                 "file:///etc/passwd", "ftp://example.com/v", "https://", "https:///path"])  # fmt: skip
+                                 "file:///etc/passwd", "ftp://example.com/v", "https://", "https:///path"])
 def test_submission_refuses_bad_links_and_records_nothing(desk: Desk, bad: str) -> None:
     with pytest.raises(UserError, match="evidence link"):
         submit(desk, Channel.EMAIL, evidence=[bad])
@@ -110,7 +110,7 @@ def test_own_submission_cannot_be_approved_even_by_an_admin(desk: Desk) -> None:
     lambda s, i, who: approve_review(s, i, who),
     lambda s, i, who: reject_review(s, i, who, "no proof"),
     lambda s, i, who: needs_info_review(s, i, who, "more please"),
-])  # fmt: skip
+])
 def test_a_non_reviewer_cannot_decide_even_through_the_library(desk: Desk, decide) -> None:  # type: ignore[no-untyped-def]
     review_id = submit(desk)
     for who in ("bo.agent", SUBMITTER):
@@ -144,13 +144,13 @@ def test_needs_info_then_update_then_approve(desk: Desk) -> None:
         approve_review(session, review_id, REVIEWER)
     with desk.store.write() as session:
         review = update_review(session, review_id, SUBMITTER, ["screenshot=https://evidence.example.com/n.png"],
-                               ["+1 415 555 9001"], "the number is on the screenshot")  # fmt: skip
+                               ["+1 415 555 9001"], "the number is on the screenshot")
     assert review.state == ReviewState.PENDING and review.decided_by is None and review.reason is None
     assert len(review.evidence) == 2 and review.relationship_numbers == (BUSINESS, "+14155559001")
     with desk.store.write() as session:
         review = approve_review(session, review_id, REVIEWER)
     assert [c.to_state for c in review.changes] == [ReviewState.PENDING, ReviewState.NEEDS_INFO,
-                                                   ReviewState.PENDING, ReviewState.APPROVED]  # fmt: skip
+                                                   ReviewState.PENDING, ReviewState.APPROVED]
     assert not desk.world.state(desk.ann, Channel.SMS).dnd
     assert len(audit_notes(desk, "review.needs_info")) == len(audit_notes(desk, "review.resubmitted")) == 1
     with desk.store.read() as session:
@@ -174,7 +174,7 @@ def test_decisions_only_on_pending(desk: Desk) -> None:
     with desk.store.write() as session:
         approve_review(session, review_id, REVIEWER)
     for decide in (lambda s: approve_review(s, review_id, ADMIN), lambda s: reject_review(s, review_id, ADMIN, "x"),
-                   lambda s: needs_info_review(s, review_id, ADMIN, "x")):  # fmt: skip
+                   lambda s: needs_info_review(s, review_id, ADMIN, "x")):
         only_pending = "approved: decisions are taken only on a pending review"
         with pytest.raises(Refused, match=only_pending), desk.store.write() as session:
             decide(session)

@@ -132,7 +132,7 @@ def test_concurrent_appenders_never_collide(databases: Databases, open_store: Op
     stores = [open_store(url) for _ in range(6)]
     add_contacts(stores[0], 20)
     events = [email_set(f"user{i % 25}@example.com", f"2024-03-01 10:{i % 60:02d}", *_bounce(), k=f"mg{i}")
-              for i in range(120)]  # fmt: skip
+              for i in range(120)]
     events += [delivered(f"user{i}@example.com", "2024-03-02 10:00", k=f"dl{i}") for i in range(60)]
     errors: list[BaseException] = []
     results: list[list[str]] = []

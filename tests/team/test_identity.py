@@ -71,14 +71,14 @@ def test_roles_come_from_the_agents_table(agent_role: tuple[str, str], open_stor
     (cid,) = add_contacts(owner, 1)
     with owner.write() as session:
         record_events(session, 1, [email_set("user0@example.com", "2024-03-01 10:00", DndKind.SPAM,
-                                             "email.complained")], "importer")  # fmt: skip
+                                             "email.complained")], "importer")
 
     assert run_cli(owner_url, "agents", "add", "postgres", "--role", "admin").code == 0  # the first admin
     refused = run_cli(agent_url, "agents", "add", agent, "--role", "admin")
     assert refused.code == 1 and f"{agent} is not an admin" in refused.stderr
 
     submitted = run_cli(owner_url, "review", "submit", str(cid), "--channel", "email",
-                        "--evidence", "https://example.com/optin.mp4", "--json")  # fmt: skip
+                        "--evidence", "https://example.com/optin.mp4", "--json")
     assert submitted.code == 0, submitted
     review_id = str(json.loads(submitted.stdout)["id"])
     denied = run_cli(agent_url, "review", "approve", review_id)

@@ -46,7 +46,7 @@ def seed_old_database(url: str, revision: str) -> int:
                 {"t": AT, "mask": Channel.EMAIL.bit},
             ).scalar_one()
             values = (1, 1, "mailgun", "old-1", AT, AT, "email", "set", "temporary", "email.bounce",
-                      "ann@example.com", None, "tester", None, 0, None)  # fmt: skip
+                      "ann@example.com", None, "tester", None, 0, None)
             row = dict(zip(HASHED_COLUMNS, values, strict=True))
             row["provider_cleared"] = False
             row["hash"] = entry_hash(GENESIS, values)
@@ -98,7 +98,7 @@ def test_upgrade_from_an_earlier_revision_keeps_the_data(databases: Databases, r
     assert contact["channels"]["email"] | {"since": None} == {
         "connected": True, "dnd": True, "kind": "temporary", "locked": False, "reason": "email.bounce",
         "since": None, "source": "mailgun",
-    }  # fmt: skip
+    }
     agents = json.loads(run_cli(url, "agents", "list", "--json").stdout)["agents"]
     assert [(a["name"], a["role"]) for a in agents] == [("tester", "admin")]
     # the upgraded database keeps working: a new contact, an agent's change, the chain still whole
