@@ -296,6 +296,10 @@ class ContactPanel(QWidget):
 
     # -- the agent's changes
 
+    def request_review(self, channel: Channel) -> None:
+        """The channel's "Request opt-in review..." (or its open review), as if clicked."""
+        self._review_clicked(channel)
+
     def _review_clicked(self, channel: Channel) -> None:
         """Open the channel's open review, or ask for one with the submission form."""
         if self.contact_id is None:

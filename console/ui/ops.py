@@ -19,7 +19,7 @@ from console.errors import NotFound
 from console.services import agents, contacts, dnd, locations, opt_outs, reads, reviews
 from console.services.context import AppContext
 from console.services.dnd import DndResult
-from console.services.reads import ChannelView
+from console.services.reads import ChannelView, ContactView
 from console.store.contact_list import ContactFilter, ContactRow
 from console.store.history import HistoryEntry
 from console.store.possible_opt_outs import PossibleOptOutView
@@ -101,6 +101,21 @@ def contact_rows(ctx: AppContext, ids: Sequence[int]) -> dict[int, ContactRow]:
 
 
 # -- one contact
+
+
+def contact_view(ctx: AppContext, contact_id: int) -> ContactView:
+    return contacts.find_one(ctx, contact_id)
+
+
+def save_contact(ctx: AppContext, location_id: int, before: ContactView | None, name: str, email: str,
+                 phone: str) -> int:
+    """Add the contact (``before`` None) or change what differs from ``before`` (an emptied field removes it)."""
+    if before is None:
+        return contacts.add_contact(ctx, name, email or None, phone or None, where=location_id).result.id
+    edited = contacts.edit_contact(ctx, before.id, name if name != before.name else None,
+                                   email if email != (before.email or "") else None,
+                                   phone if phone != (before.phone or "") else None)
+    return edited.result.after.id
 
 
 def find_contact(ctx: AppContext, ref: str) -> tuple[int, int]:
