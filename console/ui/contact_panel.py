@@ -7,7 +7,16 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
 from console.domain.explain import describe_state, explain_lock
@@ -174,6 +183,10 @@ class ContactPanel(QWidget):
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
                                    "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)
+        self.note = name_widget(QLineEdit(self), "change_note", "Note for the next change",
+                                "Optional; saved with the next DND change and shown in History")
+        self.note.setPlaceholderText("Note for the next change (optional, shown in History)")
+        self.note.setMaxLength(500)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         grid = QGridLayout()
@@ -194,6 +207,7 @@ class ContactPanel(QWidget):
         layout.addWidget(self.details)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.dnd_all)
+        layout.addWidget(self.note)
         layout.addWidget(line)
         layout.addLayout(grid)
         layout.addStretch(1)
@@ -215,6 +229,7 @@ class ContactPanel(QWidget):
         if contact_id != self.contact_id:
             self._set_editable(False)  # not the shown contact's toggles any more
             self.stale.emit()
+            self.note.clear()
         self.contact_id = contact_id
         self.reload()
 
@@ -362,10 +377,12 @@ class ContactPanel(QWidget):
 
         def saved(result: DndResult) -> None:
             self.stale.emit()  # a note about the state before this change would now mislead
+            self.note.clear()  # it went with this change
             done(result)
             self._after_change(contact_id)
 
-        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions))
+        note = self.note.text().strip() or None
+        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions, note))
          .with_progress("Saving the DND change...")
          .success(saved)
          .failure(lambda _error: self._after_change(contact_id))

@@ -140,8 +140,9 @@ def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
 
 
 def set_dnd(ctx: AppContext, contact_id: int, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
-            versions: Mapping[Channel, int] | None) -> DndResult:
-    return dnd.set_dnd(ctx, contact_id, channels, turn_on, provider_cleared=cleared, expected_versions=versions).result
+            versions: Mapping[Channel, int] | None, note: str | None = None) -> DndResult:
+    return dnd.set_dnd(ctx, contact_id, channels, turn_on, note=note, provider_cleared=cleared,
+                       expected_versions=versions).result
 
 
 def history(ctx: AppContext, contact_id: int) -> list[HistoryEntry]:

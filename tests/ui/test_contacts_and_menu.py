@@ -105,3 +105,16 @@ def test_context_menu_offers_review_only_for_locked_channels_and_opens_history(q
     assert window.tabs.currentWidget() is window.history and window.history.contact_id == people.stopped
     settle(qtbot, window.tasks)
     menu.close()
+
+
+def test_a_note_typed_with_a_toggle_change_is_shown_in_history(qtbot, window: MainWindow, people: People) -> None:
+    window.panel.show_contact(people.clear)
+    window.history.show_contact(people.clear)
+    qtbot.waitUntil(lambda: window.panel.rows[Channel.FACEBOOK].toggle.isEnabled(), timeout=5000)
+    window.panel.note.setText("asked by phone, ticket 4411")
+    window.panel.rows[Channel.FACEBOOK].toggle.click()
+    qtbot.waitUntil(lambda: window.panel.note.text() == "", timeout=5000)
+    settle(qtbot, window.tasks)
+    model = window.history.model
+    cells = [str(model.index(r, c).data()) for r in range(model.rowCount()) for c in range(model.columnCount())]
+    assert any("asked by phone, ticket 4411" in cell for cell in cells), cells
