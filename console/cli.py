@@ -57,13 +57,14 @@ def cli(click_ctx: click.Context, db: str | None, region: str | None, verbose: b
 
 @cli.command()
 @click.option("--demo", "use_demo", is_flag=True, help="open a fresh demo database")
+@click.option("--contact", default=None, metavar="CONTACT", help="open with this contact (id, email or phone) selected")
 @pass_ctx
 @user_errors
-def gui(ctx: AppContext, use_demo: bool) -> None:
+def gui(ctx: AppContext, use_demo: bool, contact: str | None) -> None:
     """Open the console window."""
     from console.ui.app import run_gui
 
-    sys.exit(run_gui(ctx.settings, use_demo))
+    sys.exit(run_gui(ctx.settings, use_demo, contact=contact))
 
 
 for module in (admin, audit_cmds, contacts, dnd, imports, reviews, insight, bulk_cmds, team_cmds):

@@ -53,3 +53,24 @@ def identity_mode(ctx: AppContext) -> identity.IdentityMode:
     (a login set up with ``db grant``) on PostgreSQL; with the sentence a front end shows."""
     with ctx.store.read() as session:
         return identity.identity_mode(session)
+@dataclass(frozen=True, slots=True)
+class ActingView:
+    """Who acts, with which role; ``claimed``: the name is the one the console was given (SQLite), not checked by
+    the database (PostgreSQL's database user); ``admin_exists`` decides who may connect channels."""
+
+    name: str
+    role: str
+    claimed: bool
+    admin_exists: bool
+
+    @property
+    def words(self) -> str:
+        """E.g. "Acting as ana.agent (agent)", with "claimed" on SQLite."""
+        return f"Acting as {self.name} ({self.role})" + (", identity claimed, not verified" if self.claimed else "")
+
+
+def acting(ctx: AppContext) -> ActingView:
+    with ctx.store.read() as session:
+        who = actor(ctx, session)
+        claimed = session.get_bind().dialect.name != "postgresql"
+        return ActingView(who, identity.role_of(session, who), claimed, identity.admin_exists(session))

@@ -88,3 +88,9 @@ def edit_contact(
         result = ContactEdit(before, after, status_of_contact(session, target))
     what = DND if result.readdressed else CONTACTS
     return Outcome(result, Change(what, after.location_id, frozenset({after.id}), who))
+
+
+def find_one(ctx: AppContext, contact: ContactRef, where: LocationRef = None) -> ContactView:
+    """The one contact an id, email or phone names (refused when it names several, NotFound when none)."""
+    with ctx.store.read() as session:
+        return contact_view(session, one_contact(ctx, session, contact, where))

@@ -64,7 +64,7 @@ def open_store(open_once: Callable[[], Store], problem: DatabaseProblem) -> Stor
                 return None
 
 
-def run_gui(settings: Settings, demo: bool, problem: DatabaseProblem | None = None) -> int:
+def run_gui(settings: Settings, demo: bool, problem: DatabaseProblem | None = None, contact: str | None = None) -> int:
     """Open the console window with ``settings`` (built once, by ``cli.py``); returns the exit code."""
     app = application()
     crashes = CrashReporter()
@@ -74,6 +74,7 @@ def run_gui(settings: Settings, demo: bool, problem: DatabaseProblem | None = No
         return 2
     ctx = AppContext.with_store(store, settings)
     window = MainWindow(ctx, QSettings(), crashes)
+    window.open_at_contact = contact
     if demo:
         window.setWindowTitle(f"DND Console (demo database: {store.url.removeprefix('sqlite:///')})")
     window.show()

@@ -6,11 +6,21 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from console.domain.channels import CHANNEL_ORDER, Channel, mask_of
+from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
 from console.domain.explain import describe_state, explain_lock
+from console.domain.gate import SendDecision, decide_send
 from console.domain.reviews import Review
 from console.domain.state import ChannelState, needs_provider_clearance, status_of
 from console.services.dnd import DndResult
@@ -22,6 +32,7 @@ from console.ui.dialogs import ProviderClearanceDialog
 from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
+from console.ui.plain import plain
 from console.ui.review_model import STATE_WORDS
 from console.ui.review_submission import ReviewSubmissionDialog
 from console.ui.taskman import TaskManager
@@ -46,7 +57,7 @@ class ChannelRow:
         )
         self.kind_icon = name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
         self.kind_icon.setFixedSize(ICON_SIZE)
-        self.state_label = name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state")
+        self.state_label = plain(name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state"))
         self.state_label.setWordWrap(True)
         self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
                                          f"request_review_{channel.value}",
@@ -55,6 +66,7 @@ class ChannelRow:
         self.review_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.review_button.hide()
         self.open_review: Review | None = None
+        self.decision: SendDecision | None = None
         self.state_box = QWidget(parent)
         box = QVBoxLayout(self.state_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -76,32 +88,68 @@ class ChannelRow:
             self.review_button.setAccessibleName(f"Request an opt-in review to lift {self.channel.label} DND")
             self.review_button.setToolTip("Attach proof of the contact's opt-in; a reviewer can then lift the lock")
 
-    def show_state(self, state: ChannelState, connected: bool) -> None:
+    def show_state(self, state: ChannelState, connected: bool, decision: SendDecision) -> None:
+        """The row answers "can a message go out, and if not why" with ``decide_send``, the answer of ``check``."""
         self.toggle.blockSignals(True)
         self.toggle.setChecked(state.dnd)
         self.toggle.blockSignals(False)
-        locked = state.locked
-        self.toggle.setEnabled(connected and not locked)
-        self.kind_icon.setPixmap((icon("lock") if locked else kind_icon(state.kind)).pixmap(ICON_SIZE))
+        self.toggle.setEnabled(connected and not state.locked)
+        self.kind_icon.setPixmap(kind_icon(state.kind).pixmap(ICON_SIZE))
+        self.kind_icon.show()
         if not connected:
             kept = KIND_WORDS[state.kind]
-            text = f"Not connected. Kept: {kept}" + (f", {describe_state(self.channel, state)}" if state.dnd else "")
+            text = f"Not connected: nothing is sent. Kept: {kept}" + (
+                f", {describe_state(self.channel, state)}" if state.dnd else "")
             tip = f"{self.channel.label} is not connected for this location; its DND state is kept unchanged."
             self.kind_icon.setPixmap(icon("not-connected").pixmap(ICON_SIZE))
-        elif locked:
-            text = f"Locked: {describe_state(self.channel, state)} ({state.kind})"
-            tip = explain_lock(self.channel, state)
         elif state.dnd:
-            text = f"{KIND_WORDS[state.kind]}: {describe_state(self.channel, state)}"
+            text = dnd_words(self.channel, state)
             tip = explain_lock(self.channel, state)
+        elif decision.reason == "no_address":
+            need = "email address" if self.channel == Channel.EMAIL else "phone number"
+            text = f"No address: no {need}, nothing can be sent"
+            tip = (f"The contact has no {need}, so {self.channel.label} cannot reach it; edit the contact to add "
+                   f"one. DND can still be turned on now and applies to the address added later.")
+            self.kind_icon.setPixmap(icon("no-address").pixmap(ICON_SIZE))
         else:
-            text, tip = "Not DND", f"{self.channel.label} is not DND. Tick to turn DND on."
+            text, tip = "Allowed: not DND", f"{self.channel.label} may send to this contact. Tick to turn DND on."
+        self.decision = decision
         self.state_label.setText(text)
         self.state_label.setEnabled(connected)
-        self.state_label.setStyleSheet("font-weight: bold; color: #c62828;" if locked and connected else "")
+        self.state_label.setStyleSheet("font-weight: bold; color: #c62828;" if state.locked and connected else "")
         for widget in (self.toggle, self.kind_icon, self.state_label):
             widget.setToolTip(tip)
+        self.toggle.setToolTip(f"{tip} (Alt+{CHANNEL_ORDER.index(self.channel) + 1})")
         self.toggle.setAccessibleDescription(tip)
+
+    def show_nothing(self) -> None:
+        """No contact: no state, no icons that would say something about a contact."""
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(False)
+        self.toggle.blockSignals(False)
+        self.toggle.setEnabled(False)
+        self.kind_icon.clear()
+        self.state_label.setText("")
+        self.state_label.setStyleSheet("")
+        self.review_button.hide()
+        for widget in (self.toggle, self.kind_icon, self.state_label):
+            widget.setToolTip("")
+
+
+def dnd_words(channel: Channel, state: ChannelState) -> str:
+    """E.g. "Locked: DND (permanent), Replied STOP on 1 Mar 2024, until an approved opt-in review"."""
+    kind = state.kind.value if state.kind else "manual"
+    head = "Locked: DND" if state.locked else "DND"
+    since = describe_state(channel, state)
+    return f"{head} ({kind}), {since}, {UNTIL_WORDS.get(state.kind, 'until an agent turns it off')}"
+
+
+UNTIL_WORDS: dict[DndKind | None, str] = {
+    DndKind.MANUAL: "until an agent turns it off",
+    DndKind.TEMPORARY: "until the provider clears it or an agent turns it off",
+    DndKind.PERMANENT: "until the contact texts START or an opt-in review is approved",
+    DndKind.SPAM: "until an opt-in review is approved",
+}
 
 
 class ContactPanel(QWidget):
@@ -113,6 +161,7 @@ class ContactPanel(QWidget):
     review_submitted = Signal(int)  # review id
     review_requested = Signal(int)  # review id: open it
     loaded = Signal(object)  # the contact id shown, or None
+    stale = Signal()  # notes about the previous state no longer apply (a change was saved, another contact)
 
     def __init__(self, tasks: TaskManager, parent: Any = None) -> None:
         super().__init__(parent)
@@ -125,15 +174,19 @@ class ContactPanel(QWidget):
         self._email: str | None = None
         self._stored: dict[Channel, ChannelView] = {}
         self._connected: frozenset[Channel] = frozenset()
-        self.title = name_widget(QLabel("No contact selected", self), "contact_name", "Contact name")
+        self.title = plain(name_widget(QLabel("No contact selected", self), "contact_name", "Contact name"))
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.title.setWordWrap(True)
-        self.details = name_widget(QLabel(self), "contact_details", "Contact email and phone")
+        self.details = plain(name_widget(QLabel(self), "contact_details", "Contact email and phone"))
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = name_widget(QLabel(self), "contact_status", "DND status")
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
                                    "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)
+        self.note = name_widget(QLineEdit(self), "change_note", "Note for the next change",
+                                "Optional; saved with the next DND change and shown in History")
+        self.note.setPlaceholderText("Note for the next change (optional, shown in History)")
+        self.note.setMaxLength(500)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         grid = QGridLayout()
@@ -148,19 +201,35 @@ class ContactPanel(QWidget):
                 grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(row.state_box, r, 3)  # no alignment: the row grows to a wrapped explanation
             self.rows[channel] = row
+        self._shortcuts()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.details)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.dnd_all)
+        layout.addWidget(self.note)
         layout.addWidget(line)
         layout.addLayout(grid)
         layout.addStretch(1)
         self.show_contact(None)
 
+    def _shortcuts(self) -> None:
+        """Alt+1..Alt+6 toggle the channels in their order, Alt+0 DND on all channels (README lists them)."""
+        for n, channel in enumerate(CHANNEL_ORDER, start=1):
+            toggle = self.rows[channel].toggle
+            keys = QShortcut(QKeySequence(f"Alt+{n}"), self)
+            keys.setContext(Qt.ShortcutContext.WindowShortcut)
+            keys.activated.connect(lambda t=toggle: t.click() if t.isEnabled() else None)
+        keys = QShortcut(QKeySequence("Alt+0"), self)
+        keys.setContext(Qt.ShortcutContext.WindowShortcut)
+        keys.activated.connect(lambda: self.dnd_all.click() if self.dnd_all.isEnabled() else None)
+        self.dnd_all.setText("DND all channels (Alt+0)")
+
     def show_contact(self, contact_id: int | None) -> None:
         if contact_id != self.contact_id:
             self._set_editable(False)  # not the shown contact's toggles any more
+            self.stale.emit()
+            self.note.clear()
         self.contact_id = contact_id
         self.reload()
 
@@ -193,10 +262,7 @@ class ContactPanel(QWidget):
             self.badge.hide()
             self.dnd_all.setEnabled(False)
             for row in self.rows.values():
-                row.show_state(ChannelState(), False)
-                row.toggle.setEnabled(False)
-                row.state_label.setText("")
-                row.review_button.hide()
+                row.show_nothing()
             self.loaded.emit(None)
             return
         self._email = card.email
@@ -205,7 +271,9 @@ class ContactPanel(QWidget):
         self.details.setText(" · ".join(x for x in (card.email, card.phone) if x) or "no email or phone")
         self.dnd_all.setEnabled(True)
         for channel, row in self.rows.items():
-            row.show_state(self._stored[channel].state, channel in self._connected)
+            state, connected = self._stored[channel].state, channel in self._connected
+            row.show_state(state, connected, decide_send(channel, state, connected, bool(card.email),
+                                                         bool(card.phone)))
             row.show_review(self._stored[channel].state, channel in self._connected, self._reviews.get(channel))
         self._show_status()
         self._fit_explanations()
@@ -242,6 +310,10 @@ class ContactPanel(QWidget):
         self.dnd_all.blockSignals(False)
 
     # -- the agent's changes
+
+    def request_review(self, channel: Channel) -> None:
+        """The channel's "Request opt-in review..." (or its open review), as if clicked."""
+        self._review_clicked(channel)
 
     def _review_clicked(self, channel: Channel) -> None:
         """Open the channel's open review, or ask for one with the submission form."""
@@ -304,10 +376,13 @@ class ContactPanel(QWidget):
         self._set_editable(False)
 
         def saved(result: DndResult) -> None:
+            self.stale.emit()  # a note about the state before this change would now mislead
+            self.note.clear()  # it went with this change
             done(result)
             self._after_change(contact_id)
 
-        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions))
+        note = self.note.text().strip() or None
+        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions, note))
          .with_progress("Saving the DND change...")
          .success(saved)
          .failure(lambda _error: self._after_change(contact_id))

@@ -3,6 +3,7 @@ replace ``ask`` or drive the dialog object directly."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
@@ -20,10 +21,11 @@ class ProviderClearanceDialog(QDialog):
         super().__init__(parent)
         name_widget(self, "provider_clearance_dialog", "Confirm provider clearance")
         self.setWindowTitle("Lift email DND")
-        shown = address or "this address"
+        shown = html.escape(address or "this address")  # rich text around it: the address itself stays plain
+        why = html.escape(describe_state(Channel.EMAIL, state))
         intro = QLabel(
             f"<p>Email DND for <b>{shown}</b> came from the email provider: "
-            f"{describe_state(Channel.EMAIL, state)}.</p>"
+            f"{why}.</p>"
             "<p>Before lifting it:</p><ol>"
             f"<li>remove {shown} from the provider's suppression list (e.g. Mailgun bounces, unsubscribes);</li>"
             "<li>re-validate the address.</li></ol>",
@@ -41,6 +43,10 @@ class ProviderClearanceDialog(QDialog):
         name_widget(self.lift_button, "lift_button", "Lift email DND")
         name_widget(self.buttons, "clearance_buttons", "Lift or cancel")
         self.lift_button.setEnabled(False)
+        self.lift_button.setAutoDefault(False)  # Enter never lifts a DND: Cancel is the default
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)
+        cancel.setAutoDefault(True)
         self.confirm_box.toggled.connect(self.lift_button.setEnabled)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
@@ -45,6 +45,7 @@ class FilterBar(QWidget):
         self.only_label.clicked.connect(self.clear_only_ids)
         self.only_label.hide()
         self.count_label = name_widget(QLabel(self), "match_count", "Matching contacts")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
         self._typing.setInterval(SEARCH_DELAY_MS)

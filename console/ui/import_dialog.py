@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -80,10 +80,12 @@ class ImportDialog(QDialog):
         self.location.addItems(locations)
         self.location.setCurrentText(location)
         self.problem = name_widget(QLabel(self), "import_problem", "Import problem")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c62828;")
         self.progress = name_widget(QProgressBar(self), "import_progress", "Import progress")
         self.rate = name_widget(QLabel(self), "import_rate", "Records imported and records per second")
+        self.rate.setTextFormat(Qt.TextFormat.PlainText)
         self.start_button = name_widget(QPushButton("Import", self), "start_import", "Start the import")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)

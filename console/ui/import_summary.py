@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -48,11 +48,13 @@ class ImportSummaryView(QWidget):
         super().__init__(parent)
         name_widget(self, "import_summary", "Import summary")
         self.headline = name_widget(QLabel(self), "summary_headline", "Import result")
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet("font-weight: bold;")
         self.form = QFormLayout()
         self.values: dict[str, QLabel] = {}
         self.no_effect = name_widget(QLabel(self), "summary_no_effect", "Records with no effect, by kind")
+        self.no_effect.setTextFormat(Qt.TextFormat.PlainText)
         self.no_effect.setWordWrap(True)
         self.rejects = name_widget(QTableWidget(0, 3, self), "summary_rejects", "Rejected records")
         self.rejects.setHorizontalHeaderLabels(["File", "Line", "Error"])
@@ -76,6 +78,7 @@ class ImportSummaryView(QWidget):
         shown = self.values.get(key)
         if shown is None:
             shown = name_widget(QLabel(self), f"summary_{key}", label)
+            shown.setTextFormat(Qt.TextFormat.PlainText)
             self.values[key] = shown
             self.form.addRow(label, shown)
         shown.setText(str(value))

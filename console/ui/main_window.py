@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -22,14 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.channels import Channel, DndKind
 from console.domain.reviews import Review
+from console.domain.roles import admin_action_blockers
+from console.services import agents
 from console.services.context import AppContext, Settings
+from console.services.dnd import DndResult
+from console.services.reads import ContactView
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
 from console.ui import ops
 from console.ui.badges import StatusBadgeDelegate
-from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, STATUS_COLUMN, ContactTableModel
+from console.ui.contact_dialog import ContactDialog
+from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, KIND_ROLE, STATUS_COLUMN, ContactTableModel
 from console.ui.contact_panel import ContactPanel
+from console.ui.context_menu import MenuActions, RowFacts, contact_menu
 from console.ui.crash import CrashReporter
 from console.ui.filter_bar import FilterBar
 from console.ui.history_view import HistoryView
@@ -40,8 +48,9 @@ from console.ui.integrations import IntegrationsDialog
 from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
-from console.ui.operations import QueryOp
+from console.ui.operations import ChangeOp, QueryOp
 from console.ui.opt_outs import PossibleOptOutsDialog
+from console.ui.plain import install_plain_tooltips, plain
 from console.ui.problems import Problems
 from console.ui.review_dialog import ReviewDialog
 from console.ui.reviews_tab import ReviewsView, tab_title
@@ -61,6 +70,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext | Store, settings: QSettings | None = None,
                  crashes: CrashReporter | None = None) -> None:
         super().__init__()
+        install_plain_tooltips()
         name_widget(self, "main_window", "DND Console")
         self.setWindowTitle("DND Console")
         self.setWindowIcon(icon("app"))
@@ -75,6 +85,11 @@ class MainWindow(QMainWindow):
         self.tasks.problems = Problems(self.messages.show_message, self.crashes, self)
         self.messages.dismissed.connect(self.tasks.problems.dismissed)
         self.actor = ""
+        self.acting: agents.ActingView | None = None
+        self.open_at_contact: str | None = None  # gui --contact: selected once the window has started
+        self.pending_selection: int | None = None
+        self.context_menu: QMenu | None = None
+        self.contact_dialog: ContactDialog | None = None
         self.locations: list[tuple[int, str]] = []
 
         self.filters = FilterBar(self)
@@ -115,6 +130,8 @@ class MainWindow(QMainWindow):
     def _started(self, start: ops.WindowStart) -> None:
         """The worker's first answer: who acts, the locations; then the list, the reviews and live refresh."""
         self.actor = start.actor
+        self.acting = start.acting
+        self._show_acting(start.acting)
         self.locations = list(start.locations)
         remembered = str(self.settings.value("location", ""))
         location_id = next((i for i, n in self.locations if n == remembered), self.locations[0][0])
@@ -130,6 +147,49 @@ class MainWindow(QMainWindow):
             busy=lambda: import_pool().activeThreadCount() > 0,  # the import's own commits: refreshed at its end
         )
         self.ready.emit()
+        if self.open_at_contact:
+            self.select_contact(self.open_at_contact)
+
+    def select_contact(self, ref: str) -> None:
+        """Select the contact an id, email or phone names (``gui --contact``): the list shows it alone, selected."""
+        (QueryOp(self.tasks, lambda ctx: ops.find_contact(ctx, ref))
+         .success(lambda found: self._show_found(found[0], found[1], ref))
+         .run_in_background())
+
+    def _show_found(self, contact_id: int, location_id: int, ref: str) -> None:
+        if location_id != self.filters.location_id:
+            self.filters.set_locations(self.locations, location_id)
+            self._location_changed(location_id)
+        self.pending_selection = contact_id
+        self.filters.show_only(frozenset({contact_id}), f"Contact {ref}")
+        self.panel.show_contact(contact_id)
+        self.history.show_contact(contact_id)
+
+    def _select_pending(self) -> None:
+        """After a reset: select the row of the contact asked for (or still shown), if the list has it."""
+        wanted = self.pending_selection if self.pending_selection is not None else self.panel.contact_id
+        self.pending_selection = None
+        if wanted is None:
+            return
+        row = self.model.row_of(wanted)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _show_acting(self, who: agents.ActingView) -> None:
+        """Who acts, in the title and the status bar; what their role cannot do is disabled, saying why."""
+        self.setWindowTitle(f"{self.windowTitle()} — {who.name} ({who.role})")
+        self.acting_label.setText(who.words)
+        self.acting_label.setToolTip(
+            "The name is the one this console was started with (SQLite has no logins): "
+            "set it with DND_CONSOLE_ACTOR (default: the login name)." if who.claimed
+            else "The PostgreSQL user this console is logged in as.")
+        blockers = admin_action_blockers(who.name, who.role, who.admin_exists, "connect or disconnect channels")
+        self.integrations_action.setEnabled(not blockers)
+        self.integrations_action.setToolTip(blockers[0] if blockers else "Connect or disconnect channels")
+        self.integrations_action.setStatusTip(blockers[0] if blockers else "")
+        if blockers:
+            self.integrations_action.setText("&Integrations... (admins only)")
 
     def _make_progress(self) -> None:
         """What the database worker is busy with, beside the tabs, once it takes more than a moment.
@@ -195,21 +255,35 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
         contacts = self.menuBar().addMenu("&Contacts")
+        self.new_contact_action = action(contacts, "&New contact...", "new_contact_action",
+                                         lambda: self.open_contact_dialog(None), QKeySequence("Ctrl+N"))
+        self.edit_contact_action = action(contacts, "&Edit contact...", "edit_contact_action",
+                                          lambda: self.edit_shown_contact(), QKeySequence("Ctrl+E"))
         self.find_action = action(contacts, "&Find", "find_action", self.focus_search, QKeySequence("Ctrl+F"))
         action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
         action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
                QKeySequence("Ctrl+R"))
         location = self.menuBar().addMenu("&Location")
-        action(location, "&Integrations...", "integrations_action", lambda: self.open_integrations())
+        self.integrations_action = action(location, "&Integrations...", "integrations_action",
+                                          lambda: self.open_integrations())
+        location.setToolTipsVisible(True)
+        self.acting_label = plain(name_widget(QLabel(self), "acting_as", "Who is acting"))
+        self.acting_label.setText("Acting as ...")
+        self.statusBar().addPermanentWidget(self.acting_label)
 
     def _connect(self) -> None:
         self.filters.changed.connect(self.apply_filters)
         self.filters.location_changed.connect(self._location_changed)
         self.model.count_changed.connect(self.filters.show_count)
+        self.model.count_changed.connect(lambda _count: self._select_pending())
         self.model.modelReset.connect(self._size_columns)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.model.count_changed.connect(self._show_empty_hint)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
+        self.panel.stale.connect(self.messages.close_note)
         self.panel.review_submitted.connect(lambda review_id: self.reviews.refresh(review_id))
         self.panel.review_requested.connect(self.open_review)
         self.reviews.open_requested.connect(self.open_review)
@@ -283,6 +357,88 @@ class MainWindow(QMainWindow):
             widget.setEnabled(on_contacts)
         if not on_contacts:
             self.reviews.refresh()
+
+    def _show_empty_hint(self, count: int) -> None:
+        """An empty location (no filter narrowing it): say how to get contacts in."""
+        f = self.model.filter
+        unfiltered = f is not None and not (f.search or f.status or f.channel or f.kind or f.contact_ids is not None)
+        if count == 0 and unfiltered:
+            self.messages.show_message("info", "No contacts yet: import a provider export (File > Import, Ctrl+I, "
+                                       "or drop files here) or add a contact (Contacts > New contact, Ctrl+N).")
+
+    def row_facts(self, row: int) -> RowFacts | None:
+        contact_id = self.model.contact_id(row)
+        if contact_id is None:
+            return None
+        kinds: dict[Channel, DndKind | None] = {}
+        for offset, channel in enumerate(self.model.channels):
+            value = self.model.index(row, len(FIXED_COLUMNS) + offset).data(KIND_ROLE)
+            kinds[channel] = DndKind(value) if value else None
+        return RowFacts(contact_id, self.model.index(row, 1).data() or "", self.model.index(row, 2).data() or "",
+                        kinds)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        facts = self.row_facts(index.row()) if index.isValid() else None
+        if facts is None:
+            return
+        self.table.selectRow(index.row())
+        self.context_menu = contact_menu(self.table, facts, MenuActions(
+            self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid)))
+        self.context_menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _menu_set_dnd(self, contact_id: int, channel: Channel | None, turn_on: bool) -> None:
+        def done(result: DndResult) -> None:
+            refused = [r.message for c in result.contacts for r in c.refused]
+            if refused:
+                self.messages.show_message("warning", " ".join(refused))
+            self._contact_changed(contact_id)
+            if self.panel.contact_id == contact_id:
+                self.panel.reload()
+
+        channels = None if channel is None else [channel]
+        (ChangeOp(self.tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, False, None))
+         .with_progress("Saving the DND change...")
+         .success(done)
+         .run_in_background())
+
+    def _menu_history(self, contact_id: int) -> None:
+        self.history.show_contact(contact_id)
+        self.tabs.setCurrentWidget(self.history)
+
+    def _menu_review(self, contact_id: int, channel: Channel) -> None:
+        self.tabs.setCurrentWidget(self.panel)
+        if self.panel.contact_id == contact_id:
+            self.panel.request_review(channel)
+
+    def edit_shown_contact(self) -> None:
+        if self.panel.contact_id is not None:
+            self.open_contact_dialog(self.panel.contact_id)
+
+    def open_contact_dialog(self, contact_id: int | None) -> None:
+        """New contact (None) in the shown location, or the contact's fields read first on the worker."""
+        if contact_id is None:
+            self._show_contact_dialog(None)
+            return
+        QueryOp(self.tasks, lambda ctx: ops.contact_view(ctx, contact_id)).success(
+            self._show_contact_dialog).run_in_background()
+
+    def _show_contact_dialog(self, contact: ContactView | None) -> ContactDialog:
+        location_id = contact.location_id if contact else self.filters.location_id
+        dialog = ContactDialog(self.tasks, location_id, contact, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._contact_saved)
+        dialog.finished.connect(lambda _code: setattr(self, "contact_dialog", None))
+        self.contact_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _contact_saved(self, contact_id: int) -> None:
+        self.messages.close_note()
+        self.pending_selection = contact_id
+        self.model.refresh()
+        self.panel.show_contact(contact_id)
+        self.history.show_contact(contact_id)
 
     # -- dialogs
 

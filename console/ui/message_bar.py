@@ -41,6 +41,9 @@ class MessageBar(QWidget):
         layout.addWidget(self.close_button)
         self.level = ""
         self._retry: Callable[[], None] | None = None
+        keep = self.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # a message never pushes the window down under the pointer
+        self.setSizePolicy(keep)
         self.hide()
 
     @property
@@ -58,6 +61,11 @@ class MessageBar(QWidget):
         self._retry = retry
         self.retry_button.setVisible(retry is not None)
         self.show()
+
+    def close_note(self) -> None:
+        """Close an informational note (problems with Retry stay until handled)."""
+        if self.isVisible() and self.level == "info":
+            self.close_message()
 
     def close_message(self) -> None:
         self._dismiss()

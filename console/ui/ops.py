@@ -16,10 +16,10 @@ from console.domain.evidence import EvidenceLink
 from console.domain.reviews import Review, ReviewState
 from console.domain.state import ChannelState
 from console.errors import NotFound
-from console.services import agents, dnd, locations, opt_outs, reads, reviews
+from console.services import agents, contacts, dnd, locations, opt_outs, reads, reviews
 from console.services.context import AppContext
 from console.services.dnd import DndResult
-from console.services.reads import ChannelView
+from console.services.reads import ChannelView, ContactView
 from console.store.contact_list import ContactFilter, ContactRow
 from console.store.history import HistoryEntry
 from console.store.possible_opt_outs import PossibleOptOutView
@@ -31,6 +31,7 @@ class WindowStart:
     actor: str
     role: str
     locations: tuple[tuple[int, str], ...]
+    acting: agents.ActingView
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +80,8 @@ class ReviewPage:
 
 
 def window_start(ctx: AppContext) -> WindowStart:
-    actor, role = agents.whoami(ctx)
-    return WindowStart(actor, role, tuple((loc.id, loc.name) for loc in locations.list_locations(ctx)))
+    who = agents.acting(ctx)
+    return WindowStart(who.name, who.role, tuple((loc.id, loc.name) for loc in locations.list_locations(ctx)), who)
 
 
 # -- the contact list
@@ -102,6 +103,27 @@ def contact_rows(ctx: AppContext, ids: Sequence[int]) -> dict[int, ContactRow]:
 # -- one contact
 
 
+def contact_view(ctx: AppContext, contact_id: int) -> ContactView:
+    return contacts.find_one(ctx, contact_id)
+
+
+def save_contact(ctx: AppContext, location_id: int, before: ContactView | None, name: str, email: str,
+                 phone: str) -> int:
+    """Add the contact (``before`` None) or change what differs from ``before`` (an emptied field removes it)."""
+    if before is None:
+        return contacts.add_contact(ctx, name, email or None, phone or None, where=location_id).result.id
+    edited = contacts.edit_contact(ctx, before.id, name if name != before.name else None,
+                                   email if email != (before.email or "") else None,
+                                   phone if phone != (before.phone or "") else None)
+    return edited.result.after.id
+
+
+def find_contact(ctx: AppContext, ref: str) -> tuple[int, int]:
+    """The contact an id, email or phone names (one: several is refused): its id and location id."""
+    found = contacts.find_one(ctx, int(ref) if ref.isdigit() else ref)
+    return found.id, found.location_id
+
+
 def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
     """None when the contact no longer exists."""
     try:
@@ -118,8 +140,9 @@ def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
 
 
 def set_dnd(ctx: AppContext, contact_id: int, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
-            versions: Mapping[Channel, int] | None) -> DndResult:
-    return dnd.set_dnd(ctx, contact_id, channels, turn_on, provider_cleared=cleared, expected_versions=versions).result
+            versions: Mapping[Channel, int] | None, note: str | None = None) -> DndResult:
+    return dnd.set_dnd(ctx, contact_id, channels, turn_on, note=note, provider_cleared=cleared,
+                       expected_versions=versions).result
 
 
 def history(ctx: AppContext, contact_id: int) -> list[HistoryEntry]:

@@ -80,6 +80,7 @@ class PossibleOptOutsDialog(QDialog):
         self.dismiss_button.clicked.connect(lambda: self.decide(confirm=False))
         self.close_button.clicked.connect(self.accept)
         self.empty = name_widget(QLabel("No possible opt-outs are waiting.", self), "no_opt_outs", "Nothing waiting")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QHBoxLayout()
         buttons.addWidget(self.empty, 1)
         for button in (self.confirm_button, self.dismiss_button, self.close_button):

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -72,6 +72,7 @@ class EvidenceRow(QWidget):
         self.remove = name_widget(QPushButton("Remove", self), f"evidence_remove_{n}",
                                   f"Remove evidence link {n + 1}")
         self.problem = name_widget(QLabel(self), f"evidence_problem_{n}", f"Evidence link {n + 1}: check")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
         self.problem.hide()
         grid = QGridLayout(self)
@@ -191,6 +192,7 @@ class RelationshipNumbersField(QWidget):
                                 "The business's sending numbers the contact opted in to, comma separated")
         self.edit.setPlaceholderText("e.g. +1 415 555 9000, (415) 555-9001")
         self.check = name_widget(QLabel(self), f"{name}_check", "Relationship numbers: check")
+        self.check.setTextFormat(Qt.TextFormat.PlainText)
         self.check.setWordWrap(True)
         self.check.hide()
         layout = QVBoxLayout(self)

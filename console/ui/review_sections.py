@@ -82,6 +82,7 @@ class EvidenceItem(QFrame):
             facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
         self.facts = name_widget(QLabel(" · ".join(facts), self), f"evidence_facts_{number}",
                                  f"Evidence {number + 1}: kind and date")
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.url = name_widget(QLabel(shown_url(link.url), self), f"evidence_link_{number}",
                                f"Evidence {number + 1}: link")
         self.url.setTextFormat(Qt.TextFormat.PlainText)
@@ -95,6 +96,7 @@ class EvidenceItem(QFrame):
         self.open_button = name_widget(QPushButton("Open", self), f"open_evidence_{number}",
                                        f"Open evidence {number + 1} in the browser")
         self.problem = name_widget(QLabel(self), f"evidence_refused_{number}", f"Evidence {number + 1}: refused")
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)
         refusal = why_not_openable(link.url)

@@ -78,9 +78,11 @@ class ReviewSubmissionDialog(QDialog):
         form.addRow("Evidence links:", self.evidence)
         form.addRow("Notes:", self.notes)
         self.blockers = name_widget(QLabel(self), "submission_blockers", "Why Submit is not available")
+        self.blockers.setTextFormat(Qt.TextFormat.PlainText)
         self.blockers.setWordWrap(True)
         self.blockers.setStyleSheet(BLOCKED_STYLE)
         self.error = name_widget(QLabel(self), "submission_error", "Submission refused")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +48,7 @@ class ReviewsView(QWidget):
             self.state.addItem(text, state.value if state else None)
         self.state.currentIndexChanged.connect(self._state_picked)
         self.summary = name_widget(QLabel(self), "review_summary", "Reviews waiting")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.refresh_button = name_widget(QPushButton("Refresh", self), "refresh_reviews", "Reload the reviews")
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.open_button = name_widget(QPushButton("Open review...", self), "open_review",

@@ -152,7 +152,8 @@ def test_disconnected_channel_keeps_its_state_and_is_not_editable(
     show(qtbot, panel, people.manual)
     box = toggle(panel, Channel.FACEBOOK)
     assert box.isChecked() and not box.isEnabled()
-    assert panel.rows[Channel.FACEBOOK].state_label.text().startswith("Not connected. Kept: DND (manual)")
+    shown = panel.rows[Channel.FACEBOOK].state_label.text()
+    assert shown.startswith("Not connected: nothing is sent. Kept: DND (manual)")
     with store.write() as session:
         set_connected(session, location_id, [Channel.FACEBOOK], True)
     with qtbot.waitSignal(panel.loaded):
