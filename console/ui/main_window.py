@@ -9,14 +9,11 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,9 +24,9 @@ from console.services.context import AppContext, Settings
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
 from console.ui import ops
-from console.ui.badges import StatusBadgeDelegate
-from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, STATUS_COLUMN, ContactTableModel
+from console.ui.contact_model import CONTACT_ID_ROLE, ContactTableModel
 from console.ui.contact_panel import ContactPanel
+from console.ui.contact_table import ContactTable
 from console.ui.crash import CrashReporter
 from console.ui.filter_bar import FilterBar
 from console.ui.history_view import HistoryView
@@ -48,8 +45,6 @@ from console.ui.reviews_tab import ReviewsView, tab_title
 from console.ui.taskman import TaskManager
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
-COLUMN_WIDTHS = (140, 160, 118, 80)
-CHANNEL_COLUMN_WIDTH = 62
 
 
 class MainWindow(QMainWindow):
@@ -79,7 +74,7 @@ class MainWindow(QMainWindow):
 
         self.filters = FilterBar(self)
         self.model = ContactTableModel(self.tasks, None, self)
-        self.table = self._make_table()
+        self.table = ContactTable(self.model, self.settings, self)
         self.panel = ContactPanel(self.tasks, self)
         self.history = HistoryView(self.tasks, self)
         self.tabs = name_widget(QTabWidget(self), "contact_tabs", "Contact details")
@@ -91,6 +86,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([880, 520])
+        self.tabs.setMinimumWidth(380)  # an explicit minimum: a long email in the panel never pushes the list
         self.reviews = ReviewsView(self.tasks, None, self, load=False)
         self.review_dialogs: dict[int, ReviewDialog] = {}
         self.main_tabs = name_widget(QTabWidget(self), "main_tabs", "Contacts and opt-in reviews")
@@ -105,7 +101,6 @@ class MainWindow(QMainWindow):
         self._make_progress()
         self._make_menus()
         self._connect()
-        self._size_columns()
         self.filters.show_count(0)
         self._restore()
         self.live: LiveRefresh | None = None
@@ -163,22 +158,6 @@ class MainWindow(QMainWindow):
         self.progress.setText("")
         self.progress_cancel.hide()
 
-    def _make_table(self) -> QTableView:
-        table = name_widget(QTableView(self), "contact_list", "Contacts")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setItemDelegateForColumn(STATUS_COLUMN, StatusBadgeDelegate(table))
-        table.setWordWrap(False)
-        table.setAlternatingRowColors(True)
-        rows = table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(max(26, table.fontMetrics().height() + 10))
-        rows.hide()
-        table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
-        return table
-
     def _make_menus(self) -> None:
         def action(menu: Any, text: str, name: str, slot: Any, keys: Shortcut = None) -> QAction:
             act = QAction(text, self)
@@ -206,7 +185,6 @@ class MainWindow(QMainWindow):
         self.filters.changed.connect(self.apply_filters)
         self.filters.location_changed.connect(self._location_changed)
         self.model.count_changed.connect(self.filters.show_count)
-        self.model.modelReset.connect(self._size_columns)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
@@ -215,12 +193,6 @@ class MainWindow(QMainWindow):
         self.reviews.open_requested.connect(self.open_review)
         self.reviews.model.pending_count_changed.connect(self._show_pending)
         self.main_tabs.currentChanged.connect(self._main_tab_changed)
-
-    def _size_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = COLUMN_WIDTHS[column] if column < len(FIXED_COLUMNS) else CHANNEL_COLUMN_WIDTH
-            header.resizeSection(column, width)
 
     # -- reacting to the agent
 
