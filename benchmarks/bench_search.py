@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.orm import Session
 
+from console.services.demo import _contact_rows, build_demo
 from console.store.contact_list import CONTACTS, ContactFilter, contact_page, count_contacts
 from console.store.db import Store
-from console.store.demo import _contact_rows, build_demo
 
 PAGE = 200
 DEFAULT_DB = "sqlite:////tmp/dnd-bench-search.db"

@@ -18,6 +18,7 @@ _TWILIO = Source.TWILIO.value
 _SMS = Channel.SMS
 _INBOUND_STATUSES = frozenset({"received", "receiving"})
 _MAX_BODY = 1600
+_new_event = tuple.__new__  # Event(...) positionally without the named tuple's __new__ (see fast.make_event)
 #: The fields naming a message in webhooks (``SmsSid``/``SmsMessageSid`` are the older names).
 _SID_FIELDS = frozenset({"MessageSid", "SmsSid", "SmsMessageSid"})
 
@@ -102,7 +103,9 @@ def message_event(
         effect, kind, reason, detail = _outbound_outcome(state, code)
         if channel is not _SMS and effect is Effect.SET:  # error triggers are SMS rules
             effect, kind, reason, detail = Effect.NONE, None, f"whatsapp/{reason}", {"label": f"whatsapp/{reason}"}
-        event = make_event(_TWILIO, key, at_us, channel, effect, kind, reason, address, dict(detail))
+        # make_event() without its call: outbound rows are most of a message log
+        values = (_TWILIO, key, at_us, channel, effect, kind, reason, address, None, False, dict(detail))
+        event = _new_event(Event, values)
     if address is None and (event.effect is not Effect.NONE or "possible_opt_out" in event.detail):
         # A status callback without ``To`` carries no number by design and changes nothing; a trigger (or a
         # possible opt-out an agent must see) without its number cannot be applied to anyone.

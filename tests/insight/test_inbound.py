@@ -148,7 +148,7 @@ def test_inbound_projection_equals_a_replay_of_its_ledger_entries(world: World, 
 
 
 def test_the_demo_has_inbound_dnd(app: AppContext) -> None:
-    from console.store.demo import build_demo
+    from console.services.demo import build_demo
 
     build_demo(app.store, contacts=500, seed=7)
     calls = block_list(app, "call")
