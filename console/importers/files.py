@@ -50,13 +50,19 @@ class FileDigests:
         return self._values
 
 
-def files_json(files: Sequence[ImportFile], digests: dict[Path, str] | None = None) -> str:
-    return orjson.dumps(
-        [
-            {"path": str(f.path), "name": f.path.name, "sha256": (digests or {}).get(f.path, ""), "format": f.format}
-            for f in files
-        ]
-    ).decode()
+def files_json(
+    files: Sequence[ImportFile], digests: dict[Path, str] | None = None, events: dict[str, list[int]] | None = None
+) -> str:
+    """The batch's files; ``events`` adds each file's first and last ledger entry id (which file a record came from)."""
+    listed: list[dict[str, object]] = []
+    for f in files:
+        entry: dict[str, object] = {
+            "path": str(f.path), "name": f.path.name, "sha256": (digests or {}).get(f.path, ""), "format": f.format
+        }
+        if events and str(f.path) in events:
+            entry["events"] = events[str(f.path)]
+        listed.append(entry)
+    return orjson.dumps(listed).decode()
 
 
 def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:

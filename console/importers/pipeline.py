@@ -134,7 +134,7 @@ def run_import(
                     if row is not None:
                         row.state, row.finished_at_us, row.owner = state, now_us(), None
                         row.counts = orjson.dumps(summary.as_dict()).decode()
-                        row.files = files_json(files, digests.values())
+                        row.files = files_json(files, digests.values(), summary.event_ranges)
             except (OperationalError, DBAPIError, StoreUnavailable):
                 if state == "done":  # the import itself went through: say the database went away
                     raise
@@ -337,6 +337,7 @@ def _commit_chunk(
             summary.possible_opt_outs += result.possible_opt_outs
             summary.counts.update(result.counts())
             summary.no_effect_by_label.update(result.no_effect_labels)
+            summary.note_events([o.event_id for o in result.outcomes if o.event_id is not None])
             for outcome in result.outcomes:
                 if outcome.contact_ids:
                     summary.affected_contact_ids.update(outcome.contact_ids)

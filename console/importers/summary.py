@@ -45,6 +45,16 @@ class ImportSummary:
     contacts: ContactsSummary | None = None
     cancelled: bool = False
     batch_id: int | None = None
+    #: Each file's first and last ledger entry id (path -> [first, last]): History names the file a record came
+    #: from (the files of one batch are imported one after another, so their ranges never overlap).
+    event_ranges: dict[str, list[int]] = field(default_factory=dict)
+
+    def note_events(self, ids: list[int]) -> None:
+        """The ledger entries just recorded, from the file being imported (the last one listed)."""
+        if not ids or not self.files:
+            return
+        span = self.event_ranges.setdefault(str(self.files[-1]["path"]), [min(ids), max(ids)])
+        span[0], span[1] = min(span[0], *ids), max(span[1], *ids)
 
     @property
     def event_records(self) -> int:

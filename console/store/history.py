@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,8 @@ class HistoryEntry:
     batch_files: str | None
     before: ChannelState
     after: ChannelState
+    #: The name of the batch's file this record came from (None: not imported, or not known).
+    batch_file: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         ev = self.event
@@ -103,9 +106,28 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
                 files.get(row.batch_id) if row.batch_id is not None else None,
                 before,
                 after,
+                record_file(files.get(row.batch_id), row.id, ev.source) if row.batch_id is not None else None,
             )
         )
     return entries
+
+
+def record_file(files_text: str | None, event_id: int, source: str) -> str | None:
+    """Which of a batch's files a ledger entry came from: the file whose entry ids hold it (batches from this
+    revision on), else the only file of the entry's provider; None when that cannot be told."""
+    try:
+        files = orjson.loads(files_text) if files_text else []
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(files, list):
+        return None
+    listed = [f for f in files if isinstance(f, dict)]
+    for f in listed:
+        span = f.get("events")
+        if isinstance(span, list) and len(span) == 2 and span[0] <= event_id <= span[1]:
+            return str(f.get("name") or f.get("path"))
+    same = [f for f in listed if str(f.get("format", "")).split("-")[0] == source]
+    return str(same[0].get("name") or same[0].get("path")) if len(same) == 1 else None
 
 
 def _as_channel_state(state: InboundState) -> ChannelState:

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
@@ -14,13 +15,17 @@ from console.domain.explain import reason_text
 from console.domain.state import ChannelState
 from console.store.history import HistoryEntry
 from console.ui import ops
+from console.ui.contact_table import FOCUS_STYLE
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
 HISTORY_COLUMNS = ("When (UTC)", "Channel", "Change", "Who", "Source", "Reason")
-HISTORY_WIDTHS = (92, 64, 110, 70, 130)
+#: The most When, Channel, Change, Who and Source may take; Reason has the rest.
+HISTORY_CAPS = (130, 80, 190, 110, 260)
+#: Below this width (the panel beside the list at 1280x800) the Who column is folded into the source's tooltip.
+NARROW = 560
 SOURCE_WORDS = {"agent": "Manual (agent)", "review": "Opt-in review", "mailgun": "Mailgun", "twilio": "Twilio"}
 
 
@@ -36,18 +41,33 @@ def change_words(entry: HistoryEntry) -> str:
     return f"{before} → {after}"
 
 
+def batch_file_names(entry: HistoryEntry) -> list[str]:
+    """Every file of the entry's import batch, by name."""
+    if not entry.batch_files:
+        return []
+    try:
+        return [str(f.get("name") or f.get("path")) for f in orjson.loads(entry.batch_files)]
+    except (orjson.JSONDecodeError, AttributeError, TypeError):
+        return []
+
+
 def source_words(entry: HistoryEntry) -> str:
+    """One line: "Twilio import #1, twilio-messages.csv" (the file the record came from)."""
     words = SOURCE_WORDS.get(entry.event.source, entry.event.source)
     if entry.batch_id is None:
         return words
-    names: list[str] = []
-    if entry.batch_files:
-        try:
-            names = [str(f.get("name") or f.get("path")) for f in orjson.loads(entry.batch_files)]
-        except (orjson.JSONDecodeError, AttributeError, TypeError):
-            names = []
-    files = ", ".join(names) if names else "unknown file"
-    return f"{words} import #{entry.batch_id} ({files})"
+    names = batch_file_names(entry)
+    file = entry.batch_file or (names[0] if len(names) == 1 else f"one of {len(names)} files" if names else "")
+    return f"{words} import #{entry.batch_id}" + (f", {file}" if file else "")
+
+
+def source_tip(entry: HistoryEntry) -> str:
+    """The source, who made the change, and every file of its batch."""
+    names = batch_file_names(entry)
+    if entry.batch_id is None or len(names) < 2:
+        return f"{source_words(entry)}\nby {entry.actor}"
+    listed = "\n".join(f"  {n}" for n in names)
+    return f"{source_words(entry)}\nby {entry.actor}\nFiles of import #{entry.batch_id}:\n{listed}"
 
 
 def reason_words(entry: HistoryEntry) -> str:
@@ -76,7 +96,7 @@ class HistoryModel(RowListModel):
         column = index.column()
         if column == 0:
             return (
-                f"{from_us(entry.event.at_us):%Y-%m-%d\n%H:%M}"
+                f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M}"
                 if role == Qt.ItemDataRole.DisplayRole
                 else (f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M:%S} UTC")
             )
@@ -87,7 +107,7 @@ class HistoryModel(RowListModel):
         if column == 3:
             return entry.actor
         if column == 4:
-            return source_words(entry)
+            return source_words(entry) if role == Qt.ItemDataRole.DisplayRole else source_tip(entry)
         if column == 5:
             return reason_words(entry)
         return None
@@ -107,16 +127,54 @@ class HistoryView(QWidget):
         self.table = name_widget(QTableView(self), "history_table", "History of DND changes, newest first")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)  # one line per entry; the whole text is in the tooltip
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setStyleSheet(FOCUS_STYLE)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
-        for column, width in enumerate(HISTORY_WIDTHS):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
+        header.setMinimumSectionSize(40)
+        self.model.modelReset.connect(self.fit_columns)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its content needs, within a cap; on a narrow panel the source, then the change
+        and who give up room (their tooltips have it all), so the reason keeps at least a third of the view."""
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        widths: list[int] = []
+        for column, cap in enumerate(HISTORY_CAPS):
+            texts = [str(self.model.index(r, column).data() or "") for r in range(min(self.model.rowCount(), 200))]
+            wanted = max([metrics.horizontalAdvance(t) for t in texts]
+                         + [header.sectionSizeFromContents(column).width()]) + 10
+            widths.append(min(wanted, cap))
+        room = self.table.viewport().width()
+        narrow = room < NARROW
+        self.table.setColumnHidden(3, narrow)  # who: then in the source's tooltip
+        if narrow:
+            widths[3] = 0
+        over = sum(widths) - (room - max(room // 4, 110))
+        for column, least in ((4, 90), (2, 80)):
+            if over <= 0:
+                break
+            give = min(over, max(0, widths[column] - least))
+            widths[column] -= give
+            over -= give
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def show_contact(self, contact_id: int | None) -> None:
         """Show this contact's history once it is read (the last contact asked for wins)."""

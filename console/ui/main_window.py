@@ -9,15 +9,12 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,10 +30,10 @@ from console.services.reads import ContactView
 from console.store.contact_list import ContactFilter
 from console.store.db import Store
 from console.ui import ops
-from console.ui.badges import StatusBadgeDelegate
 from console.ui.contact_dialog import ContactDialog
-from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, KIND_ROLE, STATUS_COLUMN, ContactTableModel
+from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, KIND_ROLE, ContactTableModel
 from console.ui.contact_panel import ContactPanel
+from console.ui.contact_table import ContactTable
 from console.ui.context_menu import MenuActions, RowFacts, contact_menu
 from console.ui.crash import CrashReporter
 from console.ui.filter_bar import FilterBar
@@ -57,8 +54,6 @@ from console.ui.reviews_tab import ReviewsView, tab_title
 from console.ui.taskman import TaskManager
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
-COLUMN_WIDTHS = (140, 160, 118, 80)
-CHANNEL_COLUMN_WIDTH = 62
 
 
 class MainWindow(QMainWindow):
@@ -94,7 +89,7 @@ class MainWindow(QMainWindow):
 
         self.filters = FilterBar(self)
         self.model = ContactTableModel(self.tasks, None, self)
-        self.table = self._make_table()
+        self.table = ContactTable(self.model, self.settings, self)
         self.panel = ContactPanel(self.tasks, self)
         self.history = HistoryView(self.tasks, self)
         self.tabs = name_widget(QTabWidget(self), "contact_tabs", "Contact details")
@@ -106,6 +101,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([880, 520])
+        self.tabs.setMinimumWidth(380)  # an explicit minimum: a long email in the panel never pushes the list
         self.reviews = ReviewsView(self.tasks, None, self, load=False)
         self.review_dialogs: dict[int, ReviewDialog] = {}
         self.main_tabs = name_widget(QTabWidget(self), "main_tabs", "Contacts and opt-in reviews")
@@ -120,7 +116,6 @@ class MainWindow(QMainWindow):
         self._make_progress()
         self._make_menus()
         self._connect()
-        self._size_columns()
         self.filters.show_count(0)
         self._restore()
         self.live: LiveRefresh | None = None
@@ -223,22 +218,6 @@ class MainWindow(QMainWindow):
         self.progress.setText("")
         self.progress_cancel.hide()
 
-    def _make_table(self) -> QTableView:
-        table = name_widget(QTableView(self), "contact_list", "Contacts")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setItemDelegateForColumn(STATUS_COLUMN, StatusBadgeDelegate(table))
-        table.setWordWrap(False)
-        table.setAlternatingRowColors(True)
-        rows = table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(max(26, table.fontMetrics().height() + 10))
-        rows.hide()
-        table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
-        return table
-
     def _make_menus(self) -> None:
         def action(menu: Any, text: str, name: str, slot: Any, keys: Shortcut = None) -> QAction:
             act = QAction(text, self)
@@ -276,7 +255,6 @@ class MainWindow(QMainWindow):
         self.filters.location_changed.connect(self._location_changed)
         self.model.count_changed.connect(self.filters.show_count)
         self.model.count_changed.connect(lambda _count: self._select_pending())
-        self.model.modelReset.connect(self._size_columns)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -289,12 +267,6 @@ class MainWindow(QMainWindow):
         self.reviews.open_requested.connect(self.open_review)
         self.reviews.model.pending_count_changed.connect(self._show_pending)
         self.main_tabs.currentChanged.connect(self._main_tab_changed)
-
-    def _size_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = COLUMN_WIDTHS[column] if column < len(FIXED_COLUMNS) else CHANNEL_COLUMN_WIDTH
-            header.resizeSection(column, width)
 
     # -- reacting to the agent
 

@@ -78,7 +78,7 @@ def test_selecting_a_contact_shows_it_and_its_history(qtbot, window: MainWindow,
     assert window.panel.title.text() == "Cara Diaz"
     history = window.history.model
     assert history.rowCount() == 1
-    assert history.index(0, 0).data() == "2024-03-01\n10:00"
+    assert history.index(0, 0).data() == "2024-03-01 10:00"
     assert history.index(0, 2).data() == "off → DND permanent"
     assert history.index(0, 5).data() == "Replied STOP"
 
