@@ -188,6 +188,7 @@ class TaskManager(QObject):
             self._worker.job_done.disconnect(self._finished)
             self._worker.stop()
             log.debug("database worker stopped")
+        self._pending.clear()  # every queued job has run; none is waiting for an answer any more
 
 
 #: Workers still running, so none is destroyed while its thread runs (and all stop when Python exits).
