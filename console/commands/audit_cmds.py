@@ -33,7 +33,7 @@ def audit() -> None:
 @user_errors
 def audit_verify(ctx: AppContext, checkpoint_path: Path | None, replay: bool, as_json: bool) -> None:
     """Check the chain, its seals and anchors (exit 0 intact, 1 naming the first problem)."""
-    found = audit_services.verify(ctx, checkpoint_path, replay)
+    found = audit_services.verify_all(ctx, checkpoint_path, replay)
     result = found.result
     if as_json:
         data: dict[str, Any] = {

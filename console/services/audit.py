@@ -24,7 +24,7 @@ from console.store.audit_checks import (
 )
 from console.store.tables import EVENTS
 
-__all__ = ["LogEntry", "Verification", "VerifyResult", "audit_log", "checkpoint", "parse_since", "verify"]
+__all__ = ["LogEntry", "Verification", "VerifyResult", "audit_log", "checkpoint", "parse_since", "verify", "verify_all"]
 
 #: Notes that are about one contact (its review, its possible opt-out, an edit of it): in its history, not the log.
 CONTACT_NOTE_PREFIXES = ("review.", "possible_opt_out.", "contact.")
@@ -60,7 +60,12 @@ class Verification:
     replayed: bool = False
 
 
-def verify(ctx: AppContext, checkpoint_path: Path | None = None, replay: bool = False) -> Verification:
+def verify(ctx: AppContext) -> VerifyResult:
+    """Walk the hash chain, its seals and anchors; the result names the first problem."""
+    return verify_all(ctx).result
+
+
+def verify_all(ctx: AppContext, checkpoint_path: Path | None = None, replay: bool = False) -> Verification:
     """Walk the hash chain, its seals and anchors (then a checkpoint, then the stored states against the replayed
     ledger); the result names the first problem."""
     checkpoint = read_checkpoint(checkpoint_path) if checkpoint_path is not None else None

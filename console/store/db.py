@@ -213,6 +213,8 @@ class Store:
                 ensure_schema(self.engine)
             except DBAPIError as exc:
                 if environment_of(exc) is None:
+                    if "connection option" in detail_of(exc):  # the URL names an option the driver refuses
+                        raise UserError(self._describe(exc)) from None
                     raise
                 log.warning("cannot open %s: %s", safe_url(self.url), detail_of(exc))
                 raise StoreUnavailable(self._describe(exc)) from None
