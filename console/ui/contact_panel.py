@@ -50,12 +50,12 @@ class ChannelRow:
 
     def __init__(self, channel: Channel, parent: QWidget) -> None:
         self.channel = channel
-        self.channel_icon = name_widget(QLabel(parent), f"icon_{channel.value}", f"{channel.label} channel")
+        self.channel_icon = plain(name_widget(QLabel(parent), f"icon_{channel.value}", f"{channel.label} channel"))
         self.channel_icon.setPixmap(channel_icon(channel).pixmap(ICON_SIZE))
         self.toggle = name_widget(
             QCheckBox(channel.label, parent), f"toggle_{channel.value}", f"DND on {channel.label}"
         )
-        self.kind_icon = name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
+        self.kind_icon = plain(name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind"))
         self.kind_icon.setFixedSize(ICON_SIZE)
         self.state_label = plain(name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state"))
         self.state_label.setWordWrap(True)
@@ -179,7 +179,7 @@ class ContactPanel(QWidget):
         self.title.setWordWrap(True)
         self.details = plain(name_widget(QLabel(self), "contact_details", "Contact email and phone"))
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.badge = name_widget(QLabel(self), "contact_status", "DND status")
+        self.badge = plain(name_widget(QLabel(self), "contact_status", "DND status"))
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
                                    "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)

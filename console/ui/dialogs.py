@@ -3,9 +3,9 @@ replace ``ask`` or drive the dialog object directly."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from console.domain.channels import Channel
@@ -21,16 +21,16 @@ class ProviderClearanceDialog(QDialog):
         super().__init__(parent)
         name_widget(self, "provider_clearance_dialog", "Confirm provider clearance")
         self.setWindowTitle("Lift email DND")
-        shown = html.escape(address or "this address")  # rich text around it: the address itself stays plain
-        why = html.escape(describe_state(Channel.EMAIL, state))
+        shown = address or "this address"
+        why = describe_state(Channel.EMAIL, state)
         intro = QLabel(
-            f"<p>Email DND for <b>{shown}</b> came from the email provider: "
-            f"{why}.</p>"
-            "<p>Before lifting it:</p><ol>"
-            f"<li>remove {shown} from the provider's suppression list (e.g. Mailgun bounces, unsubscribes);</li>"
-            "<li>re-validate the address.</li></ol>",
+            f"Email DND for {shown} came from the email provider: {why}.\n\n"
+            "Before lifting it:\n"
+            f"1. remove {shown} from the provider's suppression list (e.g. Mailgun bounces, unsubscribes);\n"
+            "2. re-validate the address.",
             self,
         )
+        intro.setTextFormat(Qt.TextFormat.PlainText)  # the address comes from outside: never markup
         intro.setWordWrap(True)
         name_widget(intro, "provider_clearance_text", "What to do before lifting")
         self.confirm_box = name_widget(

@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         corner = QWidget(self.main_tabs)
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, 0, 4, 0)
-        self.progress = name_widget(QLabel(corner), "db_progress", "Waiting for the database")
+        self.progress = plain(name_widget(QLabel(corner), "db_progress", "Waiting for the database"))
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress.setFixedWidth(300)
         self.progress_cancel = name_widget(QPushButton("Cancel", corner), "db_progress_cancel",
