@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from console.domain.events import from_us, to_us
-from console.domain.explain import describe_state
+from console.domain.explain import describe_state, reason_text
 from console.domain.gate import decide_send
 from console.services import past
 from console.services.context import AppContext
@@ -39,8 +40,10 @@ from console.ui.plain import plain
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
-AT_COLUMNS = ("Channel", "State then", "Could send then?", "Rests on")
-BLOCKED_WORDS = {"not_connected": "No: channel not connected", "no_address": "No: no address"}
+AT_COLUMNS = ("Channel", "Could send then?", "Rests on")
+BLOCKED_WORDS = {"not_connected": "channel not connected", "no_address": "no address"}
+#: The most Channel and Rests on may take; the state then has the rest.
+AT_CAPS = {0: 110, 2: 140}
 
 
 def state_at_work(ctx: AppContext, contact_id: int, at_us: int, as_known_now: bool) -> past.ContactThen:
@@ -58,7 +61,27 @@ class ChannelLine:
 def entry_words(entry: HistoryEntry | int) -> str:
     if isinstance(entry, int):
         return f"#{entry}"
-    return f"#{entry.event_id} {from_us(entry.event.at_us):%Y-%m-%d %H:%M} {entry.event.source}"
+    return f"#{entry.event_id}, {from_us(entry.event.at_us):%Y-%m-%d}"
+
+
+def entry_tip(entry: HistoryEntry | int) -> str:
+    if isinstance(entry, int):
+        return f"Entry #{entry}"
+    ev = entry.event
+    return (f"Entry #{entry.event_id}: {from_us(ev.at_us):%Y-%m-%d %H:%M:%S} UTC, {ev.source}, "
+            f"{reason_text(ev.reason, {k: str(v) for k, v in (ev.detail or {}).items()})}, recorded by {entry.actor}")
+
+
+def then_words(line: ChannelLine) -> str:
+    """"No: DND permanent, Replied STOP on 1 Mar 2024" or "Yes: not DND"; what could go out comes first."""
+    ch = line.then
+    if ch.state.dnd:
+        words = f"DND {ch.state.kind.value if ch.state.kind else ''}, {describe_state(ch.channel, ch.state)}"
+    else:
+        words = "not DND"
+    if ch.inbound is not None and ch.inbound.dnd:
+        words += "; inbound DND on"
+    return f"{line.send}: {words}"
 
 
 class StateAtModel(RowListModel):
@@ -68,25 +91,16 @@ class StateAtModel(RowListModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         line: ChannelLine = self.rows[index.row()]
-        ch = line.then
+        tip = role == Qt.ItemDataRole.ToolTipRole
         column = index.column()
         if column == 0:
-            return ch.channel.label
+            return line.then.channel.label
         if column == 1:
-            words = f"DND {ch.state.kind.value if ch.state.kind else ''}: {describe_state(ch.channel, ch.state)}" \
-                if ch.state.dnd else "off"
-            if ch.inbound is not None and ch.inbound.dnd:
-                words += "; inbound DND on"
-            if not ch.connected:
-                words += " (not connected)"
-            return words
+            return then_words(line)
         if column == 2:
-            return line.send
-        if column == 3:
             if not line.cited:
-                return "no entry: never DND by then" if role == Qt.ItemDataRole.DisplayRole else \
-                    "No ledger entry had set DND on this channel by then"
-            return ", ".join(entry_words(e) for e in line.cited)
+                return "No ledger entry had set DND on this channel by then" if tip else "none: never DND"
+            return ("\n" if tip else ", ").join((entry_tip if tip else entry_words)(e) for e in line.cited)
         return None
 
 
@@ -100,6 +114,7 @@ class HistoryAt(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         name_widget(self, "history_at", "State on a past moment")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # the history has the rest
         self._tasks = tasks
         self._table = table
         self._entries = entries
@@ -125,12 +140,16 @@ class HistoryAt(QWidget):
                                          "Save consent report", "The contact's consent record as HTML or PDF")
         self.report_button.setAutoDefault(False)
         self.report_button.clicked.connect(self.report_requested)
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # two rows: the panel beside the list at 1280x800 is about 550 pixels wide
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.label, self.moment, self.known_now, self.show_button, self.now_button):
+        for widget in (self.label, self.moment, self.show_button, self.now_button):
             row.addWidget(widget)
         row.addStretch(1)
-        row.addWidget(self.report_button)
+        second = QHBoxLayout()
+        second.setContentsMargins(0, 0, 0, 0)
+        second.addWidget(self.known_now)
+        second.addStretch(1)
+        second.addWidget(self.report_button)
         self.title = plain(name_widget(QLabel(self), "history_at_title", "Which moment is shown"))
         self.title.setStyleSheet("font-weight: bold;")
         self.title.setWordWrap(True)
@@ -148,11 +167,13 @@ class HistoryAt(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.view.clicked.connect(self._select_cited)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.addLayout(row)
+        layout.addLayout(second)
         layout.addWidget(self.title)
         layout.addWidget(self.view)
         self.show_contact(None)
@@ -193,14 +214,14 @@ class HistoryAt(QWidget):
         lines = []
         for ch in then.channels:
             decision = decide_send(ch.channel, ch.state, ch.connected, bool(then.email), bool(then.phone))
-            kind = decision.kind.value if decision.kind else ""
-            send = "Yes" if decision.allowed else BLOCKED_WORDS.get(decision.reason or "", f"No: DND {kind}")
+            send = "Yes" if decision.allowed else "No" + (
+                f" ({BLOCKED_WORDS[decision.reason]})" if decision.reason in BLOCKED_WORDS else "")
             cited = tuple(by_id.get(e, e) for e in (*ch.entries, *ch.inbound_entries))
-            lines.append(ChannelLine(ch, send.strip(), cited))
+            lines.append(ChannelLine(ch, send, cited))
         self.model.set_rows(lines)
         how = "as known now" if then.as_known_now else "as the console knew it then"
-        self.title.setText(f"State on {from_us(then.at_us):%Y-%m-%d %H:%M:%S} UTC ({how}), "
-                           f"status {then.status}. Click a row to select the entry it rests on below.")
+        self.title.setText(f"State on {from_us(then.at_us):%Y-%m-%d %H:%M:%S} UTC, {how}: status {then.status}. "
+                           "Click a row to select the entry it rests on below.")
         self._fit()
         self.title.show()
         self.view.show()
@@ -208,9 +229,10 @@ class HistoryAt(QWidget):
         self.shown.emit(then)
 
     def _fit(self) -> None:
+        """Channel and Rests on as wide as their text (capped), the state then the rest; as tall as six rows."""
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
-        for column, cap in enumerate((90, 360, 190)):
+        for column, cap in AT_CAPS.items():
             texts = [str(self.model.index(r, column).data() or "") for r in range(self.model.rowCount())]
             wanted = max([metrics.horizontalAdvance(t) for t in texts]
                          + [header.sectionSizeFromContents(column).width()]) + 12
