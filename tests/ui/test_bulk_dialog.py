@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from PySide6.QtCore import QSettings, Qt
@@ -22,7 +23,7 @@ from console.store.queries import channel_states
 from console.ui.bulk_dialog import BulkDialog, refusal_words
 from console.ui.crash import CrashReporter
 from console.ui.main_window import MainWindow
-from tests.ui.conftest import MARCH_1, People, open_window, settle
+from tests.ui.conftest import MARCH_1, OFFSCREEN_NOISE, People, open_window, settle
 from tests.ui.test_contact_table import resized, shot
 from tests.ui.test_main_window import select as select_contact
 
@@ -136,6 +137,7 @@ def test_shift_and_ctrl_click_select_rows_and_name_them_in_the_dialog(
     assert not state(store, window.model.contact_id(3) or 0, Channel.WHATSAPP).dnd
 
 
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, r"does not support raise\(\)", r"does not support grabbing")  # menus
 def test_the_context_menu_keeps_the_selection_and_offers_the_bulk_change(
         qtbot, window: MainWindow, people: People) -> None:
     select_all(qtbot, window)
