@@ -171,6 +171,10 @@ def test_history_names_the_batch_and_undoes_it_after_asking(
     history.table.selectRow(0)
     bar = history.batch_bar
     assert bar.isVisible() and bar.undo_button.text() == f"Undo bulk change #{batch}..."
+    resized(qtbot, window, 1280, 800)
+    shot(window, "history_batch_1280x800")
+    right = bar.undo_button.mapTo(history, bar.undo_button.rect().topRight()).x()
+    assert right <= history.width() and bar.words.text() == f"Bulk change #{batch}: paused during the dispute"
     asked: list[int] = []
     window.insight.confirm = lambda _parent, b: asked.append(b) is None and False  # the agent says no first
     bar.undo_button.click()
