@@ -40,7 +40,8 @@ def selected_rows(window: MainWindow) -> list[tuple[int, int]]:
     """The selected rows as merged (first, last) ranges, read from the selection's ranges (never one index per
     cell: Ctrl+A on a million rows is one range)."""
     selection = window.table.selectionModel()
-    spans = sorted((r.top(), r.bottom()) for r in selection.selection()) if selection is not None else []
+    ranges = selection.selection() if selection is not None else None
+    spans = sorted((ranges.at(i).top(), ranges.at(i).bottom()) for i in range(ranges.count())) if ranges else []
     merged: list[tuple[int, int]] = []
     for top, bottom in spans:
         if merged and top <= merged[-1][1] + 1:
@@ -133,7 +134,10 @@ class InsightActions(QObject):
         batch = outcome.result.batch
         assert batch is not None
         self._refresh()
-        self.window.messages.show_message("info", applied_words(outcome), lambda: self.undo(batch), "Undo")
+        self.window.messages.show_message("info", applied_words(outcome), lambda: self._undo_now(batch), "Undo")
+
+    def _undo_now(self, batch_id: int) -> None:
+        self.undo(batch_id)
 
     def undo_from_history(self, batch_id: int) -> None:
         if self.confirm(self.window, batch_id):

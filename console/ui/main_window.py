@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         # Many rows may be selected (Ctrl+A): the panel shows the current row, read from ranges, never per cell.
         current = self.table.currentIndex()
-        rows = [r.top() for r in selected]
+        rows = [selected.at(i).top() for i in range(selected.count())]
         row = current.row() if current.isValid() and self.table.selectionModel().isRowSelected(current.row()) \
             else (rows[0] if rows else -1)
         contact_id = self.model.index(row, 0).data(CONTACT_ID_ROLE) if row >= 0 else None
