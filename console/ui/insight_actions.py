@@ -62,9 +62,9 @@ class InsightActions(QObject):
                                           self.open_for_selected, QKeySequence("Ctrl+Shift+D"))
         self.bulk_all = self._action("Change DND for &all matching the filter...", "bulk_all_action",
                                      self.open_for_all)
-        self.report = self._action("Save consent &report...", "report_action", self.save_report,
+        self.report = self._action("Save consent &report...", "report_action", lambda: self.save_report(),
                                    QKeySequence("Ctrl+Shift+R"))
-        window.history.at.report_requested.connect(self.save_report)
+        window.history.at.report_requested.connect(lambda: self.save_report())
         window.history.batch_bar.undo_requested.connect(self.undo_from_history)
         window.model.count_changed.connect(self._count_changed)
         self._count_changed(window.model.rowCount())
@@ -82,11 +82,13 @@ class InsightActions(QObject):
         contacts_menu.addAction(self.bulk_selected)
         contacts_menu.addAction(self.bulk_all)
 
-    def add_to_context_menu(self, menu: QMenu) -> None:
+    def add_to_context_menu(self, menu: QMenu, contact_id: int) -> None:
+        """The bulk entries, and the report of the row right-clicked (which a multi-selection may not show)."""
         menu.addSeparator()
         menu.addAction(self.bulk_selected)
         menu.addAction(self.bulk_all)
-        menu.addAction(self.report)
+        report = menu.addAction("Save consent &report...", lambda: self.save_report(contact_id))
+        report.setObjectName("menu_report")
 
     def _count_changed(self, count: int) -> None:
         self.bulk_all.setText(f"Change DND for &all {count:,} matching the filter...")
@@ -161,10 +163,12 @@ class InsightActions(QObject):
 
     # -- the consent report
 
-    def save_report(self) -> None:
-        """The report of the contact shown (named as the list shows it, the panel may still be reading it)."""
+    def save_report(self, contact_id: int | None = None) -> None:
+        """The report of ``contact_id`` (None: the contact shown), named as the list shows it (the panel may
+        still be reading it)."""
         win = self.window
-        contact_id = win.panel.contact_id
+        if contact_id is None:
+            contact_id = win.panel.contact_id
         row = win.model.row_of(contact_id) if contact_id is not None else None
         name = str(win.model.index(row, 0).data() or "") if row is not None else win.panel.title.text()
         self.reports.save(contact_id, name or f"contact {contact_id}")

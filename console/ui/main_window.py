@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
             self.table.selectRow(index.row())
         self.context_menu = contact_menu(self.table, facts, MenuActions(
             self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid)))
-        self.insight.add_to_context_menu(self.context_menu)
+        self.insight.add_to_context_menu(self.context_menu, facts.contact_id)
         self.context_menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _menu_set_dnd(self, contact_id: int, channel: Channel | None, turn_on: bool) -> None:

@@ -146,7 +146,7 @@ def test_the_context_menu_keeps_the_selection_and_offers_the_bulk_change(
     menu = window.context_menu
     assert menu is not None
     names = [a.objectName() for a in menu.actions()]
-    assert {"bulk_selected_action", "bulk_all_action", "report_action"} <= set(names)
+    assert {"bulk_selected_action", "bulk_all_action", "menu_report"} <= set(names)
     assert len(window.table.selectionModel().selectedRows()) == 6  # the right-click kept all six
     menu.close()
 

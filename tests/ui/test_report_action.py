@@ -82,9 +82,18 @@ def test_history_and_the_list_s_context_menu_offer_the_report(
     window.history.at.report_button.click()
     settle(qtbot, window.tasks, 20_000)
     assert (tmp_path / "eli.html").exists() and asked.calls[0][0] == "Save consent report of Eli Novak"
-    window._context_menu(window.table.visualRect(window.model.index(0, 0)).center())
-    assert window.context_menu is not None and window.insight.report in window.context_menu.actions()
-    window.context_menu.close()
+    window.table.selectAll()  # a multi-selection: the report is of the row right-clicked, not of the one shown
+    settle(qtbot, window.tasks)
+    row = next(r for r in range(window.model.rowCount()) if window.model.contact_id(r) == people.bounced)
+    window._context_menu(window.table.visualRect(window.model.index(row, 0)).center())
+    menu = window.context_menu
+    assert menu is not None
+    [report] = [a for a in menu.actions() if a.objectName() == "menu_report"]
+    asked.answer = str(tmp_path / "bo.html")
+    report.trigger()
+    settle(qtbot, window.tasks, 20_000)
+    menu.close()
+    assert asked.calls[-1][0] == "Save consent report of Bo Chen" and (tmp_path / "bo.html").exists()
 
 
 def test_no_contact_shown_says_to_select_one(qtbot, window: MainWindow, people: People) -> None:
