@@ -354,8 +354,8 @@ class BulkDialog(QDialog):
         for row, channel in enumerate(preview.channels):
             values = (channel.label, f"{preview.changed[channel]:,}", f"{preview.unchanged[channel]:,}",
                       f"{refused[channel]:,}")
-            for column, value in enumerate(values):
-                self._cell(self.per_channel, row, column, value, column > 0)
+            for column, value in enumerate(values):  # centred under their stretched headers
+                self._cell(self.per_channel, row, column, value, column > 0, centred=True)
         self._fit(self.per_channel)
         groups = refusal_groups(preview)
         self.refused.setRowCount(len(groups))
@@ -371,11 +371,12 @@ class BulkDialog(QDialog):
             self.hint.setText("Nothing would change: there is nothing to apply.")
 
     def _cell(self, table: QTableWidget, row: int, column: int, text: str, number: bool = False,
-              tip: str | None = None) -> None:
+              tip: str | None = None, centred: bool = False) -> None:
         item = QTableWidgetItem(text)
         item.setToolTip(tip or text)
         if number:
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            side = Qt.AlignmentFlag.AlignHCenter if centred else Qt.AlignmentFlag.AlignRight
+            item.setTextAlignment(side | Qt.AlignmentFlag.AlignVCenter)
         table.setItem(row, column, item)
 
     def _fit(self, table: QTableWidget) -> None:

@@ -209,6 +209,11 @@ def test_the_dialog_with_its_preview_fits_at_both_sizes(qtbot, window: MainWindo
         assert dialog.refused.rowCount() >= 2 and dialog.refused.columnWidth(1) >= 250  # reasons readable
         buttons = dialog.findChild(QDialogButtonBox, "bulk_buttons")
         assert buttons is not None and buttons.geometry().bottom() <= dialog.height()
+    for width, height in ((1280, 800), (1920, 1080)):  # the dialog itself maximised on such a screen
+        dialog.resize(width, height)
+        QApplication.processEvents()
+        shot(dialog, f"bulk_dialog_max_{width}x{height}")
+        assert dialog.summary.width() > 600 and dialog.apply_button.isVisible()
 
 
 def many_contacts(store: Store, n: int) -> None:
