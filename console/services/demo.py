@@ -315,6 +315,9 @@ def build_demo(
 
     reviews = add_demo_reviews(store)
     add_demo_inbound(store)
+    from console.services.demo_bulk import add_demo_bulk
+
+    add_demo_bulk(store)
     return {
         "contacts": contacts,
         "events": events_total + len(unmatched),

@@ -219,3 +219,12 @@ def dnd_states(session: Session, ids: Sequence[int]) -> dict[int, dict[Channel, 
 
 
 _CHANNEL_VALUES = frozenset(c.value for c in CHANNEL_ORDER)
+
+
+def contact_ids(session: Session, flt: ContactFilter, offset: int = 0, limit: int | None = None) -> list[int]:
+    """The ids of the filtered, sorted list (rows ``offset`` to ``offset + limit``): what "all matching the
+    filter", or a range of rows the window selected, names."""
+    query = _listing(session, flt).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [int(row.id) for row in session.execute(query)]

@@ -41,7 +41,7 @@ class ContactTable(QTableView):
         self._fitting = False
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl-click, Ctrl+A: bulk
         self.setItemDelegateForColumn(STATUS_COLUMN, StatusBadgeDelegate(self))
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -16,6 +16,8 @@ from console.domain.state import ChannelState
 from console.store.history import HistoryEntry
 from console.ui import ops
 from console.ui.contact_table import FOCUS_STYLE
+from console.ui.history_at import HistoryAt
+from console.ui.history_batch import BatchUndoBar, batch_source_words
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
 from console.ui.row_model import RowListModel
@@ -54,6 +56,8 @@ def batch_file_names(entry: HistoryEntry) -> list[str]:
 def source_words(entry: HistoryEntry) -> str:
     """One line: "Twilio import #1, twilio-messages.csv" (the file the record came from)."""
     words = SOURCE_WORDS.get(entry.event.source, entry.event.source)
+    if (bulk := batch_source_words(entry)) is not None:  # a bulk change or its undo, not an import
+        return bulk
     if entry.batch_id is None:
         return words
     names = batch_file_names(entry)
@@ -144,7 +148,11 @@ class HistoryView(QWidget):
         self.model.modelReset.connect(self.fit_columns)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.at = HistoryAt(tasks, self.table, lambda: self.model.rows, self)  # "State on ..." (history_at.py)
+        self.batch_bar = BatchUndoBar(self.table, self)  # Undo of the selected entry's bulk change
+        layout.addWidget(self.at)
         layout.addWidget(self.table)
+        layout.addWidget(self.batch_bar)
 
     def fit_columns(self) -> None:
         """Each column as wide as its content needs, within a cap; on a narrow panel the source, then the change
@@ -179,6 +187,7 @@ class HistoryView(QWidget):
     def show_contact(self, contact_id: int | None) -> None:
         """Show this contact's history once it is read (the last contact asked for wins)."""
         self.contact_id = contact_id
+        self.at.show_contact(contact_id)
         if contact_id is None:
             self.model.set_entries([])
             self.loaded.emit(None)

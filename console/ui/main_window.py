@@ -41,6 +41,7 @@ from console.ui.history_view import HistoryView
 from console.ui.icons import icon
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import cancel_running_imports, import_pool
+from console.ui.insight_actions import InsightActions
 from console.ui.integrations import IntegrationsDialog
 from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
@@ -231,6 +232,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = action(file_menu, "&Import provider export...", "import_action",
                                     lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))
+        self.insight = InsightActions(self)  # bulk changes, their undo, the consent report (insight_actions.py)
+        file_menu.addAction(self.insight.report)
         file_menu.addSeparator()
         action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
         contacts = self.menuBar().addMenu("&Contacts")
@@ -242,6 +245,7 @@ class MainWindow(QMainWindow):
         action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
         action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
                QKeySequence("Ctrl+R"))
+        self.insight.add_to_menu(contacts)
         location = self.menuBar().addMenu("&Location")
         self.integrations_action = action(location, "&Integrations...", "integrations_action",
                                           lambda: self.open_integrations())
@@ -291,8 +295,12 @@ class MainWindow(QMainWindow):
         self.apply_filters()
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        contact_id = indexes[0].data(CONTACT_ID_ROLE) if indexes else None
+        # Many rows may be selected (Ctrl+A): the panel shows the current row, read from ranges, never per cell.
+        current = self.table.currentIndex()
+        rows = [selected.at(i).top() for i in range(selected.count())]
+        row = current.row() if current.isValid() and self.table.selectionModel().isRowSelected(current.row()) \
+            else (rows[0] if rows else -1)
+        contact_id = self.model.index(row, 0).data(CONTACT_ID_ROLE) if row >= 0 else None
         if contact_id is not None:
             self.panel.show_contact(int(contact_id))
             self.history.show_contact(int(contact_id))
@@ -354,9 +362,11 @@ class MainWindow(QMainWindow):
         facts = self.row_facts(index.row()) if index.isValid() else None
         if facts is None:
             return
-        self.table.selectRow(index.row())
+        if not self.table.selectionModel().isRowSelected(index.row()):  # a right-click keeps a multi-selection
+            self.table.selectRow(index.row())
         self.context_menu = contact_menu(self.table, facts, MenuActions(
             self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid)))
+        self.insight.add_to_context_menu(self.context_menu, facts.contact_id)
         self.context_menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _menu_set_dnd(self, contact_id: int, channel: Channel | None, turn_on: bool) -> None:
