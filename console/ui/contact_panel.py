@@ -29,7 +29,7 @@ from console.ui import ops
 from console.ui.badges import BADGE_COLOURS
 from console.ui.contact_model import STATUS_WORDS
 from console.ui.dialogs import ProviderClearanceDialog
-from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
+from console.ui.icons import KIND_WORDS, NO_ADDRESS_ICON, NOT_CONNECTED_ICON, OFF_ICON, channel_icon, icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.plain import plain
@@ -67,6 +67,7 @@ class ChannelRow:
         self.review_button.hide()
         self.open_review: Review | None = None
         self.decision: SendDecision | None = None
+        self.icon_name = ""  # the state's icon (ui/icons.py), "" when no contact is shown
         self.state_box = QWidget(parent)
         box = QVBoxLayout(self.state_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -94,14 +95,17 @@ class ChannelRow:
         self.toggle.setChecked(state.dnd)
         self.toggle.blockSignals(False)
         self.toggle.setEnabled(connected and not state.locked)
-        self.kind_icon.setPixmap(kind_icon(state.kind).pixmap(ICON_SIZE))
+        # the icon of ui/icons.py's state_icon_name, the list's and the legend's: one icon per state everywhere
+        self.icon_name = (NOT_CONNECTED_ICON if not connected
+                          else f"kind-{state.kind.value if state.kind else 'manual'}" if state.dnd
+                          else NO_ADDRESS_ICON if decision.reason == "no_address" else OFF_ICON)
+        self.kind_icon.setPixmap(icon(self.icon_name).pixmap(ICON_SIZE))
         self.kind_icon.show()
         if not connected:
             kept = KIND_WORDS[state.kind]
             text = f"Not connected: nothing is sent. Kept: {kept}" + (
                 f", {describe_state(self.channel, state)}" if state.dnd else "")
             tip = f"{self.channel.label} is not connected for this location; its DND state is kept unchanged."
-            self.kind_icon.setPixmap(icon("not-connected").pixmap(ICON_SIZE))
         elif state.dnd:
             text = dnd_words(self.channel, state)
             tip = explain_lock(self.channel, state)
@@ -110,7 +114,6 @@ class ChannelRow:
             text = f"No address: no {need}, nothing can be sent"
             tip = (f"The contact has no {need}, so {self.channel.label} cannot reach it; edit the contact to add "
                    f"one. DND can still be turned on now and applies to the address added later.")
-            self.kind_icon.setPixmap(icon("no-address").pixmap(ICON_SIZE))
         else:
             text, tip = "Allowed: not DND", f"{self.channel.label} may send to this contact. Tick to turn DND on."
         self.decision = decision
@@ -129,6 +132,7 @@ class ChannelRow:
         self.toggle.blockSignals(False)
         self.toggle.setEnabled(False)
         self.kind_icon.clear()
+        self.icon_name = ""
         self.state_label.setText("")
         self.state_label.setStyleSheet("")
         self.review_button.hide()
