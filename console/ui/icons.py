@@ -55,6 +55,7 @@ class LegendEntry:
     icon: str
     label: str  # short, for the strip under the list
     meaning: str  # a sentence, for the tooltip and the legend window
+    in_list: bool = True  # the list shows it (it has columns for connected channels only)
 
 
 LEGEND: tuple[LegendEntry, ...] = (
@@ -62,13 +63,13 @@ LEGEND: tuple[LegendEntry, ...] = (
     LegendEntry("kind-manual", "Manual DND", "An agent turned DND on; an agent can turn it off."),
     LegendEntry("kind-temporary", "Temporary DND",
                 "A bounce or a carrier error; it ends when the provider clears it or an agent turns it off."),
-    LegendEntry("kind-permanent", "Permanent, locked",
+    LegendEntry("kind-permanent", "Permanent (locked)",
                 "The contact replied STOP or unsubscribed; only a START or an approved opt-in review lifts it."),
-    LegendEntry("kind-spam", "Spam, locked",
+    LegendEntry("kind-spam", "Spam (locked)",
                 "The contact marked a message as spam; only an approved opt-in review lifts it."),
     LegendEntry(NO_ADDRESS_ICON, "No address",
                 "The contact has no email (Email) or no phone number (SMS, Calls, WhatsApp): nothing can be sent."),
     LegendEntry(NOT_CONNECTED_ICON, "Not connected",
                 "The channel is not connected for this location: nothing is sent, the DND state is kept. "
-                "The list shows connected channels only; the panel shows all six."),
+                "The list shows connected channels only; the panel shows all six.", in_list=False),
 )
