@@ -196,7 +196,8 @@ class AddressLine(QWidget):
 
     def _elide(self) -> None:
         text = self.address or ("none (no email address)" if self.what == "email" else "none (no phone number)")
-        spacing = 3 * max(0, self.layout().spacing()) if self.layout() is not None else 18
+        layout = self.layout()
+        spacing = 3 * max(0, layout.spacing()) if layout is not None else 18
         room = max(20, self.width() - self.caption.sizeHint().width() - self.copy_button.sizeHint().width()
                    - spacing - 4)
         metrics = self.value.fontMetrics()

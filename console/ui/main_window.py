@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -296,6 +296,10 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        for keys in ("Shift+F10", "Menu"):  # the same menu from the keyboard, for the current row
+            menu_keys = QShortcut(QKeySequence(keys), self.table)
+            menu_keys.setContext(Qt.ShortcutContext.WidgetShortcut)
+            menu_keys.activated.connect(self.keyboard_context_menu)
         self.model.count_changed.connect(self._show_empty_hint)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
@@ -400,6 +404,11 @@ class MainWindow(QMainWindow):
             self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid),
             lambda what, text: self.messages.show_message("info", f"Copied the {what} {text} to the clipboard.")))
         self.context_menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def keyboard_context_menu(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._context_menu(self.table.visualRect(self.model.index(current.row(), 0)).center())
 
     def _menu_set_dnd(self, contact_id: int, channel: Channel | None, turn_on: bool) -> None:
         def done(result: DndResult) -> None:

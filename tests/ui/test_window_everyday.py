@@ -410,3 +410,20 @@ def test_an_integration_change_keeps_a_contact_selected_far_down_the_list(qtbot,
     finally:
         window.close()
         import_pool().waitForDone()
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, r"does not support raise\(\)", r"does not support grabbing")  # menus
+def test_shift_f10_opens_the_row_menu_from_the_keyboard(qtbot, win: MainWindow, more: More) -> None:
+    row = select(qtbot, win, more.people.stopped)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    win.table.setFocus()
+    qtbot.waitUntil(win.table.hasFocus, timeout=3000)
+    assert win.table.currentIndex().row() == row
+    qtbot.keyClick(win.table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: win.context_menu is not None and win.context_menu.isVisible(), timeout=3000)
+    menu = win.context_menu
+    assert menu is not None
+    review = next(a for a in menu.actions() if a.menu() is not None and a.menu().objectName() == "menu_review")
+    assert [a.objectName() for a in review.menu().actions()] == ["menu_review_sms"]  # Cara's locked SMS
+    menu.close()
