@@ -101,7 +101,7 @@ class LegendDialog(QDialog):
             meaning.setWordWrap(True)
             grid.addWidget(picture, r, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(name, r, 1, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(meaning, r, 2)
+            grid.addWidget(meaning, r, 2, Qt.AlignmentFlag.AlignTop)
             self.meanings[entry.icon] = meaning
         buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self), "legend_buttons",
                               "Close the legend")

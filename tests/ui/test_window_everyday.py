@@ -427,3 +427,22 @@ def test_shift_f10_opens_the_row_menu_from_the_keyboard(qtbot, win: MainWindow, 
     review = next(a for a in menu.actions() if a.menu() is not None and a.menu().objectName() == "menu_review")
     assert [a.objectName() for a in review.menu().actions()] == ["menu_review_sms"]  # Cara's locked SMS
     menu.close()
+
+
+def test_history_shows_the_current_entry_in_full_under_the_table(qtbot, win: MainWindow, more: More) -> None:
+    select(qtbot, win, more.people.clear)
+    win.panel.note.setText("asked on the phone, ticket 4411")
+    win.panel.rows[Channel.FACEBOOK].toggle.click()
+    qtbot.waitUntil(lambda: win.history.model.rowCount() == 1, timeout=5000)
+    settle(qtbot, win.tasks)
+    win.panel.rows[Channel.FACEBOOK].toggle.click()
+    qtbot.waitUntil(lambda: win.history.model.rowCount() == 2, timeout=5000)
+    settle(qtbot, win.tasks)
+    detail = win.history.detail
+    assert detail.textFormat() == Qt.TextFormat.PlainText and detail.wordWrap()
+    assert "DND manual → off" in detail.text() and "note:" not in detail.text()  # the newest, by default
+    win.history.table.selectRow(1)
+    assert "off → DND manual" in detail.text() and "note: asked on the phone, ticket 4411" in detail.text()
+    assert "Facebook Messenger" in detail.text() and "by tester" in detail.text()
+    select(qtbot, win, more.no_phone)
+    assert detail.text() == "No changes yet."
