@@ -446,3 +446,18 @@ def test_history_shows_the_current_entry_in_full_under_the_table(qtbot, win: Mai
     assert "Facebook Messenger" in detail.text() and "by tester" in detail.text()
     select(qtbot, win, more.no_phone)
     assert detail.text() == "No changes yet."
+
+
+def test_the_list_moves_by_row_never_along_a_row(qtbot, win: MainWindow, more: More) -> None:
+    row = select(qtbot, win, more.people.bounced)
+    win.table.setFocus()
+    win.table.setCurrentIndex(win.model.index(row, 0))
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Left):
+        qtbot.keyClick(win.table, key)
+        assert (win.table.currentIndex().row(), win.table.currentIndex().column()) == (row, 0)
+    qtbot.keyClick(win.table, Qt.Key.Key_End)
+    assert win.table.currentIndex().row() == win.model.rowCount() - 1
+    qtbot.waitUntil(lambda: selected_id(win) == win.model.contact_id(win.model.rowCount() - 1), timeout=3000)
+    qtbot.keyClick(win.table, Qt.Key.Key_Home)
+    assert (win.table.currentIndex().row(), win.table.currentIndex().column()) == (0, 0)
+    settle(qtbot, win.tasks)
