@@ -1,12 +1,11 @@
-"""The status badge: the word On / Off / Partial on a coloured pill, so colour is never the only signal; and the
-channel cells' state icons, drawn the same on a selected row."""
+"""The status badge: the word On / Off / Partial on a coloured pill, so colour is never the only signal."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPainter
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from console.domain.state import Status
@@ -61,39 +60,3 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         hint = super().sizeHint(option, index)
         return QSize(hint.width() + 24, hint.height() + 4)
 
-
-class StateIconDelegate(QStyledItemDelegate):
-    """Paints a channel cell's state icon in its own colours, centred, on every row.
-
-    The style would draw a selected row's icon in its "selected" mode, tinted with the highlight colour: the
-    icons looked dimmed and the grey "off" circle vanished. Here the row's background (selection, focus) comes
-    from the style, and the icon is drawn in normal mode on a light disc when the row is selected, so each state
-    reads the same on a selected row as on any other. Cells without an icon are painted as usual."""
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        decoration = index.data(Qt.ItemDataRole.DecorationRole)
-        if not isinstance(decoration, QIcon):
-            super().paint(painter, option, index)
-            return
-        self.initStyleOption(option, index)
-        widget: Any = option.widget
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        option.icon = QIcon()
-        option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
-        option.text = ""
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
-        side = min(option.decorationSize.width(), option.rect.height() - 4)
-        rect = option.rect
-        target = QRect(rect.x() + (rect.width() - side) // 2, rect.y() + (rect.height() - side) // 2, side, side)
-        painter.save()
-        if selected:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#ffffff"))
-            painter.drawEllipse(QRectF(target).adjusted(-2.5, -2.5, 2.5, 2.5))
-        decoration.paint(painter, target, Qt.AlignmentFlag.AlignCenter, QIcon.Mode.Normal, QIcon.State.Off)
-        painter.restore()

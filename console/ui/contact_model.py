@@ -24,7 +24,7 @@ from console.domain.explain import describe_state
 from console.domain.state import Status, status_of
 from console.store.contact_list import ContactFilter, ContactRow, SortKey
 from console.ui import ops
-from console.ui.icons import KIND_WORDS, NO_ADDRESS_ICON, channel_icon, icon, state_icon_name
+from console.ui.icons import KIND_WORDS, NO_ADDRESS_ICON, channel_icon, list_icon, state_icon_name
 from console.ui.operations import QueryOp
 from console.ui.taskman import TaskManager
 
@@ -271,7 +271,7 @@ class ContactTableModel(QAbstractTableModel):
             return state.kind.value if state.kind else ""
         if role in (Qt.ItemDataRole.DecorationRole, ICON_ROLE):
             name = state_icon_name(channel, state, True, bool(found.email), bool(found.phone))
-            return icon(name) if role == Qt.ItemDataRole.DecorationRole else name
+            return list_icon(name) if role == Qt.ItemDataRole.DecorationRole else name
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole) and not state.dnd and (
                 state_icon_name(channel, state, True, bool(found.email), bool(found.phone)) == NO_ADDRESS_ICON):
             need = "email address" if channel == Channel.EMAIL else "phone number"

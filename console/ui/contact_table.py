@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyle, QStyleOptionHeader, QTableView, QWidget
 
-from console.ui.badges import StateIconDelegate, StatusBadgeDelegate
+from console.ui.badges import StatusBadgeDelegate
 from console.ui.contact_model import FIXED_COLUMNS, STATUS_COLUMN, ContactTableModel
 from console.ui.naming import name_widget
 
@@ -42,7 +42,6 @@ class ContactTable(QTableView):
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setItemDelegate(StateIconDelegate(self))  # the channel cells; the others paint as usual
         self.setItemDelegateForColumn(STATUS_COLUMN, StatusBadgeDelegate(self))
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
