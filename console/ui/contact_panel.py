@@ -169,6 +169,8 @@ class AddressLine(QWidget):
         super().__init__(parent)
         self.what = what
         self.address = ""
+        self.shown_width = 0
+        self.partner: AddressLine | None = None  # the other address line: their Copy buttons line up
         name_widget(self, f"{what}_line", f"Contact {what}")
         self.caption = plain(QLabel("Email:" if what == "email" else "Phone:", self))
         self.caption.setMinimumWidth(self.caption.fontMetrics().horizontalAdvance("Phone:") + 4)
@@ -203,7 +205,11 @@ class AddressLine(QWidget):
         metrics = self.value.fontMetrics()
         shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
         self.value.setText(shown)
-        self.value.setMaximumWidth(metrics.horizontalAdvance(shown) + 6)  # Copy right after the address
+        self.shown_width = metrics.horizontalAdvance(shown) + 6
+        width = max(self.shown_width, self.partner.shown_width if self.partner is not None else 0)
+        for line in (self, self.partner):
+            if line is not None:
+                line.value.setMaximumWidth(width)  # Copy right after the longer address, both buttons aligned
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -244,6 +250,7 @@ class ContactPanel(QWidget):
         self.details.setWordWrap(True)
         self.email_line = AddressLine("email", self)
         self.phone_line = AddressLine("phone", self)
+        self.email_line.partner, self.phone_line.partner = self.phone_line, self.email_line
         for address in (self.email_line, self.phone_line):
             address.copied.connect(self._copied)
         self.badge = plain(name_widget(QLabel(self), "contact_status", "DND status"))
