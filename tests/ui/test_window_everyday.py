@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QWidget
 
 from console.domain.channels import Channel, DndKind
@@ -25,7 +25,7 @@ from console.ui import export_list
 from console.ui.contact_model import CONTACT_ID_ROLE, FIXED_COLUMNS, ICON_ROLE
 from console.ui.crash import CrashReporter
 from console.ui.dialogs import ProviderClearanceDialog
-from console.ui.icons import LEGEND, NO_ADDRESS_ICON, NOT_CONNECTED_ICON, OFF_ICON, state_icon_name
+from console.ui.icons import LEGEND, NO_ADDRESS_ICON, NOT_CONNECTED_ICON, OFF_ICON, icon, list_icon, state_icon_name
 from console.ui.import_worker import import_pool
 from console.ui.legend import LegendDialog
 from console.ui.main_window import MainWindow
@@ -90,6 +90,9 @@ def test_copy_buttons_put_the_address_on_the_clipboard_and_say_so(qtbot, win: Ma
     assert win.messages.isVisible() and "Copied the email ann@example.com" in win.messages.text
     win.panel.phone_line.copy_button.click()
     assert clipboard.text() == "+14155550100"
+    buttons = (win.panel.email_line.copy_button, win.panel.phone_line.copy_button)
+    lefts = {button.mapTo(win, button.rect().topLeft()).x() for button in buttons}
+    assert len(lefts) == 1  # the two Copy buttons line up
     assert "Copied the phone +14155550100" in win.messages.text
 
 
@@ -461,3 +464,13 @@ def test_the_list_moves_by_row_never_along_a_row(qtbot, win: MainWindow, more: M
     qtbot.keyClick(win.table, Qt.Key.Key_Home)
     assert (win.table.currentIndex().row(), win.table.currentIndex().column()) == (0, 0)
     settle(qtbot, win.tasks)
+
+
+def test_list_icons_have_their_own_selected_pixmaps(qtbot) -> None:
+    for entry in LEGEND:
+        made = list_icon(entry.icon)
+        normal = made.pixmap(QSize(16, 16), 1.0, QIcon.Mode.Normal).toImage()
+        selected = made.pixmap(QSize(16, 16), 1.0, QIcon.Mode.Selected).toImage()
+        assert normal == icon(entry.icon).pixmap(QSize(16, 16), 1.0).toImage()  # the same glyph as the panel's
+        assert normal != selected
+        assert near(selected.pixelColor(8, 0), "#ffffff", 60)  # the light disc around it
