@@ -8,7 +8,7 @@ import orjson
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
 from console.domain.explain import reason_text
@@ -20,6 +20,7 @@ from console.ui.history_at import HistoryAt
 from console.ui.history_batch import BatchUndoBar, batch_source_words
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
+from console.ui.plain import plain
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
@@ -146,13 +147,22 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
         header.setMinimumSectionSize(40)
         self.model.modelReset.connect(self.fit_columns)
+        self.detail = plain(name_widget(QLabel(self), "history_detail", "The selected history entry in full"))
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
+        self.detail.setMargin(6)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.model.modelReset.connect(self._show_detail)
+        self.table.selectionModel().currentRowChanged.connect(lambda _now, _before: self._show_detail())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.at = HistoryAt(tasks, self.table, lambda: self.model.rows, self)  # "State on ..." (history_at.py)
         self.batch_bar = BatchUndoBar(self.table, self)  # Undo of the selected entry's bulk change
         layout.addWidget(self.at)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         layout.addWidget(self.batch_bar)
+        layout.addWidget(self.detail)
 
     def fit_columns(self) -> None:
         """Each column as wide as its content needs, within a cap; on a narrow panel the source, then the change
@@ -179,6 +189,23 @@ class HistoryView(QWidget):
             over -= give
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+
+    def _show_detail(self) -> None:
+        """The current entry (else the newest) in full, wrapped, under the table: the reason and note are read
+        there whatever the panel's width (the table elides them to keep one line per entry)."""
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else 0
+        if row >= self.model.rowCount():
+            self.detail.setText("No changes yet." if self.contact_id is not None else "")
+            return
+        entry: HistoryEntry = self.model.rows[row]
+        channel = entry.event.channel.label if entry.event.channel else "All channels"
+        when = f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M} UTC"
+        lines = [f"{when} · {channel} · {change_words(entry)} · by {entry.actor}", source_words(entry)]
+        reason = reason_words(entry)
+        if reason:
+            lines.append(reason)
+        self.detail.setText("\n".join(lines))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

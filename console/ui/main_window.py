@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,6 +36,7 @@ from console.ui.contact_panel import ContactPanel
 from console.ui.contact_table import ContactTable
 from console.ui.context_menu import MenuActions, RowFacts, contact_menu
 from console.ui.crash import CrashReporter
+from console.ui.export_list import ask_export_path, write_list_csv
 from console.ui.filter_bar import FilterBar
 from console.ui.history_view import HistoryView
 from console.ui.icons import icon
@@ -43,6 +44,7 @@ from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import cancel_running_imports, import_pool
 from console.ui.insight_actions import InsightActions
 from console.ui.integrations import IntegrationsDialog
+from console.ui.legend import LegendDialog, LegendStrip
 from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
@@ -84,9 +86,12 @@ class MainWindow(QMainWindow):
         self.acting: agents.ActingView | None = None
         self.open_at_contact: str | None = None  # gui --contact: selected once the window has started
         self.pending_selection: int | None = None
+        self.pending_row: int | None = None  # the selected row before a refresh: where to look for it again
+        self.awaited_row: tuple[int, int] | None = None  # (contact, row): selected once that row's page is read
         self.context_menu: QMenu | None = None
         self.contact_dialog: ContactDialog | None = None
         self.locations: list[tuple[int, str]] = []
+        self.ask_export_path: Callable[[QWidget | None, str], Path | None] = ask_export_path  # tests answer it
 
         self.filters = FilterBar(self)
         self.model = ContactTableModel(self.tasks, None, self)
@@ -97,7 +102,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.panel, "DND by channel")
         self.tabs.addTab(self.history, "History")
         self.splitter = name_widget(QSplitter(Qt.Orientation.Horizontal, self), "main_splitter", "List and contact")
-        self.splitter.addWidget(self.table)
+        self.legend = LegendStrip(self)
+        self.legend.more.clicked.connect(lambda: self.open_legend())
+        self.legend_dialog: LegendDialog | None = None
+        list_side = QWidget(self)
+        list_layout = QVBoxLayout(list_side)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.setSpacing(2)
+        list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.legend)
+        self.splitter.addWidget(list_side)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -162,15 +176,32 @@ class MainWindow(QMainWindow):
         self.history.show_contact(contact_id)
 
     def _select_pending(self) -> None:
-        """After a reset: select the row of the contact asked for (or still shown), if the list has it."""
+        """After a reset: select the row of the contact asked for (or still shown), if the list has it.
+
+        Only the first page is loaded after a reset; a contact that was selected further down (``pending_row``,
+        kept by ``refresh_everything``) is looked for again when the page of its old row has been read."""
         wanted = self.pending_selection if self.pending_selection is not None else self.panel.contact_id
-        self.pending_selection = None
+        hint, self.pending_row, self.pending_selection, self.awaited_row = self.pending_row, None, None, None
         if wanted is None:
             return
         row = self.model.row_of(wanted)
+        if row is None and hint is not None and 0 <= hint < self.model.rowCount():
+            self.awaited_row = (wanted, hint)
+            self.model.contact_id(hint)  # asks for the page of its old row; _page_arrived looks again
+            return
+        self._select_row(row)
+
+    def _select_row(self, row: int | None) -> None:
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+
+    def _page_arrived(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        if self.awaited_row is None or not top.row() <= self.awaited_row[1] <= bottom.row():
+            return
+        wanted, self.awaited_row = self.awaited_row[0], None
+        if self.panel.contact_id == wanted:  # the agent did not move on meanwhile
+            self._select_row(self.model.row_of(wanted))
 
     def _show_acting(self, who: agents.ActingView) -> None:
         """Who acts, in the title and the status bar; what their role cannot do is disabled, saying why."""
@@ -234,6 +265,9 @@ class MainWindow(QMainWindow):
                                     lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))
         self.insight = InsightActions(self)  # bulk changes, their undo, the consent report (insight_actions.py)
         file_menu.addAction(self.insight.report)
+        self.export_action = action(file_menu, "&Export list...", "export_action", lambda: self.export_list(),
+                                    QKeySequence("Ctrl+Shift+E"))
+        self.export_action.setToolTip("Save the list as shown (search and filters applied) as a CSV file")
         file_menu.addSeparator()
         action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
         contacts = self.menuBar().addMenu("&Contacts")
@@ -250,6 +284,9 @@ class MainWindow(QMainWindow):
         self.integrations_action = action(location, "&Integrations...", "integrations_action",
                                           lambda: self.open_integrations())
         location.setToolTipsVisible(True)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.legend_action = action(help_menu, "Icon &legend", "legend_action", lambda: self.open_legend(),
+                                    QKeySequence.StandardKey.HelpContents)
         self.acting_label = plain(name_widget(QLabel(self), "acting_as", "Who is acting"))
         self.acting_label.setText("Acting as ...")
         self.statusBar().addPermanentWidget(self.acting_label)
@@ -259,9 +296,14 @@ class MainWindow(QMainWindow):
         self.filters.location_changed.connect(self._location_changed)
         self.model.count_changed.connect(self.filters.show_count)
         self.model.count_changed.connect(lambda _count: self._select_pending())
+        self.model.dataChanged.connect(self._page_arrived)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        for keys in ("Shift+F10", "Menu"):  # the same menu from the keyboard, for the current row
+            menu_keys = QShortcut(QKeySequence(keys), self.table)
+            menu_keys.setContext(Qt.ShortcutContext.WidgetShortcut)
+            menu_keys.activated.connect(self.keyboard_context_menu)
         self.model.count_changed.connect(self._show_empty_hint)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
@@ -321,7 +363,10 @@ class MainWindow(QMainWindow):
             self.history.show_contact(current)
 
     def refresh_everything(self) -> None:
-        """Read the list, the open contact and the reviews again (all queued on the worker, in this order)."""
+        """Read the list, the open contact and the reviews again (all queued on the worker, in this order); the
+        selected contact is selected again in the new list."""
+        rows = self.table.selectionModel().selectedRows()
+        self.pending_row = rows[0].row() if rows else None
         self.model.refresh()
         self.panel.reload()
         self.history.show_contact(self.panel.contact_id)
@@ -365,9 +410,15 @@ class MainWindow(QMainWindow):
         if not self.table.selectionModel().isRowSelected(index.row()):  # a right-click keeps a multi-selection
             self.table.selectRow(index.row())
         self.context_menu = contact_menu(self.table, facts, MenuActions(
-            self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid)))
+            self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid),
+            lambda what, text: self.messages.show_message("info", f"Copied the {what} {text} to the clipboard.")))
         self.insight.add_to_context_menu(self.context_menu, facts.contact_id)
         self.context_menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def keyboard_context_menu(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._context_menu(self.table.visualRect(self.model.index(current.row(), 0)).center())
 
     def _menu_set_dnd(self, contact_id: int, channel: Channel | None, turn_on: bool) -> None:
         def done(result: DndResult) -> None:
@@ -423,6 +474,28 @@ class MainWindow(QMainWindow):
         self.history.show_contact(contact_id)
 
     # -- dialogs
+
+    def open_legend(self) -> LegendDialog:
+        if self.legend_dialog is None:
+            self.legend_dialog = LegendDialog(self)
+        self.legend_dialog.show()
+        self.legend_dialog.raise_()
+        return self.legend_dialog
+
+    def export_list(self) -> None:
+        """File > Export list...: the list as filtered now, written on the worker; the file and count said after."""
+        if not self.locations:
+            return
+        flt = self.current_filter()
+        path = self.ask_export_path(self, dict(self.locations).get(flt.location_id, ""))
+        if path is None:
+            return
+        (QueryOp(self.tasks, lambda ctx: write_list_csv(ctx, flt, path))
+         .with_progress(f"Exporting the list to {path.name}...")
+         .without_retry()
+         .success(lambda count: self.messages.show_message(
+             "info", f"Exported {count:,} contact{'' if count == 1 else 's'} to {path}."))
+         .run_in_background())
 
     def open_import_dialog(self, paths: list[Path] | None = None) -> ImportDialog:
         names = [n for _, n in self.locations]
