@@ -268,3 +268,19 @@ def test_search_results_sort_by_any_column(
                 sort,
                 descending,
             )  # NULLs: as the database puts them
+
+
+def test_a_capped_count_stops_early_when_very_many_match(people: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.store.contact_list import count_contacts_up_to
+
+    monkeypatch.setattr(contact_search, "FEW", 0)
+    with people.read() as session:
+        location = get_location(session, None).id
+        many = ContactFilter(location, search="example")
+        total = count_contacts(session, many)
+        assert total > 3
+        # SQLite walks rows past the cap; PostgreSQL's planner counts pg_trgm matches itself, exactly
+        assert count_contacts_up_to(session, many, 3) == ((4, False) if people.dialect == "sqlite" else (total, True))
+        assert count_contacts_up_to(session, many, total) == (total, True)
+        assert count_contacts_up_to(session, ContactFilter(location, search="rossi"), 3) == (1, True)
+        assert count_contacts_up_to(session, ContactFilter(location), 3) == (len(PEOPLE), True)  # no search: counted

@@ -62,6 +62,7 @@ class ContactTableModel(QAbstractTableModel):
         self._filter = flt
         self._generation = 0  # bumped by every new list: answers for an older one are dropped
         self._count = 0
+        self._counting = False
         self._connected = 0
         self._channels: list[Channel] = []
         self._pages: OrderedDict[int, list[ContactRow]] = OrderedDict()
@@ -148,7 +149,38 @@ class ContactTableModel(QAbstractTableModel):
         self._failed.clear()
         if listing.first_page:
             self._pages[0] = list(listing.first_page)
+        self._counting = not listing.exact
         self.endResetModel()
+        self.count_changed.emit(self._count)
+        if self._counting:  # very many match: the list is shown, the rest are counted now and added after
+            self._count_all()
+
+    @property
+    def counting(self) -> bool:
+        """The count shown is a lower bound: the exact one is on its way."""
+        return self._counting
+
+    def _count_all(self) -> None:
+        flt, generation = self._filter, self._generation
+        if flt is None:
+            return
+        (QueryOp(self.tasks, lambda ctx: ops.contact_count(ctx, flt))
+         .only_if(lambda: generation == self._generation)
+         .success(self._counted)
+         .run_in_background())
+
+    def _counted(self, count: int) -> None:
+        self._counting = False
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < self._count:  # changed meanwhile: fewer than the first look found
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            for page in [p for p in self._pages if p * PAGE_SIZE >= count]:
+                del self._pages[page]
+            self.endRemoveRows()
         self.count_changed.emit(self._count)
 
     def _listing_ended(self, listing: QueryOp[ops.ContactListing]) -> None:

@@ -91,6 +91,10 @@ class InsightActions(QObject):
         report.setObjectName("menu_report")
 
     def _count_changed(self, count: int) -> None:
+        if self.window.model.counting:  # a lower bound: offered once every match is counted
+            self.bulk_all.setText("Change DND for &all matching the filter (counting...)")
+            self.bulk_all.setEnabled(False)
+            return
         self.bulk_all.setText(f"Change DND for &all {count:,} matching the filter...")
         self.bulk_all.setEnabled(count > 0)
 

@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.filters.changed.connect(self.apply_filters)
         self.filters.location_changed.connect(self._location_changed)
-        self.model.count_changed.connect(self.filters.show_count)
+        self.model.count_changed.connect(lambda count: self.filters.show_count(count, self.model.counting))
         self.model.count_changed.connect(lambda _count: self._select_pending())
         self.model.dataChanged.connect(self._page_arrived)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)

@@ -20,10 +20,14 @@ from console.services import agents, contacts, dnd, forwarded, locations, opt_ou
 from console.services.context import AppContext
 from console.services.dnd import DndResult
 from console.services.reads import ChannelView, ContactView
+from console.store import contact_list
 from console.store.contact_list import ContactFilter, ContactRow
 from console.store.history import HistoryEntry
 from console.store.possible_opt_outs import PossibleOptOutView
 from console.ui.taskman import checkpoint
+
+#: Matches counted before the list is shown; past that the list shows at once and the rest are counted after.
+COUNT_AT_ONCE = contact_list.COUNT_AT_ONCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,8 @@ class ContactListing:
     count: int
     connected: int
     first_page: tuple[ContactRow, ...]
+    #: False: ``count`` is a lower bound (a search matching very many); ``contact_count`` counts them all.
+    exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +94,12 @@ def window_start(ctx: AppContext) -> WindowStart:
 
 
 def contact_listing(ctx: AppContext, flt: ContactFilter, page_size: int) -> ContactListing:
-    page = reads.contact_list_page(ctx, flt, 0, page_size)
-    return ContactListing(page.total, mask_of(page.connected), page.rows)
+    page = reads.contact_list_page(ctx, flt, 0, page_size, count_cap=COUNT_AT_ONCE)
+    return ContactListing(page.total, mask_of(page.connected), page.rows, page.exact)
+
+
+def contact_count(ctx: AppContext, flt: ContactFilter) -> int:
+    return reads.count_list(ctx, flt)
 
 
 def contact_page(ctx: AppContext, flt: ContactFilter, offset: int, limit: int) -> tuple[ContactRow, ...]:
