@@ -169,6 +169,15 @@ def list_possible_opt_outs(ctx: AppContext, location_id: int) -> list[PossibleOp
     return opt_outs.list_opt_outs(ctx, location_id)
 
 
+def possible_opt_out_queue(ctx: AppContext, location_id: int) -> list[opt_outs.OptOutItem]:
+    return opt_outs.opt_out_queue(ctx, location_id)
+
+
+def possible_opt_out_counts(ctx: AppContext, location_id: int) -> tuple[int, int]:
+    """(pending, overdue) possible opt-outs of the location, for the window's status bar."""
+    return opt_outs.opt_out_counts(ctx, location_id)
+
+
 def decide_possible_opt_out(ctx: AppContext, opt_out_id: int, confirm: bool) -> None:
     (opt_outs.confirm_opt_out if confirm else opt_outs.dismiss_opt_out)(ctx, opt_out_id)
 
