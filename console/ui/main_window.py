@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
     def open_import_dialog(self, paths: list[Path] | None = None) -> ImportDialog:
         names = [n for _, n in self.locations]
         current = dict(self.locations).get(self.filters.location_id, names[0])
-        dialog = ImportDialog(self.ctx, names, current, self.actor, parent=self)
+        dialog = ImportDialog(self.ctx, names, current, self.actor, parent=self, settings=self.settings)
         dialog.imported.connect(lambda _summary: self.refresh_everything())
         dialog.crashed.connect(self.crashes.report)
         dialog.summary.show_contacts.connect(self.filters.show_only)
