@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -81,7 +82,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         name_widget(self, "import_dialog", "Import provider export")
         self.setWindowTitle("Import provider export")
-        self.resize(720, 520)
+        self.resize(760, 600)  # the summary scrolls inside: the dialog never outgrows a 1280x800 screen
         self._ctx, self._actor, self._runner = ctx, actor, runner
         self.paths: list[Path] = []
         self.job: ImportJob | None = None
@@ -92,6 +93,8 @@ class ImportDialog(QDialog):
         self.files.setHorizontalHeaderLabels(["File", "Detected format", "Size"])
         self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.files.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            self.files.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.files.verticalHeader().hide()
         self.add_button = name_widget(QPushButton("Add files...", self), "add_files", "Add files to import")
         self.add_button.clicked.connect(self.pick_files)
@@ -115,6 +118,10 @@ class ImportDialog(QDialog):
         self.close_button = name_widget(QPushButton("Close", self), "close_import", "Close")
         self.close_button.clicked.connect(self.reject)
         self.summary = ImportSummaryView(self)
+        self.summary_area = name_widget(QScrollArea(self), "import_summary_area", "Import summary")
+        self.summary_area.setWidget(self.summary)
+        self.summary_area.setWidgetResizable(True)
+        self.summary_area.setFrameShape(QScrollArea.Shape.NoFrame)
         # "Show affected contacts": this dialog gets out of the way first, then the window filters its list.
         self.summary.show_contacts.connect(lambda _ids, _label: self.accept())
         top = QHBoxLayout()
@@ -123,6 +130,7 @@ class ImportDialog(QDialog):
         top.addWidget(self.add_button)
         top.addWidget(self.clear_button)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.summary.open_affected)  # beside Close, never scrolled out of sight
         buttons.addWidget(self.rate, 1)
         for button in (self.start_button, self.cancel_button, self.close_button):
             buttons.addWidget(button)
@@ -131,7 +139,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.files)
         layout.addWidget(self.problem)
         layout.addWidget(self.progress)
-        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.summary_area, 1)
         layout.addLayout(buttons)
         self._show_stage("setup")
 
@@ -142,7 +150,8 @@ class ImportDialog(QDialog):
         self.progress.setVisible(stage == "running")
         self.cancel_button.setVisible(running)
         self.start_button.setVisible(stage == "setup")
-        self.summary.setVisible(stage == "done")
+        self.summary_area.setVisible(stage == "done")
+        self.summary.open_affected.setVisible(stage == "done")
         self.files.setVisible(stage != "done")
         self._update_start()
 
@@ -224,11 +233,13 @@ class ImportDialog(QDialog):
 
     def _on_failed(self, message: str) -> None:
         self._finish_job()
+        self.rate.setText("")
         self.problem.setText(message)
         self._show_stage("setup")
 
     def _on_crashed(self, details: str) -> None:
         self._finish_job()
+        self.rate.setText("")
         self.problem.setText("The import stopped on an unexpected error; see the error report.")
         self._show_stage("setup")
         self.crashed.emit(details)

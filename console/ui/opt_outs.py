@@ -33,7 +33,7 @@ from console.ui.taskman import TaskManager
 OPT_OUT_COLUMNS = ("Received", "Contact", "From", "Waiting", "Deadline", "Message")
 CONTACT_COLUMN, WAITING_COLUMN, DEADLINE_COLUMN, MESSAGE_COLUMN = 1, 3, 4, 5
 OVERDUE_COLOUR = "#c62828"
-OPT_OUT_WIDTHS = (130, 260, 120, 130, 170)
+OPT_OUT_WIDTHS = (140, 250, 120, 130, 210)
 
 
 def plural(n: int, word: str) -> str:
@@ -56,8 +56,7 @@ def waiting_words(item: OptOutItem) -> str:
 def deadline_words(item: OptOutItem) -> str:
     day = f"{item.deadline.day} {item.deadline:%b %Y}"
     if item.overdue:
-        late = item.waited - DEADLINE_BUSINESS_DAYS
-        return f"OVERDUE by {plural(late, 'business day')} ({day})"
+        return f"OVERDUE (was {day})"
     left = DEADLINE_BUSINESS_DAYS - item.waited
     return f"{day} ({left} left)" if left else f"{day} (today)"
 
@@ -171,7 +170,8 @@ class PossibleOptOutsDialog(QDialog):
         self.empty = name_widget(QLabel("No possible opt-outs are waiting.", self), "no_opt_outs", "Nothing waiting")
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.empty, 1)
+        buttons.addWidget(self.empty)
+        buttons.addStretch(1)
         for button in (self.confirm_button, self.dismiss_button, self.close_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)

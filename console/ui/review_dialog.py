@@ -38,7 +38,15 @@ from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.problems import Problems
 from console.ui.review_fields import FINE_STYLE, EvidenceEditor, NotesEdit, RelationshipNumbersField
-from console.ui.review_model import STATE_COLOURS, STATE_WORDS, age_words, state_words, when_iso, when_words
+from console.ui.review_model import (
+    STATE_COLOURS,
+    STATE_WORDS,
+    age_words,
+    notes_words,
+    state_words,
+    when_iso,
+    when_words,
+)
 from console.ui.review_sections import (
     EvidenceList,
     StateHistoryList,
@@ -68,7 +76,7 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         name_widget(self, "review_dialog", f"Opt-in review #{review_id}")
         self.setWindowTitle(f"Opt-in review #{review_id}")
-        self.resize(1080, 760)
+        self.resize(1080, 700)  # within a 1280x800 screen with its title bar and a panel
         self._tasks, self.review_id = tasks, review_id
         self._actor = ""
         region = tasks.ctx.region
@@ -220,7 +228,8 @@ class ReviewDialog(QDialog):
         numbers = ", ".join(review.relationship_numbers) or "none"
         self.numbers.setText(f"Relationship numbers: {numbers}")
         self.evidence.show_links(review.evidence)
-        self.notes.setText(review.notes or "No notes.")
+        self.notes.setText(notes_words(review.notes) if review.notes else "No notes.")
+        self.notes.setToolTip(review.notes or "")
         self.states.show_changes(review.changes)
         self.history_model.set_entries(list(card.history))
         self.update_button.setText("Resubmit for review" if review.state == ReviewState.NEEDS_INFO else "Add to review")
@@ -279,9 +288,13 @@ class ReviewDialog(QDialog):
         elif review.state != ReviewState.PENDING:
             why_not = (f"This review is {STATE_WORDS[review.state].lower()}: {review.submitted_by} can add to it "
                        "and resubmit; decisions wait until then.")
+        # What is wrong with a typed link or number is said under its field already; "nothing to add" on the
+        # button's tooltip: the box keeps to what still needs doing.
+        said = set(self.additions.problems() + self.new_numbers.problems() + [NOTHING_TO_ADD])
+        shown = {b: (action, [r for r in reasons if r not in said]) for b, (action, reasons) in blocked.items()}
         if why_not is None:
-            return grouped_blockers(list(blocked.values()))
-        rest = grouped_blockers([v for b, v in blocked.items() if b not in decisions], heading="")
+            return grouped_blockers(list(shown.values()))
+        rest = grouped_blockers([v for b, v in shown.items() if b not in decisions], heading="")
         return why_not + ("\n" + rest if rest else "")
 
     # -- acting
@@ -291,12 +304,13 @@ class ReviewDialog(QDialog):
         assert self.review is not None
         review, card = self.review, self.contact_card
         lock = explain_lock(review.channel, self._state) if self._state is not None else "its DND"
+        lock = lock.split(". ")[0].rstrip(".") + "."  # what it is, not how else it could be lifted
+        who = contact_words(card) if card is not None else review.contact_name
         box = QMessageBox(QMessageBox.Icon.Question, "Approve and lift DND?",
-                          f"Approve review #{review.id} and lift the {review.channel.label} DND of "
-                          f"{contact_words(card) if card is not None else review.contact_name}?", parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(f"What will be lifted: {lock}\n\n{review.channel.label} messages to this contact "
-                               "will be allowed again. The approval is kept in the audit trail.")
+                          f"Approve review #{review.id} and lift the {review.channel.label} DND of {who}?\n\n"
+                          f"What will be lifted: {lock}\n\n{review.channel.label} messages to this contact will be "
+                          "allowed again. The approval is kept in the audit trail.", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name is outside text: all of it in the plain label
         name_widget(box, "approve_confirm", "Confirm the approval")
         approve = box.addButton("Approve and lift DND", QMessageBox.ButtonRole.AcceptRole)
         name_widget(approve, "approve_confirm_yes", "Approve and lift the DND")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain.channels import PHONE_CHANNELS, Channel
-from console.domain.events import from_us, iso_utc, now_us
+from console.domain.events import from_us, iso_utc, now_us, to_us
 from console.domain.reviews import Review, ReviewState
 from console.store.contact_list import ContactRow
 from console.ui import ops
@@ -72,6 +74,20 @@ def when_words(us: int | None) -> str:
 def when_iso(us: int | None) -> str:
     """The full moment for a tooltip: ISO 8601 in UTC, to the microsecond when it has them."""
     return iso_utc(us) or ""
+
+
+_ISO_IN_NOTES = re.compile(r"\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)Z\)")
+
+
+def notes_words(notes: str) -> str:
+    """The notes of a review with each line's stamp ("ana.agent (2024-05-07T14:03:07.205256Z): ...") to the
+    minute in local time ("ana.agent (7 May 2024 14:03): ...")."""
+
+    def local(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+        return f"({when_words(to_us(moment))})"
+
+    return _ISO_IN_NOTES.sub(local, notes)
 
 
 def state_words(text: str) -> str:

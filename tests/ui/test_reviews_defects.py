@@ -77,6 +77,8 @@ def test_ages_read_as_phrases_and_moments_to_the_minute(opened, review_id: int) 
     assert when_iso(1_715_090_580_123_456) == "2024-05-07T14:03:00.123456Z"
     assert age_words(0, 5 * 60_000_000) == "5 minutes ago"
     assert all(MOMENT.match(dialog.states.item(r).text()) for r in range(dialog.states.count()))
+    assert re.fullmatch(r"ana\.agent \(\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}\): Signed the form", dialog.notes.text())
+    assert "T" in dialog.notes.toolTip() and "Z)" in dialog.notes.toolTip()
 
 
 def test_no_raw_state_is_shown(qtbot, opened, store: Store, review_id: int) -> None:
@@ -104,6 +106,7 @@ def test_approval_asks_first_and_cancel_is_the_default(qtbot, opened, store: Sto
     dialog = opened(REVIEWER, review_id)
     box = dialog.approval_question()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert box.textFormat() == Qt.TextFormat.PlainText and box.informativeText() == ""
     words = box.text() + box.informativeText()
     for part in ("Cara Diaz", "+14155550102", "SMS", "review #", "Replied STOP"):
         assert part in words

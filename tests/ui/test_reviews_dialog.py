@@ -131,10 +131,11 @@ def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, st
 
     submitter = opened(SUBMITTER, review_id)
     assert submitter.update_button.text() == "Resubmit for review"
-    explained(submitter, submitter.update_button, "Nothing to add yet")
+    assert not submitter.update_button.isEnabled() and "Nothing to add yet" in submitter.update_button.toolTip()
     row = submitter.additions.rows[0]
     qtbot.keyClicks(row.url, "javascript:alert(1)")
-    explained(submitter, submitter.update_button, "uses javascript:")
+    assert not submitter.update_button.isEnabled() and "uses javascript:" in submitter.update_button.toolTip()
+    assert "uses javascript:" in row.problem.text() and "uses javascript:" not in submitter.blockers.text()
     row.url.setText("https://evidence.example.com/dated-form.pdf")
     submitter.reason.setPlainText("Signed on 5 March")
     press(qtbot, submitter, submitter.update_button)
