@@ -175,7 +175,7 @@ class ImportDialog(QDialog):
             self._formats.append(fmt)
             if fmt is None:
                 bad.append(words)
-            size = f"{path.stat().st_size:,} bytes" if path.is_file() else ""
+            size = plural(path.stat().st_size, "byte") if path.is_file() else ""
             for col, text in enumerate((path.name, words, size)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(path) if col == 0 else text)

@@ -189,3 +189,19 @@ def test_two_contacts_of_the_same_name_are_told_apart(qtbot, store: Store, team:
     assert shown == ["Cara Brown · cara.brown@example.com", "Cara Brown · cbrown@work.example"]
     assert "cbrown@work.example" in model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) or \
         "cbrown@work.example" in model.index(1, 3).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_submission_notes_move_on_with_tab_too(qtbot, tasks_as, team: People) -> None:
+    from console.ui.review_submission import ReviewSubmissionDialog
+
+    form = ReviewSubmissionDialog(tasks_as(SUBMITTER), team.stopped, Channel.SMS)
+    qtbot.addWidget(form)
+    with qtbot.waitSignal(form.loaded):
+        form.show()
+    form.activateWindow()
+    form.notes.setFocus()
+    qtbot.waitUntil(form.notes.hasFocus)
+    qtbot.keyClick(form.notes, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert form.notes.toPlainText() == "\t"
+    qtbot.keyClick(form.notes, Qt.Key.Key_Tab)
+    assert not form.notes.hasFocus() and form.notes.toPlainText() == "\t"
