@@ -49,7 +49,7 @@ from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.opt_outs import PossibleOptOutsDialog
+from console.ui.opt_outs import OptOutCount, PossibleOptOutsDialog
 from console.ui.plain import install_plain_tooltips, plain
 from console.ui.problems import Problems
 from console.ui.review_dialog import ReviewDialog
@@ -290,6 +290,10 @@ class MainWindow(QMainWindow):
         self.acting_label = plain(name_widget(QLabel(self), "acting_as", "Who is acting"))
         self.acting_label.setText("Acting as ...")
         self.statusBar().addPermanentWidget(self.acting_label)
+        self.opt_out_count = OptOutCount(self.tasks, self)  # pending and overdue possible opt-outs; opens them
+        self.opt_out_count.clicked.connect(lambda: self.open_possible_opt_outs())
+        self.reviews.model.loaded.connect(lambda: self.opt_out_count.refresh(self.reviews.model.location_id))
+        self.statusBar().addPermanentWidget(self.opt_out_count)
 
     def _connect(self) -> None:
         self.filters.changed.connect(self.apply_filters)
@@ -500,7 +504,7 @@ class MainWindow(QMainWindow):
     def open_import_dialog(self, paths: list[Path] | None = None) -> ImportDialog:
         names = [n for _, n in self.locations]
         current = dict(self.locations).get(self.filters.location_id, names[0])
-        dialog = ImportDialog(self.ctx, names, current, self.actor, parent=self)
+        dialog = ImportDialog(self.ctx, names, current, self.actor, parent=self, settings=self.settings)
         dialog.imported.connect(lambda _summary: self.refresh_everything())
         dialog.crashed.connect(self.crashes.report)
         dialog.summary.show_contacts.connect(self.filters.show_only)
@@ -518,6 +522,7 @@ class MainWindow(QMainWindow):
     def open_possible_opt_outs(self) -> PossibleOptOutsDialog:
         dialog = PossibleOptOutsDialog(self.tasks, self.filters.location_id, self)
         dialog.decided.connect(self._opt_out_decided)
+        dialog.counted.connect(self.opt_out_count.show_counts)
         dialog.show()
         return dialog
 

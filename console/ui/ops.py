@@ -9,7 +9,7 @@ checkpoints let a cancelled one stop between them. Who acts is the context's (th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from console.domain.channels import Channel, mask_of
 from console.domain.evidence import EvidenceLink
@@ -83,6 +83,8 @@ class ReviewPage:
     rows: tuple[Review, ...]
     more: bool
     pending: int | None
+    #: Each row's contact (by id), so two contacts of the same name can be told apart by their address.
+    contacts: Mapping[int, ContactRow] = field(default_factory=dict)
 
 
 def window_start(ctx: AppContext) -> WindowStart:
@@ -193,6 +195,15 @@ def list_possible_opt_outs(ctx: AppContext, location_id: int) -> list[PossibleOp
     return opt_outs.list_opt_outs(ctx, location_id)
 
 
+def possible_opt_out_queue(ctx: AppContext, location_id: int) -> list[opt_outs.OptOutItem]:
+    return opt_outs.opt_out_queue(ctx, location_id)
+
+
+def possible_opt_out_counts(ctx: AppContext, location_id: int) -> tuple[int, int]:
+    """(pending, overdue) possible opt-outs of the location, for the window's status bar."""
+    return opt_outs.opt_out_counts(ctx, location_id)
+
+
 def decide_possible_opt_out(ctx: AppContext, opt_out_id: int, confirm: bool) -> None:
     try:
         (opt_outs.confirm_opt_out if confirm else opt_outs.dismiss_opt_out)(ctx, opt_out_id)
@@ -208,7 +219,9 @@ def review_page(ctx: AppContext, state: ReviewState | None, location_id: int | N
     """A page of the queue (pending first) and, for the first page, the pending count of the tab's badge."""
     rows = reviews.list_reviews(ctx, state, location_id, pending_first=True, limit=limit + 1, offset=offset)
     pending = reviews.count_reviews(ctx, ReviewState.PENDING, location_id) if offset == 0 else None
-    return ReviewPage(tuple(rows[:limit]), len(rows) > limit, pending)
+    shown = tuple(rows[:limit])
+    contacts = contact_rows(ctx, sorted({r.contact_id for r in shown}))
+    return ReviewPage(shown, len(rows) > limit, pending, contacts)
 
 
 def review_card(ctx: AppContext, review_id: int) -> ReviewCard:

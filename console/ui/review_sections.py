@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from console.domain.reviews import Review, StateChange
 from console.ui.history_view import HistoryModel
 from console.ui.naming import name_widget
 from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
-from console.ui.review_model import STATE_WORDS, when_words
+from console.ui.review_model import STATE_WORDS, state_words, when_iso, when_words
 
 SHOWN_URL_LENGTH = 90
 #: When, (channel: hidden), change, who, source; the reason takes the rest.
@@ -77,7 +78,7 @@ class EvidenceItem(QFrame):
         self.link = link
         name_widget(self, f"evidence_item_{number}", f"Evidence {number + 1}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        facts = [f"<b>{KIND_LABELS[link.kind]}</b>"]
+        facts = [KIND_LABELS[link.kind]]
         if link.captured_on:
             facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
         self.facts = name_widget(QLabel(" · ".join(facts), self), f"evidence_facts_{number}",
@@ -158,7 +159,9 @@ class StateHistoryList(QListWidget):
     def show_changes(self, changes: tuple[StateChange, ...]) -> None:
         self.clear()
         for change in changes:
-            self.addItem(change_words(change))
+            item = QListWidgetItem(change_words(change))
+            item.setToolTip(when_iso(change.at_us))
+            self.addItem(item)
         self.setCurrentRow(-1)
         rows = max(2, min(len(changes), 5))
         self.setFixedHeight(rows * (self.fontMetrics().lineSpacing() + 6) + 8)
@@ -192,7 +195,7 @@ def channel_history_table(model: HistoryModel, parent: QWidget) -> QTableView:
     return table
 
 
-def grouped_blockers(blocked: list[tuple[str, list[str]]]) -> str:
+def grouped_blockers(blocked: list[tuple[str, list[str]]], heading: str = "Not available now:") -> str:
     """One line per reason, naming the actions it blocks: "• Approve, Reject: ..."; empty when none is blocked."""
     actions_of: dict[str, list[str]] = {}
     for action, reasons in blocked:
@@ -201,7 +204,7 @@ def grouped_blockers(blocked: list[tuple[str, list[str]]]) -> str:
     if not actions_of:
         return ""
     lines = [f"• {', '.join(actions)}: {reason}" for reason, actions in actions_of.items()]
-    return "Not available now:\n" + "\n".join(lines)
+    return "\n".join([heading, *lines] if heading else lines)
 
 
 def decision_words(review: Review) -> str:
@@ -209,4 +212,4 @@ def decision_words(review: Review) -> str:
     if review.decided_by is None:
         return ""
     text = f"{STATE_WORDS[review.state]} by {review.decided_by} on {when_words(review.decided_at_us)}"
-    return f"{text}: {review.reason}" if review.reason else text
+    return f"{text}: {state_words(review.reason)}" if review.reason else text
