@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -106,16 +106,41 @@ class EvidenceItem(QFrame):
         self.problem.setText(refusal or "")
         self.problem.setVisible(refusal is not None)
         self.open_button.clicked.connect(self.open)
+        # Copy works for every link, openable or not: the reviewer can paste it where it can be looked at safely.
+        self.copy_button = name_widget(QPushButton("Copy", self), f"copy_evidence_{number}",
+                                       f"Copy evidence {number + 1}'s link")
+        self.copy_button.setToolTip(f"Copy {link.url} to the clipboard")
+        self.copy_button.setAutoDefault(False)
+        self.open_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self.copy)
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
         grid = QGridLayout(self)
         grid.addWidget(self.facts, 0, 0)
         grid.addWidget(self.url, 1, 0)
         grid.addWidget(self.note, 2, 0)
         grid.addWidget(self.problem, 3, 0, 1, 2)
-        grid.addWidget(self.open_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(buttons, 0, 1, 3, 1)
         grid.setColumnStretch(0, 1)
 
     def open(self) -> bool:
-        return open_evidence_link(self.link.url)
+        """Hand the link to the browser; when that fails, say so and offer Copy."""
+        opened = open_evidence_link(self.link.url)
+        if not opened and self.open_button.isEnabled():  # an openable link the system could not open
+            self.problem.setText("The browser could not open this link. Copy it and open it yourself.")
+            self.problem.setVisible(True)
+            self.copy_button.setFocus()
+        return opened
+
+    def copy(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.link.url)
+        self.copy_button.setText("Copied")
+        QTimer.singleShot(2000, self.copy_button, lambda: self.copy_button.setText("Copy"))
 
 
 class EvidenceList(QWidget):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
@@ -244,3 +244,21 @@ def test_ask_returns_the_changed_review_or_none(qtbot, tasks_as: Callable[[str],
     assert changed is not None and changed.state == ReviewState.NEEDS_INFO
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().close())
     assert ReviewDialog.ask(None, tasks, review_id) is None
+
+
+def test_an_evidence_link_the_browser_cannot_open_says_so_and_offers_copy(
+    opened, review_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: False)  # no browser on this desk
+    dialog = opened(REVIEWER, review_id)
+    item = next(i for i in dialog.evidence.items if i.link.url == VIDEO)
+    assert not item.problem.isVisible()
+    item.open_button.click()
+    assert item.problem.isVisible() and "could not open this link" in item.problem.text()
+    assert item.problem.textFormat() == Qt.TextFormat.PlainText
+    item.copy_button.click()
+    assert QGuiApplication.clipboard().text() == VIDEO and item.copy_button.text() == "Copied"
+    refused = [i for i in dialog.evidence.items if not i.open_button.isEnabled()]
+    assert all(i.copy_button.isEnabled() for i in refused)  # a link that is never opened can still be copied
