@@ -430,6 +430,9 @@ def test_shift_f10_opens_the_row_menu_from_the_keyboard(qtbot, win: MainWindow, 
     review = next(a for a in menu.actions() if a.menu() is not None and a.menu().objectName() == "menu_review")
     assert [a.objectName() for a in review.menu().actions()] == ["menu_review_sms"]  # Cara's locked SMS
     menu.close()
+    # the menu took Shift's release: let it go, or the next list selection reads Shift as held (a range select)
+    qtbot.keyRelease(win.table, Qt.Key.Key_Shift)
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
 
 
 def test_history_shows_the_current_entry_in_full_under_the_table(qtbot, win: MainWindow, more: More) -> None:
