@@ -1,0 +1,478 @@
+"""The Overview tab: the location's figures of ``dnd-console stats`` as plots (pyqtgraph), and the open work.
+
+* DND contacts now by channel and kind (stacked horizontal bars, the total at the end of each bar);
+* new DND per week over the last 12 months, by reason (stacked bars; reasons in a few groups of plain words);
+* open work: opt-in reviews waiting, possible opt-outs by business days waited against the FCC deadline of 10
+  business days, the overdue ones counted and one click away.
+
+The figures are one :func:`console.services.stats.overview` call on the database worker, so the tab shows what
+``stats --json`` prints. It is computed when the tab is shown and again when the data changes while it is shown
+(at most once every few seconds); the window never waits for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import pyqtgraph as pg
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPixmap, QShowEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.channels import CHANNEL_ORDER, DndKind
+from console.domain.deadlines import DEADLINE_BUSINESS_DAYS, week_index, week_monday
+from console.domain.events import from_us
+from console.services.stats import KIND_ORDER, Overview, overview, twelve_months_before
+from console.ui.naming import name_widget
+from console.ui.operations import QueryOp
+from console.ui.plain import plain
+from console.ui.taskman import TaskManager
+
+#: While the data keeps changing, the figures are computed again at most this often.
+MIN_INTERVAL_MS = 5000
+
+#: Okabe-Ito colours: told apart by colour-blind readers too.
+KIND_COLOURS: dict[DndKind, str] = {
+    DndKind.MANUAL: "#0072B2",
+    DndKind.TEMPORARY: "#E69F00",
+    DndKind.PERMANENT: "#D55E00",
+    DndKind.SPAM: "#CC79A7",
+}
+KIND_NAMES: dict[DndKind, str] = {
+    DndKind.MANUAL: "Manual (agent)",
+    DndKind.TEMPORARY: "Temporary (provider)",
+    DndKind.PERMANENT: "Permanent (locked)",
+    DndKind.SPAM: "Spam (locked)",
+}
+
+#: The reasons of new DND in a few groups, in the order of the legend (the rest: "Other").
+REASON_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Replied STOP (SMS)", "#D55E00", ("sms.opt_out_keyword", "sms.opt_out_confirmed")),
+    ("Carrier error (SMS)", "#E69F00", ("sms.error_",)),
+    ("Email bounced", "#56B4E9", ("email.bounce", "email.generic", "email.suppress-bounce")),
+    ("Unsubscribed (email)", "#009E73", ("email.unsubscribed", "email.suppress-unsubscribe")),
+    ("Marked as spam (email)", "#CC79A7", ("email.complained", "email.suppress-complaint")),
+    ("Set by an agent", "#0072B2", ("manual",)),
+)
+OTHER_GROUP = ("Other", "#999999")
+
+#: Bars of the opt-out age histogram: each business day up to the deadline, then wider buckets.
+AGE_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    *((str(d), d, d) for d in range(DEADLINE_BUSINESS_DAYS + 1)),
+    ("11-15", 11, 15),
+    ("16-30", 16, 30),
+    ("31+", 31, 10**9),
+)
+WITHIN, NEAR, LATE = "#0072B2", "#E69F00", "#D55E00"
+#: From this many business days waited, a message is close to the deadline (amber).
+NEAR_DAYS = DEADLINE_BUSINESS_DAYS - 2
+
+
+def reason_group(reason: str) -> str:
+    for label, _colour, prefixes in REASON_GROUPS:
+        if any(reason == p or (p.endswith("_") and reason.startswith(p)) for p in prefixes):
+            return label
+    return OTHER_GROUP[0]
+
+
+def group_colours() -> dict[str, str]:
+    return {label: colour for label, colour, _ in REASON_GROUPS} | {OTHER_GROUP[0]: OTHER_GROUP[1]}
+
+
+def weekly_series(figures: Overview) -> tuple[list[int], dict[str, list[int]]]:
+    """Every week of the last 12 months (as week indexes, oldest first) and, per reason group with any new
+    DND, its count in each week (zeros included)."""
+    first = week_index(twelve_months_before(figures.computed_at_us))
+    last = week_index(figures.computed_at_us)
+    weeks = list(range(first, last + 1))
+    series: dict[str, list[int]] = {}
+    for week in figures.new_dnd_by_week:
+        index = week_index_of(week.monday) - first
+        if 0 <= index < len(weeks):
+            series.setdefault(reason_group(week.reason), [0] * len(weeks))[index] += week.count
+    order = [label for label, _c, _p in REASON_GROUPS] + [OTHER_GROUP[0]]
+    return weeks, {label: series[label] for label in order if label in series}
+
+
+def week_index_of(monday: str) -> int:
+    day = datetime.fromisoformat(monday).date()
+    return (day.toordinal() - datetime(1970, 1, 1).date().toordinal() + 3) // 7
+
+
+def age_buckets(by_age: Iterable[tuple[int, int]]) -> list[int]:
+    counts = [0] * len(AGE_BUCKETS)
+    for days, n in by_age:
+        for position, (_label, low, high) in enumerate(AGE_BUCKETS):
+            if low <= days <= high:
+                counts[position] += n
+                break
+    return counts
+
+
+def updated_words(figures: Overview) -> str:
+    local = datetime.fromtimestamp(figures.computed_at_us / 1_000_000)
+    return f"{figures.location}: updated {local:%H:%M}"
+
+
+def _swatch(colour: str, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(colour))
+    return pixmap
+
+
+class Legend(QWidget):
+    """A legend in Qt widgets under a plot (never over the bars), one coloured square and name per series."""
+
+    def __init__(self, object_name: str, accessible: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        name_widget(self, object_name, accessible)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(4, 0, 4, 0)
+        self.row.setSpacing(14)
+        self.entries: list[str] = []
+
+    def set_entries(self, entries: Iterable[tuple[str, str]]) -> None:
+        while self.row.count():
+            item = self.row.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.entries = []
+        size = max(10, self.fontMetrics().height() - 4)
+        for text, colour in entries:
+            box = QLabel(self)
+            box.setPixmap(_swatch(colour, size))
+            words = plain(QLabel(text, self))
+            pair = QHBoxLayout()
+            pair.setSpacing(4)
+            pair.addWidget(box)
+            pair.addWidget(words)
+            holder = QWidget(self)
+            holder.setLayout(pair)
+            pair.setContentsMargins(0, 0, 0, 0)
+            self.row.addWidget(holder)
+            self.entries.append(text)
+        self.row.addStretch(1)
+
+
+class CountAxis(pg.AxisItem):  # type: ignore[misc]
+    """An axis of whole counts: 1,500 not 1500 nor "x1e+03", and never a tick between two whole numbers."""
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{v:,.0f}" if abs(v - round(v)) < 1e-6 else "" for v in values]
+
+    def show_up_to(self, top: float) -> None:
+        """Major ticks at a round whole step for a range of 0..top (about five of them)."""
+        step = min(c * 10**p for c in (1, 2, 5) for p in range(15) if top / (c * 10**p) <= 6)
+        self.setTickSpacing(step, step)
+
+
+def _plot(parent: QWidget, object_name: str, accessible: str, left: str, bottom: str,
+          counts: str = "left") -> pg.PlotWidget:
+    """A plot for reading, not exploring: white, no mouse zoom or menu, legible axes with their units;
+    the ``counts`` axis shows whole numbers."""
+    widget = pg.PlotWidget(parent, background="w", axisItems={counts: CountAxis(counts)})
+    name_widget(widget, object_name, accessible)
+    item = widget.getPlotItem()
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    item.setMouseEnabled(x=False, y=False)
+    item.showGrid(x=counts == "bottom", y=counts == "left", alpha=0.18)
+    font = QFont(widget.font())
+    for name, label in (("left", left), ("bottom", bottom)):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen("#555555"))
+        axis.setTextPen(pg.mkPen("#222222"))
+        axis.setStyle(tickFont=font, tickTextOffset=4)
+        if label:
+            axis.setLabel(label, color="#222222", **{"font-size": f"{max(font.pointSize(), 9)}pt"})
+    widget.setMinimumHeight(170)
+    return widget
+
+
+class OverviewTab(QWidget):
+    """``open_opt_outs``: the agent asked for the possible opt-outs; ``open_reviews``: for the review queue;
+    ``loaded(Overview)``: new figures are shown."""
+
+    open_opt_outs = Signal()
+    open_reviews = Signal()
+    loaded = Signal(object)
+
+    def __init__(self, tasks: TaskManager, location: Callable[[], str | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        name_widget(self, "overview_tab", "Overview of the location")
+        self._tasks, self._location = tasks, location
+        self.figures: Overview | None = None
+        self.loading = False
+        self._stale = True
+        self._again = False
+        self._last_started = 0.0
+        self._timer = QTimer(self)
+        self._timer.setObjectName("overview_timer")
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.reload)
+
+        self.status = plain(name_widget(QLabel("Not computed yet.", self), "overview_status", "When computed"))
+        self.refresh_button = name_widget(QPushButton("Refresh", self), "overview_refresh",
+                                          "Compute the figures again")
+        self.refresh_button.clicked.connect(self.reload)
+        source = plain(QLabel("The figures of dnd-console stats.", self))
+        source.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(self.status)
+        top.addWidget(source, 1)
+        top.addWidget(self.refresh_button)
+
+        self.dnd_plot = _plot(self, "overview_dnd_plot", "DND contacts by channel and kind", "", "contacts with DND",
+                              counts="bottom")
+        self.dnd_legend = Legend("overview_dnd_legend", "Kinds of DND", self)
+        self.dnd_legend.set_entries((KIND_NAMES[k], KIND_COLOURS[k]) for k in KIND_ORDER)
+        self.dnd_note = self._note("overview_dnd_note")
+        self.weekly_plot = _plot(self, "overview_weekly_plot", "New DND per week by reason",
+                                 "new DND", "week (Monday, UTC)")
+        self.weekly_legend = Legend("overview_weekly_legend", "Reasons of new DND", self)
+        self.weekly_note = self._note("overview_weekly_note")
+        self.age_plot = _plot(self, "overview_age_plot", "Possible opt-outs by business days waited",
+                              "messages", "business days waiting since received")
+        self.age_legend = Legend("overview_age_legend", "Possible opt-outs against the deadline", self)
+        self.age_legend.set_entries([("within the deadline", WITHIN), (f"{NEAR_DAYS}-10 days: due soon", NEAR),
+                                     ("overdue", LATE)])
+
+        self.reviews_label = plain(name_widget(QLabel(self), "overview_reviews", "Opt-in reviews waiting"))
+        self.reviews_button = name_widget(QPushButton("Open the reviews", self), "overview_open_reviews",
+                                          "Show the opt-in review queue")
+        self.reviews_button.clicked.connect(self.open_reviews.emit)
+        self.opt_outs_label = plain(name_widget(QLabel(self), "overview_opt_outs", "Possible opt-outs waiting"))
+        self.opt_outs_label.setWordWrap(True)
+        self.overdue_label = plain(name_widget(QLabel(self), "overview_overdue", "Possible opt-outs overdue"))
+        self.overdue_label.setWordWrap(True)
+        self.overdue_button = name_widget(QPushButton("Show the possible opt-outs...", self), "overview_overdue_button",
+                                          "Open the possible opt-outs to decide the overdue ones")
+        self.overdue_button.clicked.connect(self.open_opt_outs.emit)
+
+        dnd_box = self._box("DND contacts now, by channel and kind", "overview_dnd_box",
+                            [self.dnd_note, self.dnd_plot, self.dnd_legend])
+        weekly_box = self._box("New DND per week over the last 12 months, by reason", "overview_weekly_box",
+                               [self.weekly_note, self.weekly_plot, self.weekly_legend])
+        reviews_row = QHBoxLayout()
+        reviews_row.addWidget(self.reviews_label, 1)
+        reviews_row.addWidget(self.reviews_button)
+        overdue_row = QHBoxLayout()
+        overdue_row.addWidget(self.overdue_label, 1)
+        overdue_row.addWidget(self.overdue_button)
+        work_box = name_widget(QGroupBox("Open work", self), "overview_work_box", "Open work")
+        work = QVBoxLayout(work_box)
+        work.addLayout(reviews_row)
+        work.addWidget(self.opt_outs_label)
+        work.addLayout(overdue_row)
+        work.addWidget(self.age_plot, 1)
+        work.addWidget(self.age_legend)
+
+        grid = QGridLayout()
+        grid.addWidget(dnd_box, 0, 0)
+        grid.addWidget(work_box, 0, 1)
+        grid.addWidget(weekly_box, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(grid, 1)
+        self._show_nothing("Loading the figures...")
+
+    def _note(self, object_name: str) -> QLabel:
+        note = plain(name_widget(QLabel(self), object_name, "About this plot"))
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        note.hide()
+        return note
+
+    def _box(self, title: str, object_name: str, widgets: list[QWidget]) -> QGroupBox:
+        box = name_widget(QGroupBox(title, self), object_name, title)
+        column = QVBoxLayout(box)
+        for widget in widgets:
+            column.addWidget(widget, 1 if isinstance(widget, pg.PlotWidget) else 0)
+        return box
+
+    # -- when to compute ---------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale or self.figures is None:
+            self.reload()
+
+    def data_changed(self, *_args: Any) -> None:
+        """Something changed (here or in another console): computed again soon if shown, else when shown."""
+        self._stale = True
+        if not self.isVisible():
+            return
+        wait = MIN_INTERVAL_MS - (time.monotonic() - self._last_started) * 1000
+        if wait <= 0:
+            self.reload()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait))
+
+    def reload(self) -> None:
+        """Compute the figures on the database worker; the ones shown stay until the new ones arrive."""
+        if self.loading:
+            self._again = True
+            return
+        self._timer.stop()
+        self.loading, self._stale, self._again = True, False, False
+        self._last_started = time.monotonic()
+        self.refresh_button.setEnabled(False)
+        self.status.setText("Computing the figures..." if self.figures is None
+                            else f"{updated_words(self.figures)}; computing again...")
+        location = self._location()
+        (QueryOp(self._tasks, lambda ctx: overview(ctx, location))
+         .with_progress("Computing the overview...")
+         .success(self._show)
+         .failure(lambda _error: self._done("The figures could not be computed (see the message above).", True))
+         .cancelled(lambda: self._done("Cancelled: press Refresh to compute the figures.", True))
+         .run_in_background())
+
+    def _done(self, words: str | None, failed: bool = False) -> None:
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+        if words is not None:
+            self.status.setText(words)
+        if failed:
+            self._stale = True
+            if self.figures is None:
+                self._show_nothing(words or "")
+        elif self._again:
+            self.data_changed()
+
+    # -- drawing -------------------------------------------------------------------------------------------
+
+    def _show_nothing(self, words: str) -> None:
+        for note in (self.dnd_note, self.weekly_note):
+            note.setText(words)
+            note.show()
+        self.reviews_label.setText(words)
+        self.opt_outs_label.setText("")
+        self.overdue_label.setText("")
+        self.reviews_button.setEnabled(False)
+        self.overdue_button.setEnabled(False)
+
+    def _show(self, figures: Overview) -> None:
+        self.figures = figures
+        self._draw_dnd(figures)
+        self._draw_weeks(figures)
+        self._draw_work(figures)
+        self._done(updated_words(figures))
+        self.status.setToolTip(f"Computed at {from_us(figures.computed_at_us):%Y-%m-%d %H:%M} UTC: the figures "
+                               "dnd-console stats --json prints for this location.")
+        self.loaded.emit(figures)
+
+    def _draw_dnd(self, figures: Overview) -> None:
+        plot = self.dnd_plot.getPlotItem()
+        plot.clear()
+        rows = len(CHANNEL_ORDER)
+        totals = [0] * rows
+        for kind in KIND_ORDER:
+            counts = [figures.count(channel, kind) for channel in CHANNEL_ORDER]
+            ys = [rows - 1 - i for i in range(rows)]
+            bars = pg.BarGraphItem(x0=totals, y=ys, width=counts, height=0.62,
+                                   brush=KIND_COLOURS[kind], pen=pg.mkPen("w", width=1))
+            plot.addItem(bars)
+            totals = [t + c for t, c in zip(totals, counts, strict=True)]
+        widest = max(totals) if totals else 0
+        for i, total in enumerate(totals):
+            label = pg.TextItem(f"{total:,}", color="#222222", anchor=(0, 0.5))
+            label.setPos(total, rows - 1 - i)
+            plot.addItem(label)
+        left = plot.getAxis("left")
+        left.setTicks([[(rows - 1 - i, c.label) for i, c in enumerate(CHANNEL_ORDER)]])
+        plot.setYRange(-0.6, rows - 0.4, padding=0)
+        plot.setXRange(0, max(widest * 1.15, 5), padding=0)
+        plot.getAxis("bottom").show_up_to(max(widest * 1.15, 5))
+        none = widest == 0
+        self.dnd_note.setText(f"No contact of {figures.location} has DND now." if none else "")
+        self.dnd_note.setVisible(none)
+
+    def _draw_weeks(self, figures: Overview) -> None:
+        plot = self.weekly_plot.getPlotItem()
+        plot.clear()
+        weeks, series = weekly_series(figures)
+        colours = group_colours()
+        base = [0] * len(weeks)
+        xs = list(range(len(weeks)))
+        for label, counts in series.items():
+            plot.addItem(pg.BarGraphItem(x=xs, y0=base, height=counts, width=0.8, brush=colours[label], pen=None))
+            base = [b + c for b, c in zip(base, counts, strict=True)]
+        ticks: list[tuple[float, str]] = []
+        minor: list[tuple[float, str]] = []
+        previous_month = None
+        for x, week in enumerate(weeks):
+            monday = week_monday(week)
+            month = (monday.year, monday.month)
+            if month != previous_month:
+                words = f"{monday:%b}" if previous_month is not None and monday.month != 1 else f"{monday:%b %Y}"
+                ticks.append((x, words))
+                previous_month = month
+            minor.append((x, ""))
+        plot.getAxis("bottom").setTicks([ticks, minor])
+        top = max(base) if base else 0
+        plot.setXRange(-0.7, len(weeks) - 0.3, padding=0)
+        plot.setYRange(0, max(top * 1.1, 5), padding=0)
+        plot.getAxis("left").show_up_to(max(top * 1.1, 5))
+        self.weekly_legend.set_entries((label, colours[label]) for label in series)
+        total = sum(base)
+        self.weekly_note.setText("" if total else f"No new DND in {figures.location} in the last 12 months.")
+        self.weekly_note.setVisible(not total)
+
+    def _draw_work(self, figures: Overview) -> None:
+        reviews = figures.reviews_pending
+        self.reviews_label.setText(
+            f"{reviews:,} opt-in review{'s' if reviews != 1 else ''} waiting for a reviewer." if reviews
+            else "No opt-in review is waiting for a reviewer.")
+        self.reviews_button.setEnabled(True)
+        pending, overdue = figures.opt_outs_pending, figures.opt_outs_overdue
+        self.opt_outs_label.setText(
+            f"{pending:,} possible opt-out{'s' if pending != 1 else ''} waiting for a decision."
+            if pending else "No possible opt-out is waiting for a decision.")
+        if overdue:
+            self.overdue_label.setText(f"{overdue:,} overdue: waiting more than {DEADLINE_BUSINESS_DAYS} business "
+                                       "days, past the FCC deadline.")
+            self.overdue_label.setStyleSheet(f"color: {LATE}; font-weight: bold;")
+            self.overdue_button.setText(f"Decide the {overdue:,} overdue...")
+        else:
+            self.overdue_label.setText(f"None is past the FCC deadline ({DEADLINE_BUSINESS_DAYS} business days).")
+            self.overdue_label.setStyleSheet("")
+            self.overdue_button.setText("Show the possible opt-outs...")
+        self.overdue_button.setEnabled(pending > 0)
+        plot = self.age_plot.getPlotItem()
+        plot.clear()
+        counts = age_buckets(figures.opt_outs_by_age)
+        colours = [LATE if low > DEADLINE_BUSINESS_DAYS else NEAR if low >= NEAR_DAYS else WITHIN
+                   for _label, low, _high in AGE_BUCKETS]
+        plot.addItem(pg.BarGraphItem(x=list(range(len(counts))), height=counts, width=0.8,
+                                     brushes=colours, pen=None))
+        deadline = pg.InfiniteLine(pos=DEADLINE_BUSINESS_DAYS + 0.5, angle=90,
+                                   pen=pg.mkPen("#222222", width=1, style=Qt.PenStyle.DashLine),
+                                   label="FCC deadline", labelOpts={"position": 0.92, "color": "#222222",
+                                                                "anchors": [(1, 0.5), (1, 0.5)]})
+        plot.addItem(deadline)
+        plot.getAxis("bottom").setTicks([[(i, b[0]) for i, b in enumerate(AGE_BUCKETS)]])
+        top = max(counts) if counts else 0
+        plot.setXRange(-0.7, len(counts) - 0.3, padding=0)
+        plot.setYRange(0, max(top * 1.15, 3), padding=0)
+        plot.getAxis("left").show_up_to(max(top * 1.15, 3))
+
