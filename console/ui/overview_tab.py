@@ -470,9 +470,14 @@ class OverviewTab(QWidget):
                                    label="FCC deadline", labelOpts={"position": 0.92, "color": "#222222",
                                                                 "anchors": [(1, 0.5), (1, 0.5)]})
         plot.addItem(deadline)
+        for x, n in enumerate(counts):  # the count over each bar: a few beside many stay readable
+            if n:
+                label = pg.TextItem(f"{n:,}", color="#222222", anchor=(0.5, 1))
+                label.setPos(x, n)
+                plot.addItem(label)
         plot.getAxis("bottom").setTicks([[(i, b[0]) for i, b in enumerate(AGE_BUCKETS)]])
         top = max(counts) if counts else 0
         plot.setXRange(-0.7, len(counts) - 0.3, padding=0)
-        plot.setYRange(0, max(top * 1.15, 3), padding=0)
-        plot.getAxis("left").show_up_to(max(top * 1.15, 3))
+        plot.setYRange(0, max(top * 1.25, 3), padding=0)
+        plot.getAxis("left").show_up_to(max(top * 1.25, 3))
 
