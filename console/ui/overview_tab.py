@@ -144,6 +144,9 @@ class Legend(QWidget):
         self.entries: list[str] = []
 
     def set_entries(self, entries: Iterable[tuple[str, str]]) -> None:
+        wanted = list(entries)
+        if [text for text, _colour in wanted] == self.entries and self.entries:
+            return  # the same series: nothing to lay out again
         while self.row.count():
             item = self.row.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -151,7 +154,7 @@ class Legend(QWidget):
                 widget.deleteLater()
         self.entries = []
         size = max(10, self.fontMetrics().height() - 4)
-        for text, colour in entries:
+        for text, colour in wanted:
             box = QLabel(self)
             box.setPixmap(_swatch(colour, size))
             words = plain(QLabel(text, self))
@@ -250,6 +253,10 @@ class OverviewTab(QWidget):
         self.weekly_note = self._note("overview_weekly_note")
         self.age_plot = _plot(self, "overview_age_plot", "Possible opt-outs by business days waited",
                               "messages", "business days waiting since received")
+        self.deadline = pg.InfiniteLine(pos=DEADLINE_BUSINESS_DAYS + 0.5, angle=90,
+                                        pen=pg.mkPen("#222222", width=1, style=Qt.PenStyle.DashLine),
+                                        label="FCC deadline", labelOpts={"position": 0.92, "color": "#222222",
+                                                                     "anchors": [(1, 0.5), (1, 0.5)]})
         self.age_legend = Legend("overview_age_legend", "Possible opt-outs against the deadline", self)
         self.age_legend.set_entries([("within the deadline", WITHIN), (f"{NEAR_DAYS}-10 days: due soon", NEAR),
                                      ("overdue", LATE)])
@@ -448,14 +455,15 @@ class OverviewTab(QWidget):
         self.opt_outs_label.setText(
             f"{pending:,} possible opt-out{'s' if pending != 1 else ''} waiting for a decision."
             if pending else "No possible opt-out is waiting for a decision.")
+        style = f"color: {LATE}; font-weight: bold;" if overdue else ""
+        if self.overdue_label.styleSheet() != style:  # a new style sheet restyles the label: only when it changes
+            self.overdue_label.setStyleSheet(style)
         if overdue:
             self.overdue_label.setText(f"{overdue:,} overdue: waiting more than {DEADLINE_BUSINESS_DAYS} business "
                                        "days, past the FCC deadline.")
-            self.overdue_label.setStyleSheet(f"color: {LATE}; font-weight: bold;")
             self.overdue_button.setText(f"Decide the {overdue:,} overdue...")
         else:
             self.overdue_label.setText(f"None is past the FCC deadline ({DEADLINE_BUSINESS_DAYS} business days).")
-            self.overdue_label.setStyleSheet("")
             self.overdue_button.setText("Show the possible opt-outs...")
         self.overdue_button.setEnabled(pending > 0)
         plot = self.age_plot.getPlotItem()
@@ -465,11 +473,7 @@ class OverviewTab(QWidget):
                    for _label, low, _high in AGE_BUCKETS]
         plot.addItem(pg.BarGraphItem(x=list(range(len(counts))), height=counts, width=0.8,
                                      brushes=colours, pen=None))
-        deadline = pg.InfiniteLine(pos=DEADLINE_BUSINESS_DAYS + 0.5, angle=90,
-                                   pen=pg.mkPen("#222222", width=1, style=Qt.PenStyle.DashLine),
-                                   label="FCC deadline", labelOpts={"position": 0.92, "color": "#222222",
-                                                                "anchors": [(1, 0.5), (1, 0.5)]})
-        plot.addItem(deadline)
+        plot.addItem(self.deadline)
         for x, n in enumerate(counts):  # the count over each bar: a few beside many stay readable
             if n:
                 label = pg.TextItem(f"{n:,}", color="#222222", anchor=(0.5, 1))
