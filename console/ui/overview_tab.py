@@ -368,6 +368,12 @@ class OverviewTab(QWidget):
 
     # -- drawing -------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _describe(plot: pg.PlotWidget, words: str) -> None:
+        """The plot's figures in words: its tooltip, and its description for a screen reader."""
+        plot.setToolTip(words)
+        plot.setAccessibleDescription(words)
+
     def _show_nothing(self, words: str) -> None:
         for note in (self.dnd_note, self.weekly_note):
             note.setText(words)
@@ -413,6 +419,10 @@ class OverviewTab(QWidget):
         none = widest == 0
         self.dnd_note.setText(f"No contact of {figures.location} has DND now." if none else "")
         self.dnd_note.setVisible(none)
+        lines = [f"{c.label}: {total:,} ("
+                 + ", ".join(f"{k.value} {figures.count(c, k):,}" for k in KIND_ORDER if figures.count(c, k)) + ")"
+                 for c, total in zip(CHANNEL_ORDER, totals, strict=True) if total]
+        self._describe(self.dnd_plot, "\n".join(lines) or "No contact has DND now.")
 
     def _draw_weeks(self, figures: Overview) -> None:
         plot = self.weekly_plot.getPlotItem()
@@ -444,6 +454,12 @@ class OverviewTab(QWidget):
         total = sum(base)
         self.weekly_note.setText("" if total else f"No new DND in {figures.location} in the last 12 months.")
         self.weekly_note.setVisible(not total)
+        busiest = max(range(len(base)), key=lambda i: base[i], default=None)
+        summary = [f"{total:,} new DND since the week of {week_monday(weeks[0]):%d %b %Y}"]
+        summary += [f"{label}: {sum(counts):,}" for label, counts in series.items()]
+        if busiest is not None and total:
+            summary.append(f"Busiest: the week of {week_monday(weeks[busiest]):%d %b %Y}, {base[busiest]:,}")
+        self._describe(self.weekly_plot, "\n".join(summary))
 
     def _draw_work(self, figures: Overview) -> None:
         reviews = figures.reviews_pending
@@ -484,4 +500,7 @@ class OverviewTab(QWidget):
         plot.setXRange(-0.7, len(counts) - 0.3, padding=0)
         plot.setYRange(0, max(top * 1.25, 3), padding=0)
         plot.getAxis("left").show_up_to(max(top * 1.25, 3))
+        waited = [f"{label} business days: {n:,}" for (label, _low, _high), n in zip(AGE_BUCKETS, counts, strict=True)
+                  if n]
+        self._describe(self.age_plot, "\n".join(waited) or "No possible opt-out is waiting.")
 

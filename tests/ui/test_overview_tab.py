@@ -105,6 +105,10 @@ def test_the_tab_plots_the_figures_of_the_stats_service(qtbot, busy_window: Main
     assert tab.overdue_button.isEnabled() and "2 overdue" in tab.overdue_button.text()
     assert tab.opt_outs_label.text() == "3 possible opt-outs waiting for a decision."
     assert tab.status.text().startswith("Default: updated ")
+    # the same figures in words, for a tooltip and a screen reader
+    assert "SMS: 3 (temporary 1, permanent 2)" in tab.dnd_plot.toolTip()
+    assert "Replied STOP (SMS): 1" in tab.weekly_plot.accessibleDescription()
+    assert tab.age_plot.toolTip() == "0 business days: 1\n11-15 business days: 1\n31+ business days: 1"
 
 
 def test_the_tab_and_stats_json_give_the_same_figures(qtbot, busy_window: MainWindow, store: Store,
