@@ -375,6 +375,8 @@ class OverviewTab(QWidget):
         plot.setAccessibleDescription(words)
 
     def _show_nothing(self, words: str) -> None:
+        """Before the first figures (or when they could not be computed): the words, and no axes without data."""
+        self._axes_shown(False)
         for note in (self.dnd_note, self.weekly_note):
             note.setText(words)
             note.show()
@@ -384,7 +386,16 @@ class OverviewTab(QWidget):
         self.reviews_button.setEnabled(False)
         self.overdue_button.setEnabled(False)
 
+    def _axes_shown(self, shown: bool) -> None:
+        for plot in (self.dnd_plot, self.weekly_plot, self.age_plot):
+            for name in ("left", "bottom"):
+                plot.getPlotItem().showAxis(name, shown)
+            plot.getPlotItem().showGrid(x=plot is self.dnd_plot and shown, y=plot is not self.dnd_plot and shown,
+                                        alpha=0.18)
+
     def _show(self, figures: Overview) -> None:
+        if self.figures is None:
+            self._axes_shown(True)
         self.figures = figures
         self._draw_dnd(figures)
         self._draw_weeks(figures)
