@@ -261,3 +261,24 @@ def test_a_standalone_tab_on_its_own_worker(qtbot, tasks, people: People) -> Non
         tab.show()
     assert tab.figures is not None and tab.figures.location == "Default"
     assert sum(n for _c, _k, n in tab.figures.dnd) == 5
+
+
+def test_figures_that_cannot_be_computed_say_so_and_can_be_asked_again(qtbot, window: MainWindow,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.errors import Unavailable
+
+    def locked(_ctx: AppContext, _location: str | None) -> Overview:
+        raise Unavailable("the database is locked", retryable=True)
+
+    monkeypatch.setattr(overview_tab, "overview", locked)
+    tab = window.overview
+    window.main_tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
+    assert tab.figures is None and tab.status.text().startswith("The figures could not be computed")
+    assert tab.dnd_note.isVisible() and tab.dnd_note.text() == tab.status.text()
+    assert tab.refresh_button.isEnabled()
+    assert window.messages.isVisible()  # the window's message bar says why, with Retry
+    monkeypatch.setattr(overview_tab, "overview", overview)
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.refresh_button.click()
+    assert tab.figures is not None and not tab.dnd_note.isVisible()
