@@ -15,12 +15,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
-
-import pyqtgraph as pg
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPixmap, QShowEvent
+from PySide6.QtGui import QColor, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -39,6 +37,9 @@ from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
 from console.ui.plain import plain
 from console.ui.taskman import TaskManager
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 #: While the data keeps changing, the figures are computed again at most this often.
 MIN_INTERVAL_MS = 5000
@@ -170,45 +171,6 @@ class Legend(QWidget):
         self.row.addStretch(1)
 
 
-class CountAxis(pg.AxisItem):  # type: ignore[misc]
-    """An axis of whole counts: 1,500 not 1500 nor "x1e+03", and never a tick between two whole numbers."""
-
-    def __init__(self, orientation: str) -> None:
-        super().__init__(orientation)
-        self.enableAutoSIPrefix(False)
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [f"{v:,.0f}" if abs(v - round(v)) < 1e-6 else "" for v in values]
-
-    def show_up_to(self, top: float) -> None:
-        """Major ticks at a round whole step for a range of 0..top (about five of them)."""
-        step = min(c * 10**p for c in (1, 2, 5) for p in range(15) if top / (c * 10**p) <= 6)
-        self.setTickSpacing(step, step)
-
-
-def _plot(parent: QWidget, object_name: str, accessible: str, left: str, bottom: str,
-          counts: str = "left") -> pg.PlotWidget:
-    """A plot for reading, not exploring: white, no mouse zoom or menu, legible axes with their units;
-    the ``counts`` axis shows whole numbers."""
-    widget = pg.PlotWidget(parent, background="w", axisItems={counts: CountAxis(counts)})
-    name_widget(widget, object_name, accessible)
-    item = widget.getPlotItem()
-    item.setMenuEnabled(False)
-    item.hideButtons()
-    item.setMouseEnabled(x=False, y=False)
-    item.showGrid(x=counts == "bottom", y=counts == "left", alpha=0.18)
-    font = QFont(widget.font())
-    for name, label in (("left", left), ("bottom", bottom)):
-        axis = item.getAxis(name)
-        axis.setPen(pg.mkPen("#555555"))
-        axis.setTextPen(pg.mkPen("#222222"))
-        axis.setStyle(tickFont=font, tickTextOffset=4)
-        if label:
-            axis.setLabel(label, color="#222222", **{"font-size": f"{max(font.pointSize(), 9)}pt"})
-    widget.setMinimumHeight(170)
-    return widget
-
-
 class OverviewTab(QWidget):
     """``open_opt_outs``: the agent asked for the possible opt-outs; ``open_reviews``: for the review queue;
     ``loaded(Overview)``: new figures are shown."""
@@ -242,21 +204,16 @@ class OverviewTab(QWidget):
         top.addWidget(source, 1)
         top.addWidget(self.refresh_button)
 
-        self.dnd_plot = _plot(self, "overview_dnd_plot", "DND contacts by channel and kind", "", "contacts with DND",
-                              counts="bottom")
+        #: The plots: made when the tab is first shown (see :mod:`console.ui.overview_plots`).
+        self.dnd_plot: pg.PlotWidget | None = None
+        self.weekly_plot: pg.PlotWidget | None = None
+        self.age_plot: pg.PlotWidget | None = None
+        self.deadline: pg.InfiniteLine | None = None
         self.dnd_legend = Legend("overview_dnd_legend", "Kinds of DND", self)
         self.dnd_legend.set_entries((KIND_NAMES[k], KIND_COLOURS[k]) for k in KIND_ORDER)
         self.dnd_note = self._note("overview_dnd_note")
-        self.weekly_plot = _plot(self, "overview_weekly_plot", "New DND per week by reason",
-                                 "new DND", "week (Monday, UTC)")
         self.weekly_legend = Legend("overview_weekly_legend", "Reasons of new DND", self)
         self.weekly_note = self._note("overview_weekly_note")
-        self.age_plot = _plot(self, "overview_age_plot", "Possible opt-outs by business days waited",
-                              "messages", "business days waiting since received")
-        self.deadline = pg.InfiniteLine(pos=DEADLINE_BUSINESS_DAYS + 0.5, angle=90,
-                                        pen=pg.mkPen("#222222", width=1, style=Qt.PenStyle.DashLine),
-                                        label="FCC deadline", labelOpts={"position": 0.92, "color": "#222222",
-                                                                     "anchors": [(1, 0.5), (1, 0.5)]})
         self.age_legend = Legend("overview_age_legend", "Possible opt-outs against the deadline", self)
         self.age_legend.set_entries([("within the deadline", WITHIN), (f"{NEAR_DAYS}-10 days: due soon", NEAR),
                                      ("overdue", LATE)])
@@ -273,10 +230,10 @@ class OverviewTab(QWidget):
                                           "Open the possible opt-outs to decide the overdue ones")
         self.overdue_button.clicked.connect(self.open_opt_outs.emit)
 
-        dnd_box = self._box("DND contacts now, by channel and kind", "overview_dnd_box",
-                            [self.dnd_note, self.dnd_plot, self.dnd_legend])
-        weekly_box = self._box("New DND per week over the last 12 months, by reason", "overview_weekly_box",
-                               [self.weekly_note, self.weekly_plot, self.weekly_legend])
+        dnd_box, self._dnd_column = self._box("DND contacts now, by channel and kind", "overview_dnd_box",
+                                              [self.dnd_note, self.dnd_legend])
+        weekly_box, self._weekly_column = self._box("New DND per week over the last 12 months, by reason",
+                                                    "overview_weekly_box", [self.weekly_note, self.weekly_legend])
         reviews_row = QHBoxLayout()
         reviews_row.addWidget(self.reviews_label, 1)
         reviews_row.addWidget(self.reviews_button)
@@ -284,11 +241,11 @@ class OverviewTab(QWidget):
         overdue_row.addWidget(self.overdue_label, 1)
         overdue_row.addWidget(self.overdue_button)
         work_box = name_widget(QGroupBox("Open work", self), "overview_work_box", "Open work")
-        work = QVBoxLayout(work_box)
+        work = self._work_column = QVBoxLayout(work_box)
         work.addLayout(reviews_row)
         work.addWidget(self.opt_outs_label)
         work.addLayout(overdue_row)
-        work.addWidget(self.age_plot, 1)
+        work.addStretch(1)  # where the histogram goes
         work.addWidget(self.age_legend)
 
         grid = QGridLayout()
@@ -310,12 +267,32 @@ class OverviewTab(QWidget):
         note.hide()
         return note
 
-    def _box(self, title: str, object_name: str, widgets: list[QWidget]) -> QGroupBox:
+    def _box(self, title: str, object_name: str, widgets: list[QWidget]) -> tuple[QGroupBox, QVBoxLayout]:
         box = name_widget(QGroupBox(title, self), object_name, title)
         column = QVBoxLayout(box)
         for widget in widgets:
-            column.addWidget(widget, 1 if isinstance(widget, pg.PlotWidget) else 0)
-        return box
+            column.addWidget(widget)
+        column.insertStretch(1, 1)  # where the plot goes
+        return box, column
+
+    def _make_plots(self) -> None:
+        """Import pyqtgraph and put the three plots in their boxes (once; the first figures wait for it)."""
+        if self.dnd_plot is not None:
+            return
+        from console.ui.overview_plots import deadline_line, make_plot
+
+        self.dnd_plot = make_plot(self, "overview_dnd_plot", "DND contacts by channel and kind", "",
+                                  "contacts with DND", counts="bottom")
+        self.weekly_plot = make_plot(self, "overview_weekly_plot", "New DND per week by reason",
+                                     "new DND", "week (Monday, UTC)")
+        self.age_plot = make_plot(self, "overview_age_plot", "Possible opt-outs by business days waited",
+                                  "messages", "business days waiting since received")
+        self.deadline = deadline_line()
+        for column, plot, at in ((self._dnd_column, self.dnd_plot, 1), (self._weekly_column, self.weekly_plot, 1),
+                                 (self._work_column, self.age_plot, 3)):
+            column.takeAt(at)  # the stretch that kept its place
+            column.insertWidget(at, plot, 1)
+        self._axes_shown(self.figures is not None)
 
     # -- when to compute ---------------------------------------------------------------------------------
 
@@ -323,6 +300,8 @@ class OverviewTab(QWidget):
         super().showEvent(event)
         if self._stale or self.figures is None:
             self.reload()
+        if self.dnd_plot is None:  # after the loading state is painted, while the worker computes
+            QTimer.singleShot(0, self._make_plots)
 
     def data_changed(self, *_args: Any) -> None:
         """Something changed (here or in another console): computed again soon if shown, else when shown."""
@@ -387,6 +366,8 @@ class OverviewTab(QWidget):
         self.overdue_button.setEnabled(False)
 
     def _axes_shown(self, shown: bool) -> None:
+        if self.dnd_plot is None or self.weekly_plot is None or self.age_plot is None:
+            return
         for plot in (self.dnd_plot, self.weekly_plot, self.age_plot):
             for name in ("left", "bottom"):
                 plot.getPlotItem().showAxis(name, shown)
@@ -394,6 +375,7 @@ class OverviewTab(QWidget):
                                         alpha=0.18)
 
     def _show(self, figures: Overview) -> None:
+        self._make_plots()
         if self.figures is None:
             self._axes_shown(True)
         self.figures = figures
@@ -406,6 +388,8 @@ class OverviewTab(QWidget):
         self.loaded.emit(figures)
 
     def _draw_dnd(self, figures: Overview) -> None:
+        from console.ui.overview_plots import pg
+        assert self.dnd_plot is not None
         plot = self.dnd_plot.getPlotItem()
         plot.clear()
         rows = len(CHANNEL_ORDER)
@@ -436,6 +420,8 @@ class OverviewTab(QWidget):
         self._describe(self.dnd_plot, "\n".join(lines) or "No contact has DND now.")
 
     def _draw_weeks(self, figures: Overview) -> None:
+        from console.ui.overview_plots import pg
+        assert self.weekly_plot is not None
         plot = self.weekly_plot.getPlotItem()
         plot.clear()
         weeks, series = weekly_series(figures)
@@ -473,6 +459,7 @@ class OverviewTab(QWidget):
         self._describe(self.weekly_plot, "\n".join(summary))
 
     def _draw_work(self, figures: Overview) -> None:
+        from console.ui.overview_plots import pg
         reviews = figures.reviews_pending
         self.reviews_label.setText(
             f"{reviews:,} opt-in review{'s' if reviews != 1 else ''} waiting for a reviewer." if reviews
@@ -493,6 +480,7 @@ class OverviewTab(QWidget):
             self.overdue_label.setText(f"None is past the FCC deadline ({DEADLINE_BUSINESS_DAYS} business days).")
             self.overdue_button.setText("Show the possible opt-outs...")
         self.overdue_button.setEnabled(pending > 0)
+        assert self.age_plot is not None
         plot = self.age_plot.getPlotItem()
         plot.clear()
         counts = age_buckets(figures.opt_outs_by_age)

@@ -282,3 +282,13 @@ def test_figures_that_cannot_be_computed_say_so_and_can_be_asked_again(qtbot, wi
     with qtbot.waitSignal(tab.loaded, timeout=10_000):
         tab.refresh_button.click()
     assert tab.figures is not None and not tab.dnd_note.isVisible()
+
+
+def test_the_window_starts_without_importing_the_plotting_library() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, console.ui.main_window; print('pyqtgraph' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.split() == ["False", "False"]  # pyqtgraph comes with the tab's first show
