@@ -47,7 +47,6 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.opt_outs import PossibleOptOutsDialog
-from console.ui.overview_tab import OverviewTab
 from console.ui.plain import install_plain_tooltips, plain
 from console.ui.problems import Problems
 from console.ui.review_dialog import ReviewDialog
@@ -109,6 +108,8 @@ class MainWindow(QMainWindow):
         self.main_tabs.addTab(self.splitter, "Contacts")
         self.main_tabs.addTab(self.reviews, tab_title(0))
         # The overview (stats as plots): computed when shown, after the start, a location change or new data.
+        from console.ui.overview_tab import OverviewTab
+
         self.overview = OverviewTab(self.tasks, lambda: dict(self.locations).get(self.filters.location_id), self)
         self.overview.open_opt_outs.connect(lambda: self.open_possible_opt_outs())
         self.overview.open_reviews.connect(lambda: self.main_tabs.setCurrentWidget(self.reviews))
