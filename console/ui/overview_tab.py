@@ -12,6 +12,8 @@ The figures are one :func:`console.services.stats.overview` call on the database
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -41,6 +43,7 @@ from console.ui.taskman import TaskManager
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
+PLOTS_MODULE = "console.ui.overview_plots"
 #: While the data keeps changing, the figures are computed again at most this often.
 MIN_INTERVAL_MS = 5000
 
@@ -192,6 +195,13 @@ class OverviewTab(QWidget):
         self._timer.setObjectName("overview_timer")
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.reload)
+        #: pyqtgraph (and numpy) load on a thread of their own at the first show: the window keeps answering.
+        self._importer: threading.Thread | None = None
+        self._import_timer = QTimer(self)
+        self._import_timer.setObjectName("overview_import_timer")
+        self._import_timer.setInterval(30)
+        self._import_timer.timeout.connect(self._imported)
+        self._waiting: Overview | None = None  # figures that came before the plotting library
 
         self.status = plain(name_widget(QLabel("Not computed yet.", self), "overview_status", "When computed"))
         self.refresh_button = name_widget(QPushButton("Refresh", self), "overview_refresh",
@@ -300,8 +310,20 @@ class OverviewTab(QWidget):
         super().showEvent(event)
         if self._stale or self.figures is None:
             self.reload()
-        if self.dnd_plot is None:  # after the loading state is painted, while the worker computes
-            QTimer.singleShot(0, self._make_plots)
+        if self._importer is None:  # while the worker computes
+            self._importer = threading.Thread(target=importlib.import_module, args=(PLOTS_MODULE,),
+                                              name="overview-plots-import", daemon=True)
+            self._importer.start()
+            self._import_timer.start()
+
+    def _imported(self) -> None:
+        if self._importer is not None and self._importer.is_alive():
+            return
+        self._import_timer.stop()
+        self._make_plots()
+        if self._waiting is not None:
+            figures, self._waiting = self._waiting, None
+            self._show(figures)
 
     def data_changed(self, *_args: Any) -> None:
         """Something changed (here or in another console): computed again soon if shown, else when shown."""
@@ -375,6 +397,9 @@ class OverviewTab(QWidget):
                                         alpha=0.18)
 
     def _show(self, figures: Overview) -> None:
+        if self.dnd_plot is None and self._importer is not None and self._importer.is_alive():
+            self._waiting = figures  # drawn as soon as the plotting library is loaded
+            return
         self._make_plots()
         if self.figures is None:
             self._axes_shown(True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyqtgraph as pg
 import pytest
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
@@ -162,9 +162,8 @@ def test_the_figures_are_computed_on_the_worker_with_a_loading_state(qtbot, wind
     window.main_tabs.setCurrentWidget(tab)
     assert tab.loading and tab.status.text() == "Computing the figures..."
     assert not tab.refresh_button.isEnabled()
-    assert threads == []  # queued for the database worker: the tab shows at once
     qtbot.waitUntil(lambda: tab.figures is not None and not tab.loading, timeout=10_000)
-    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()  # on the database worker
     assert tab.refresh_button.isEnabled() and "updated" in tab.status.text()
 
 
@@ -292,3 +291,29 @@ def test_the_window_starts_without_importing_the_plotting_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.split() == ["False", "False"]  # pyqtgraph comes with the tab's first show
+
+
+def test_figures_before_the_plotting_library_wait_for_it_and_the_window_keeps_answering(
+        qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import time
+
+    real_import = importlib.import_module
+
+    def slow_import(name: str) -> object:
+        time.sleep(0.6)  # a cold start: numpy and pyqtgraph take this long on a busy machine
+        return real_import(name)
+
+    monkeypatch.setattr(overview_tab.importlib, "import_module", slow_import)
+    tab = window.overview
+    ticks: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    heartbeat.start(20)
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        window.main_tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(lambda: tab._waiting is not None, timeout=5000)  # the figures came first
+        assert tab.dnd_plot is None and tab.loading
+    heartbeat.stop()
+    assert tab.dnd_plot is not None and tab._waiting is None and not tab.loading
+    assert bars(tab.dnd_plot) and len(ticks) >= 15  # the event loop ran all along
