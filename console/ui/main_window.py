@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewTab(self.tasks, lambda: dict(self.locations).get(self.filters.location_id), self)
         self.overview.open_opt_outs.connect(lambda: self.open_possible_opt_outs())
         self.overview.open_reviews.connect(lambda: self.main_tabs.setCurrentWidget(self.reviews))
-        self.filters.location_changed.connect(self.overview.data_changed)
+        self.filters.location_changed.connect(self.overview.location_changed)
         self.ready.connect(self.overview.data_changed)
         self.main_tabs.addTab(self.overview, "Overview")
         central = QWidget(self)

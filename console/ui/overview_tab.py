@@ -336,6 +336,12 @@ class OverviewTab(QWidget):
         elif not self._timer.isActive():
             self._timer.start(int(wait))
 
+    def location_changed(self, *_args: Any) -> None:
+        """Another location was chosen: its figures at once if shown (no waiting for the interval)."""
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
     def reload(self) -> None:
         """Compute the figures on the database worker; the ones shown stay until the new ones arrive."""
         if self.loading:
@@ -364,8 +370,8 @@ class OverviewTab(QWidget):
             self._stale = True
             if self.figures is None:
                 self._show_nothing(words or "")
-        elif self._again:
-            self.data_changed()
+        elif self._again:  # asked for again (Refresh, another location) while computing: at once
+            self.reload()
 
     # -- drawing -------------------------------------------------------------------------------------------
 
