@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
+from console.domain.deadlines import DEADLINE_BUSINESS_DAYS as DEADLINE
 from console.domain.events import Effect, Event, now_us
 from console.services.context import AppContext, Settings
 from console.services.stats import KIND_ORDER, Overview, overview
@@ -329,3 +330,24 @@ def test_refresh_while_computing_computes_once_more_right_after(qtbot, window: M
     qtbot.waitUntil(lambda: len(seen) == 2 and not tab.loading, timeout=overview_tab.MIN_INTERVAL_MS - 1000)
     settle(qtbot, window.tasks)
     assert len(seen) == 2
+
+
+def test_the_demo_fills_every_plot(qtbot, settings: QSettings, tmp_path: Path) -> None:
+    from console.ui.app import make_demo_store
+
+    store = make_demo_store()
+    try:
+        window = open_window(qtbot, store, settings)
+        window.resize(1280, 800)
+        figures = shown(qtbot, window)
+        tab = window.overview
+        weeks, series = weekly_series(figures)
+        assert sum(1 for i in range(len(weeks)) if any(c[i] for c in series.values())) >= 48
+        assert len(tab.weekly_legend.entries) >= 5
+        assert all(figures.count(c, DndKind.MANUAL) > 0 for c in CHANNEL_ORDER)
+        counts = age_buckets(figures.opt_outs_by_age)
+        assert sum(counts[: DEADLINE + 1]) > 0 and figures.opt_outs_overdue > 0  # both sides of the deadline
+        assert window.grab().save(str(tmp_path / "overview-demo.png"))
+        window.close()
+    finally:
+        store.dispose()
