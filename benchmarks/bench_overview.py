@@ -78,6 +78,9 @@ def main() -> None:
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--location", default=None, help="location name (default: the default location)")
+    parser.add_argument("--shown-at-once", action="store_true",
+                        help="show the tab at once (the first show then also waits for pyqtgraph to load); by default "
+                             "it is shown after the background preload, as a few seconds after the window started")
     args = parser.parse_args()
     worker_cpu: list[float] = []
     compute = overview_tab.overview
@@ -96,6 +99,13 @@ def main() -> None:
     tasks = TaskManager(ctx)
     tab = OverviewTab(tasks, lambda: args.location)
     tab.resize(1280, 720)
+    if not args.shown_at_once:
+        loop = QEventLoop()
+        QTimer.singleShot(overview_tab.PRELOAD_MS + 100, loop.quit)
+        loop.exec()
+        while tab._importer is not None and tab._importer.is_alive():
+            app.processEvents()
+            time.sleep(0.01)
     cold = refresh(app, tab, first=True)
     runs = [refresh(app, tab) for _ in range(args.runs)]
     raw: list[float] = []
@@ -109,7 +119,8 @@ def main() -> None:
     total = statistics.median(r[0] for r in runs)
     base = statistics.median(raw)
     print(f"database: {figures.contacts:,} contacts in {figures.location}")
-    print(f"overview tab, asked to drawn: first {cold[0] * 1000:.0f} ms, median {total * 1000:.0f} ms, "
+    first = "first (pyqtgraph loading meanwhile)" if args.shown_at_once else "first (after the preload)"
+    print(f"overview tab, asked to drawn: {first} {cold[0] * 1000:.0f} ms, median {total * 1000:.0f} ms, "
           f"worst {max(r[0] for r in runs) * 1000:.0f} ms over {args.runs} runs  (target < 1000 ms)")
     print(f"  of which the stats on the worker: CPU median {statistics.median(worker_cpu[1:]) * 1000:.0f} ms"
           " (the wall time beyond it is the machine's other load)")

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     import pyqtgraph as pg
 
 PLOTS_MODULE = "console.ui.overview_plots"
+#: After this long the plotting library is loaded in the background even if the tab was not shown yet.
+PRELOAD_MS = 3000
 #: While the data keeps changing, the figures are computed again at most this often.
 MIN_INTERVAL_MS = 5000
 
@@ -201,6 +203,12 @@ class OverviewTab(QWidget):
         self._import_timer.setObjectName("overview_import_timer")
         self._import_timer.setInterval(30)
         self._import_timer.timeout.connect(self._imported)
+        #: ... or a few seconds after the window started, on that thread, so the first show need not wait for it.
+        self._preload = QTimer(self)
+        self._preload.setObjectName("overview_preload_timer")
+        self._preload.setSingleShot(True)
+        self._preload.timeout.connect(self._start_import)
+        self._preload.start(PRELOAD_MS)
         self._waiting: Overview | None = None  # figures that came before the plotting library
 
         self.status = plain(name_widget(QLabel("Not computed yet.", self), "overview_status", "When computed"))
@@ -310,11 +318,15 @@ class OverviewTab(QWidget):
         super().showEvent(event)
         if self._stale or self.figures is None:
             self.reload()
-        if self._importer is None:  # while the worker computes
+        if self.dnd_plot is None:  # loaded (or loading) while the worker computes
+            self._start_import()
+            self._import_timer.start()
+
+    def _start_import(self) -> None:
+        if self._importer is None:
             self._importer = threading.Thread(target=importlib.import_module, args=(PLOTS_MODULE,),
                                               name="overview-plots-import", daemon=True)
             self._importer.start()
-            self._import_timer.start()
 
     def _imported(self) -> None:
         if self._importer is not None and self._importer.is_alive():

@@ -351,3 +351,16 @@ def test_the_demo_fills_every_plot(qtbot, settings: QSettings, tmp_path: Path) -
         window.close()
     finally:
         store.dispose()
+
+
+def test_the_plotting_library_is_loaded_in_the_background_soon_after_the_start(
+        qtbot, store: Store, people: People, settings: QSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overview_tab, "PRELOAD_MS", 10)
+    window = open_window(qtbot, store, settings)
+    tab = window.overview
+    qtbot.waitUntil(lambda: tab._importer is not None and not tab._importer.is_alive(), timeout=10_000)
+    assert tab.dnd_plot is None and tab.figures is None  # nothing drawn nor computed while hidden
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        window.main_tabs.setCurrentWidget(tab)
+    assert tab.dnd_plot is not None
+    window.close()
