@@ -122,6 +122,15 @@ class MainWindow(QMainWindow):
         self.main_tabs = name_widget(QTabWidget(self), "main_tabs", "Contacts and opt-in reviews")
         self.main_tabs.addTab(self.splitter, "Contacts")
         self.main_tabs.addTab(self.reviews, tab_title(0))
+        # The overview (stats as plots): computed when shown, after the start, a location change or new data.
+        from console.ui.overview_tab import OverviewTab
+
+        self.overview = OverviewTab(self.tasks, lambda: dict(self.locations).get(self.filters.location_id), self)
+        self.overview.open_opt_outs.connect(lambda: self.open_possible_opt_outs())
+        self.overview.open_reviews.connect(lambda: self.main_tabs.setCurrentWidget(self.reviews))
+        self.filters.location_changed.connect(self.overview.location_changed)
+        self.ready.connect(self.overview.data_changed)
+        self.main_tabs.addTab(self.overview, "Overview")
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.messages)
@@ -365,6 +374,7 @@ class MainWindow(QMainWindow):
         if current is not None and (ids is None or current in set(ids)):
             self.panel.reload()
             self.history.show_contact(current)
+        self.overview.data_changed()
 
     def refresh_everything(self) -> None:
         """Read the list, the open contact and the reviews again (all queued on the worker, in this order); the
@@ -375,6 +385,7 @@ class MainWindow(QMainWindow):
         self.panel.reload()
         self.history.show_contact(self.panel.contact_id)
         self.reviews.refresh()
+        self.overview.data_changed()
 
     def _show_pending(self, pending: int) -> None:
         self.main_tabs.setTabText(self.main_tabs.indexOf(self.reviews), tab_title(pending))
