@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import ConsoleError, InvalidInput
+from console.importers import registry
 from console.importers.pipeline import run_import
 from console.importers.processes import ChildLost, Children, Outbox
 from console.importers.summary import ImportProgress, ImportSummary
@@ -82,7 +83,9 @@ def run_import_isolated(
 
     ``should_stop`` is relayed to the import process, which stops after the record batch in hand and reports
     what it committed (the batch is marked cancelled)."""
-    if ":memory:" in store.url or "mode=memory" in store.url:  # another process could not see that database
+    here_only = not all(registry.in_every_process(f.name) for f in registry.formats())
+    if here_only or ":memory:" in store.url or "mode=memory" in store.url:
+        # another process could not see that database, or would not know a format registered at run time
         return run_import(
             store,
             paths,

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from console.importers.base import FORMATS
+from console.importers import registry
 from console.importers.pipeline import run_import as run_pipeline
 from console.importers.summary import ImportProgress, ImportSummary
 from console.services.base import Outcome, actor
@@ -18,11 +18,21 @@ from console.services.context import AppContext
 from console.store.changes import DND, Change
 from console.store.locations import get_location
 
-__all__ = ["FORMATS", "ImportProgress", "ImportSummary", "import_files"]
+__all__ = ["ImportProgress", "ImportSummary", "format_names", "import_files", "is_contacts_format"]
 
 log = logging.getLogger("console.imports")
 
 Progress = Callable[[ImportProgress], None]
+
+
+def format_names() -> tuple[str, ...]:
+    """The ``--format`` names: every registered format (``console.importers.registry``)."""
+    return registry.names()
+
+
+def is_contacts_format(name: str) -> bool:
+    """Whether a file of this format is a contacts file (synced into the contact list, no ledger events)."""
+    return registry.is_contacts(name)
 
 
 def import_files(
