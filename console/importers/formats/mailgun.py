@@ -13,7 +13,7 @@ from console.importers.csvfile import CsvTable
 from console.importers.dates import DATE_OUT_OF_RANGE, EARLIEST_US, latest_us
 from console.importers.detect import is_json, json_split
 from console.importers.fast import make_record
-from console.importers.mailgun import SUPPRESSION_LISTS, mailgun_event, suppression_event
+from console.importers.mailgun import mailgun_event, suppression_event
 from console.importers.records import json_records
 from console.importers.registry import Head, Layout, ProviderFormat, ReadContext, register
 from console.store.limits import event_problem
@@ -61,6 +61,12 @@ register(
     )
 )
 
+#: The suppression lists: ``--format`` name -> list name.
+SUPPRESSION_LISTS = {
+    "mailgun-bounces": "bounces",
+    "mailgun-unsubscribes": "unsubscribes",
+    "mailgun-complaints": "complaints",
+}
 #: What tells the lists apart (bounces have a code or error, unsubscribes a tag), in the order they are tried.
 _LIST_SCORES = {"bounces": 80, "unsubscribes": 70, "complaints": 60}
 _MARKS = {"bounces": ("code", "error"), "unsubscribes": ("tag", "tags"), "complaints": ()}
