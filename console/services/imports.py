@@ -18,7 +18,7 @@ from console.services.context import AppContext
 from console.store.changes import DND, Change
 from console.store.locations import get_location
 
-__all__ = ["ImportProgress", "ImportSummary", "format_names", "import_files", "is_contacts_format"]
+__all__ = ["ImportProgress", "ImportSummary", "file_patterns", "format_names", "import_files", "is_contacts_format"]
 
 log = logging.getLogger("console.imports")
 
@@ -28,6 +28,11 @@ Progress = Callable[[ImportProgress], None]
 def format_names() -> tuple[str, ...]:
     """The ``--format`` names: every registered format (``console.importers.registry``)."""
     return registry.names()
+
+
+def file_patterns() -> tuple[str, ...]:
+    """File name patterns of every registered format (``*.csv``, ``*.jsonl``...), for a file dialog's filter."""
+    return registry.file_patterns()
 
 
 def is_contacts_format(name: str) -> bool:

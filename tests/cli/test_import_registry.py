@@ -165,3 +165,19 @@ def test_builtin_formats_each_name_a_provider_source_or_are_contacts() -> None:
         "contacts", "mailgun-events", "mailgun-bounces", "mailgun-unsubscribes", "mailgun-complaints",
         "twilio-csv", "twilio-json", "twilio-form",
     )
+
+
+def test_every_module_of_the_formats_package_is_loaded_and_registers_a_format() -> None:
+    import pkgutil
+    import sys
+
+    import console.importers.formats as package
+
+    registry.names()
+    modules = [m.name for m in pkgutil.iter_modules(package.__path__)]
+    assert set(modules) >= {"contacts", "mailgun", "twilio"}
+    for name in modules:
+        module = sys.modules[f"console.importers.formats.{name}"]
+        assert any(getattr(f.read, "__module__", None) == module.__name__ or
+                   getattr(getattr(f.read, "func", None), "__module__", None) == module.__name__
+                   for f in registry.formats()), name
