@@ -18,7 +18,9 @@ from console.importers.base import Record, Reject
 from console.importers.csvfile import CsvTable
 from console.importers.detect import detect_format
 from console.importers.fast import make_record
+from console.importers.isolated import run_import_isolated
 from console.importers.registry import FormatError, Head, Layout, ProviderFormat, ReadContext
+from console.store.db import Store
 
 from .clitools import CliRunner
 
@@ -181,3 +183,14 @@ def test_every_module_of_the_formats_package_is_loaded_and_registers_a_format() 
         assert any(getattr(f.read, "__module__", None) == module.__name__ or
                    getattr(getattr(f.read, "func", None), "__module__", None) == module.__name__
                    for f in registry.formats()), name
+
+
+def test_the_windows_import_reads_a_format_registered_at_run_time(acme: ProviderFormat, sqlite_store: Store,
+                                                                  tmp_path: Path) -> None:
+    # a fresh import process would not know acme-csv: the window's import then runs in this process
+    report, contacts = tmp_path / "report.csv", tmp_path / "people.csv"
+    report.write_text(ACME_FILE)
+    contacts.write_text(CONTACTS)
+    summary = run_import_isolated(sqlite_store, [report, contacts], location=None, actor="tester")
+    assert [f["format"] for f in summary.files] == ["contacts", "acme-csv"]
+    assert (summary.counts["applied"], summary.counts["no_effect"], summary.rejected_total) == (1, 1, 1)
