@@ -10,7 +10,7 @@ import click
 
 from console.commands.support import emit_json, json_option, location_option, pass_ctx, user_errors
 from console.services.context import AppContext
-from console.services.imports import FORMATS, ImportProgress, ImportSummary, import_files
+from console.services.imports import ImportProgress, ImportSummary, format_names, import_files, is_contacts_format
 
 
 def _progress_text(progress: ImportProgress | None) -> str | None:
@@ -45,6 +45,21 @@ class TerminalProgress:
             self._bar = None
 
 
+class FormatChoice(click.Choice):  # type: ignore[type-arg]
+    """``--format``: the formats registered when the command runs (a format module may be added at any time)."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return format_names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # click sets the choices it was built with: the registry's are read each time instead
+
+
 def print_summary(summary: ImportSummary) -> None:
     data = summary.as_dict()
     for item in summary.files:
@@ -57,7 +72,7 @@ def print_summary(summary: ImportSummary) -> None:
         )
         for r in c.rejects[:50]:
             click.echo(f"  rejected {r.file}:{r.line}: {r.error}")
-    if any(f["format"] != "contacts" for f in summary.files):
+    if not all(is_contacts_format(f["format"]) for f in summary.files):
         click.echo(
             f"events: {data['records']} records = {data['applied']} applied + {data['no_effect']} no effect + "
             f"{data['duplicates']} duplicates + {data['unmatched']} unmatched + {data['rejected']} rejected"
@@ -86,7 +101,7 @@ def print_summary(summary: ImportSummary) -> None:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="override format detection")
+@click.option("--format", "fmt", type=FormatChoice(), default=None, help="override format detection")
 @location_option
 @json_option
 @pass_ctx

@@ -22,6 +22,12 @@ class Source(StrEnum):
     REVIEW = "review"
 
 
+#: The sources of provider exports (``console.importers.registry``: every event format names one). Their records
+#: that trigger nothing are kept compactly outside the hash chain (``store.ledger.is_noop``); a new provider's
+#: source is added here and to ``Source``.
+PROVIDER_SOURCES = frozenset({Source.MAILGUN.value, Source.TWILIO.value})
+
+
 class Event(NamedTuple):
     """One entry of the consent ledger, before it is stored.
 

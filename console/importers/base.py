@@ -7,18 +7,6 @@ from typing import NamedTuple
 
 from console.domain.events import Event
 
-#: Format names of CLI.md (``--format``).
-FORMATS = (
-    "contacts",
-    "mailgun-events",
-    "mailgun-bounces",
-    "mailgun-unsubscribes",
-    "mailgun-complaints",
-    "twilio-csv",
-    "twilio-json",
-    "twilio-form",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Reject:

@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 
 from console.errors import InvalidInput
+from console.importers import registry
 from console.importers.errors import ImportFileError
 from console.importers.records import check_file
 
@@ -76,4 +77,4 @@ def check_files(paths: Sequence[Path], fmt: str | None) -> list[ImportFile]:
             raise InvalidInput(str(exc)) from None
         except OSError as exc:
             raise InvalidInput(f"{path}: {exc.strerror or exc}") from None
-    return sorted(checked, key=lambda f: f.format != "contacts")
+    return sorted(checked, key=lambda f: not registry.is_contacts(f.format))

@@ -8,15 +8,15 @@ processes of its own for big files (``console.importers.parallel``).
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from console.errors import ConsoleError, InvalidInput
+from console.errors import ConsoleError
+from console.importers import registry
 from console.importers.pipeline import run_import
-from console.importers.processes import ChildLost, Children, Outbox
+from console.importers.processes import Children, Done, Outbox
 from console.importers.summary import ImportProgress, ImportSummary
 from console.store.db import Store
 
@@ -28,24 +28,8 @@ class Progressed:
     progress: ImportProgress
 
 
-@dataclass(frozen=True, slots=True)
-class Finished:
-    summary: ImportSummary
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """A problem of the user's input or environment (``UserError``), said in one line."""
-
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Crashed:
-    traceback: str
-
-
-def _child(outbox: Outbox, url: str, paths: list[str], options: dict[str, Any]) -> None:
+def _child(outbox: Outbox, url: str, paths: list[str], options: dict[str, Any]) -> ImportSummary:
+    """The import; its summary (``Done``), or a ``ConsoleError`` said in one line, is sent for it by ``processes``."""
     store = Store(url, migrate=False)
     last = [0.0]
 
@@ -56,12 +40,7 @@ def _child(outbox: Outbox, url: str, paths: list[str], options: dict[str, Any]) 
             outbox.send(Progressed(update))
 
     try:
-        summary = run_import(store, [Path(p) for p in paths], progress=progress, should_stop=outbox.stopping, **options)
-        outbox.send(Finished(summary), final=True)
-    except ConsoleError as exc:
-        outbox.send(Refused(str(exc)), final=True)
-    except BaseException:
-        outbox.send(Crashed(traceback.format_exc()), final=True)
+        return run_import(store, [Path(p) for p in paths], progress=progress, should_stop=outbox.stopping, **options)
     finally:
         store.dispose()
 
@@ -82,7 +61,9 @@ def run_import_isolated(
 
     ``should_stop`` is relayed to the import process, which stops after the record batch in hand and reports
     what it committed (the batch is marked cancelled)."""
-    if ":memory:" in store.url or "mode=memory" in store.url:  # another process could not see that database
+    here_only = not all(registry.in_every_process(f.name) for f in registry.formats())
+    if here_only or ":memory:" in store.url or "mode=memory" in store.url:
+        # another process could not see that database, or would not know a format registered at run time
         return run_import(
             store,
             paths,
@@ -96,22 +77,12 @@ def run_import_isolated(
         )
     options = {"location": location, "actor": actor, "fmt": fmt, "region": region, "workers": workers}
     job = (store.url, [str(p) for p in paths], options)
-    with Children(_child, [job], "dnd-import") as child:
-        asked = False
-        while True:
-            if not asked and should_stop is not None and should_stop():
-                child.stop()
-                asked = True
-            try:
-                message = child.receive(0.05)
-            except ChildLost as exc:
-                raise RuntimeError(f"the import process failed: {exc}") from None
+    with Children(_child, [job], "dnd-import", user_errors=(ConsoleError,)) as child:
+        for message in child.relay("the import process", 0.05, should_stop, answer_stop=True):
             if isinstance(message, Progressed):
                 if progress is not None:
                     progress(message.progress)
-            elif isinstance(message, Finished):
-                return message.summary
-            elif isinstance(message, Refused):
-                raise InvalidInput(message.message)
-            elif isinstance(message, Crashed):
-                raise RuntimeError(f"the import process failed:\n{message.traceback}")
+            elif isinstance(message, Done):
+                summary: ImportSummary = message.result
+                return summary
+    raise RuntimeError("the import process ended without its summary")

@@ -14,20 +14,17 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from console.importers import registry
 from console.importers.errors import FileReadError, NotAnExport
 from console.importers.jsonscan import Scan, iter_elements
 from console.importers.reading import PREVIEW, read_chunk
 
 LOAD_LIMIT = 64 << 20
 JsonItem = tuple[int, Any, str, bytes]
-#: Keys only a record has: a document with one of these at its top is one record saved on its own.
-_SINGLE_RECORD_KEYS = frozenset({"event-data", "MessageSid", "SmsSid", "SmsMessageSid"})
-
-
 def is_single_record(keys: Iterable[str]) -> bool:
-    """Top-level keys of one record saved on its own (a pretty-printed webhook payload, one API item)."""
-    found = set(keys)
-    return bool(_SINGLE_RECORD_KEYS & found) or {"event", "timestamp"} <= found or {"sid", "direction"} <= found
+    """Top-level keys of one record saved on its own (a pretty-printed webhook payload, one API item), for some
+    registered format (``ProviderFormat.is_record``)."""
+    return registry.is_single_record(frozenset(keys))
 
 
 def raw_text(data: bytes) -> str:

@@ -12,11 +12,6 @@ from console.domain.events import Effect, Event, Source
 from console.domain.triggers import mailgun_no_effect_label, mailgun_trigger, suppression_list_trigger
 from console.importers.dates import parse_date, parse_epoch
 
-SUPPRESSION_LISTS = {
-    "mailgun-bounces": "bounces",
-    "mailgun-unsubscribes": "unsubscribes",
-    "mailgun-complaints": "complaints",
-}
 _EMAIL = Channel.EMAIL
 #: Below 2**33 s (year 2242), ``round(seconds * 1e6)`` of a float is exact for 6-decimal timestamps.
 _EXACT_FLOAT_LIMIT = float(2**33)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.events import now_us
 from console.errors import InvalidInput, StoreUnavailable
+from console.importers import registry
 from console.importers.base import ContactRow, EventRecord, Record, Reject
 from console.importers.batches import RUNNING, mark_abandoned, owner_tag
 from console.importers.chunks import ChunkReader
@@ -238,7 +239,7 @@ def _import_file(
     records = iter_records(item.path, item.format, region=region, import_time_us=import_time, reader=counter)
     with ChunkReader(records, chunk_records) as chunks:
         for chunk in chunks:
-            commit_chunk(store, location_id, actor, batch_id, chunk, summary, region, item.format == "contacts")
+            commit_chunk(store, location_id, actor, batch_id, chunk, summary, region, registry.is_contacts(item.format))
             done = summary.event_records + (summary.contacts.records if summary.contacts else 0)
             report(counter.bytes_read, done - total_before)
             if should_stop is not None and should_stop():

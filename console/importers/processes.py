@@ -2,8 +2,10 @@
 
 One helper for both kinds of children (the window's import process, the parsers of a big file). A child gets
 the message queue and a stop event; it sends typed messages (dataclasses), checks ``stop`` between record
-batches, and dies when its parent does: ``PR_SET_PDEATHSIG`` on Linux, plus a watchdog thread that checks the
-parent's pid, so a ``kill -9`` of the importer leaves no parser behind. :meth:`Children.close` asks them to
+batches, and its last word is ``Done`` (what it returned) or ``Failed`` (what it raised), sent for it. The
+parent reads them with ``Children.relay``, the one receiving loop of both. A child dies when its parent does:
+``PR_SET_PDEATHSIG`` on Linux, plus a watchdog thread that checks the parent's pid, so a ``kill -9`` of the
+importer leaves no parser behind. :meth:`Children.close` asks them to
 stop, keeps draining the queue meanwhile (a child whose queue is full could not exit) and kills what is left
 after a short grace.
 """
@@ -21,9 +23,11 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from console.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,24 @@ PR_SET_PDEATHSIG = 1
 
 class ChildLost(RuntimeError):
     """A child process ended without saying why (killed, or crashed in the interpreter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """Child ``index`` finished: ``result`` is what its target returned (picklable)."""
+
+    index: int
+    result: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Child ``index`` raised: a problem of the input (``message`` in one line), or a bug (``crashed``: the
+    traceback)."""
+
+    index: int
+    message: str
+    crashed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +100,23 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def _bootstrap(parent_pid: int, target: Callable[..., None], outbox: Outbox, args: tuple[Any, ...]) -> None:
+def _bootstrap(
+    parent_pid: int,
+    target: Callable[..., Any],
+    outbox: Outbox,
+    args: tuple[Any, ...],
+    index: int,
+    user_errors: tuple[type[BaseException], ...] | None,
+) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (Ctrl-C reaches it)
     code = 0
     try:
-        target(outbox, *args)
-    except BaseException:  # targets report their own failures; this is a last resort
+        if user_errors is None:
+            target(outbox, *args)  # the target says everything itself
+        else:
+            _report(target, outbox, args, index, user_errors)
+    except BaseException:  # a last resort: the parent sees the child end without a word
         code = 1
         traceback.print_exc()
     # Hand over what is still buffered (the parent drains the queue until its children end), then leave
@@ -94,10 +126,40 @@ def _bootstrap(parent_pid: int, target: Callable[..., None], outbox: Outbox, arg
     os._exit(code)
 
 
-class Children:
-    """Child processes running ``target(outbox, *args)``, one per ``args`` in ``jobs``, sharing one queue."""
+def _report(
+    target: Callable[..., Any],
+    outbox: Outbox,
+    args: tuple[Any, ...],
+    index: int,
+    user_errors: tuple[type[BaseException], ...],
+) -> None:
+    """Run ``target`` and send its last word: ``Done`` with its result, or ``Failed``. Sent even when the parent
+    asked to stop (the window's import process answers a Cancel with its summary)."""
+    try:
+        result = target(outbox, *args)
+    except user_errors as exc:
+        outbox.send(Failed(index, str(exc), False), final=True)
+    except BaseException:
+        outbox.send(Failed(index, traceback.format_exc(), True), final=True)
+    else:
+        outbox.send(Done(index, result), final=True)
 
-    def __init__(self, target: Callable[..., None], jobs: Sequence[tuple[Any, ...]], name: str, depth: int = 0):
+
+class Children:
+    """Child processes running ``target(outbox, *args)``, one per ``args`` in ``jobs``, sharing one queue.
+
+    With ``user_errors`` (exception types), each child's last word is sent for it (``Done`` or ``Failed``; an
+    exception of those types is a problem of the input, said in one line) and ``relay`` reads the messages.
+    """
+
+    def __init__(
+        self,
+        target: Callable[..., Any],
+        jobs: Sequence[tuple[Any, ...]],
+        name: str,
+        depth: int = 0,
+        user_errors: tuple[type[BaseException], ...] | None = None,
+    ):
         context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt or threads
         self._messages = context.Queue(maxsize=depth)
         self._stop = context.Event()
@@ -105,7 +167,7 @@ class Children:
         self.processes = [
             context.Process(
                 target=_bootstrap,
-                args=(os.getpid(), target, outbox, args),
+                args=(os.getpid(), target, outbox, args, n, user_errors),
                 name=f"{name}-{n}" if len(jobs) > 1 else name,
                 daemon=False,  # so a child may have children (the import process starts parsers); they die with it
             )
@@ -136,6 +198,38 @@ class Children:
             if n not in finished and not process.is_alive() and self._messages.empty():
                 raise ChildLost(f"{process.name} stopped unexpectedly (exit code {process.exitcode})")
         return None
+
+    def relay(
+        self, what: str, poll_s: float, should_stop: Callable[[], bool] | None, *, answer_stop: bool
+    ) -> Iterator[object]:
+        """Every message of the children (``Done`` ones too) until each child is done, for children started
+        with ``user_errors``.
+
+        ``Failed`` is raised here: ``InvalidInput`` for a problem of the input, ``RuntimeError`` naming ``what``
+        for a bug or a child that ended without a word. When ``should_stop()`` turns true the iteration ends at
+        once, or with ``answer_stop`` the children are asked to stop and their messages are relayed until they
+        are done (their last word says what they did)."""
+        done: set[int] = set()
+        asked = False
+        while len(done) < len(self.processes):
+            if not asked and should_stop is not None and should_stop():
+                if not answer_stop:
+                    return
+                self.stop()
+                asked = True
+            try:
+                message = self.receive(poll_s, frozenset(done))
+            except ChildLost as exc:
+                raise RuntimeError(f"{what} failed: {exc}") from None
+            if message is None:
+                continue
+            if isinstance(message, Failed):
+                if message.crashed:
+                    raise RuntimeError(f"{what} failed:\n{message.message}")
+                raise InvalidInput(message.message)
+            if isinstance(message, Done):
+                done.add(message.index)
+            yield message
 
     def close(self, grace: float = GRACE_S) -> None:
         """Stop the children: ask, drain their messages while they wind down, then terminate what is left."""

@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from console.importers import csvrecords
+from console.importers import csvrecords, registry
 from console.importers.base import EventRecord, Record, Reject
 from console.importers.csvfile import LATIN1_FALLBACK, CsvTable, is_utf8
-from console.importers.detect import json_layout
-from console.importers.mailgun import SUPPRESSION_LISTS
+from console.importers.errors import UnknownFormat
 from console.importers.reading import CHUNK, GZIP_MAGIC, ByteCounter, read_head, utf16_codec
-from console.importers.records import _is_json, _json_records, _suppression_csv, _twilio_csv
+from console.importers.registry import Layout, ProviderFormat, ReadContext
 
 #: Files smaller than this are read by one process: starting another costs more than it saves.
 MIN_SPLIT_BYTES = 48 << 20
@@ -38,22 +37,25 @@ class ByteRange:
     next_line: int | None = None
 
 
-def _is_csv(fmt: str, head: bytes) -> bool:
-    return fmt == "twilio-csv" or (fmt in SUPPRESSION_LISTS and not _is_json(head))
+def _format(path: Path, fmt: str) -> ProviderFormat:
+    found = registry.get(fmt)
+    if found is None:
+        raise UnknownFormat(path, f"unknown format {fmt!r}; supported formats: {', '.join(registry.names())}")
+    return found
+
+
+def layout(path: Path, fmt: str) -> Layout:
+    """How the file may be split (its format's layout for its head)."""
+    return _format(path, fmt).layout(read_head(path, 1 << 16))
 
 
 def splittable(path: Path, fmt: str) -> bool:
-    """Plain (not gzip, not UTF-16) JSON Lines or CSV exports big enough to be worth splitting."""
-    if fmt == "contacts" or path.stat().st_size < MIN_SPLIT_BYTES:
+    """Plain (not gzip, not UTF-16) exports of a line or CSV layout, big enough to be worth splitting."""
+    if path.stat().st_size < MIN_SPLIT_BYTES or not registry.in_every_process(fmt) or layout(path, fmt) is Layout.WHOLE:
         return False
     with path.open("rb") as raw:
         first = raw.read(4096)
-    if first[:2] == GZIP_MAGIC or utf16_codec(first) is not None:
-        return False
-    head = read_head(path, 1 << 16)
-    if _is_csv(fmt, head):
-        return True
-    return _is_json(head) and json_layout(head.lstrip(BOM + b" \t\r\n")) == "lines"
+    return first[:2] != GZIP_MAGIC and utf16_codec(first) is None
 
 
 def plan_ranges(path: Path, fmt: str, parts: int) -> list[ByteRange]:
@@ -66,7 +68,7 @@ def plan_ranges(path: Path, fmt: str, parts: int) -> list[ByteRange]:
     if parts < 2 or not splittable(path, fmt):
         return [ByteRange(0, size, 0)]
     head = read_head(path, 1 << 16)
-    csv = _CsvWindow(path, head) if _is_csv(fmt, head) else None
+    csv = _CsvWindow(path, head) if layout(path, fmt) is Layout.CSV else None
     cuts: list[tuple[int, int]] = []  # (offset, number of the line starting there)
     with path.open("rb") as handle:
         lines = _LineCounter(handle)
@@ -252,8 +254,9 @@ def iter_range(
     path: Path, fmt: str, byte_range: ByteRange, *, region: str, import_time_us: int, counter: ByteCounter
 ) -> Iterator[Record]:
     """The records of one range of a file that ``plan_ranges`` split, with their lines in the whole file."""
+    found = _format(path, fmt)
     head = read_head(path, 1 << 16)
-    csv = _is_csv(fmt, head)
+    csv = found.layout(head) is Layout.CSV
     latin1 = not is_utf8(head)
     header = csv_header(head, latin1)[0] if csv and byte_range.start > 0 else b""
     shift = byte_range.lines_before - (1 if header else 0)
@@ -261,14 +264,8 @@ def iter_range(
     raw = RangeReader(path, byte_range, header, counter, past_end=stop is not None)
     stream: BinaryIO = io.BufferedReader(raw, CHUNK)
     with stream:
-        if fmt == "twilio-csv":
-            records = _twilio_csv(stream, path, region, latin1, import_time_us)
-        elif csv:
-            records = _suppression_csv(stream, path, SUPPRESSION_LISTS[fmt], latin1, import_time_us)
-        else:
-            records = _json_records(
-                stream, path, fmt, head if byte_range.start == 0 else head.lstrip(BOM), region, import_time_us
-            )
+        context = ReadContext(path, head if byte_range.start == 0 else head.lstrip(BOM), latin1, region, import_time_us)
+        records = found.read(stream, context)
         try:
             for record in records:
                 if stop is not None and record.line >= stop:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.importers import registry
 from console.importers.base import Reject
 from console.importers.contact_sync import ContactsSummary
 from console.store.ledger import (
@@ -77,7 +78,7 @@ class ImportSummary:
             "cancelled": self.cancelled,
         }
         if self.contacts is not None:
-            if not any(f["format"] != "contacts" for f in self.files):
+            if all(registry.is_contacts(f["format"]) for f in self.files):
                 return {
                     **self.contacts.as_dict(),
                     "files": self.files,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from console.importers.base import FORMATS
+from console.importers import registry
 from console.importers.pipeline import run_import as run_pipeline
 from console.importers.summary import ImportProgress, ImportSummary
 from console.services.base import Outcome, actor
@@ -22,11 +22,35 @@ from console.store.changes import DND, Change
 from console.store.locations import get_location
 from console.store.models import ImportReject, LedgerEntry, PossibleOptOut
 
-__all__ = ["FORMATS", "FileResult", "ImportProgress", "ImportSummary", "file_results", "import_files"]
+__all__ = [
+    "FileResult",
+    "ImportProgress",
+    "ImportSummary",
+    "file_patterns",
+    "file_results",
+    "format_names",
+    "import_files",
+    "is_contacts_format",
+]
 
 log = logging.getLogger("console.imports")
 
 Progress = Callable[[ImportProgress], None]
+
+
+def format_names() -> tuple[str, ...]:
+    """The ``--format`` names: every registered format (``console.importers.registry``)."""
+    return registry.names()
+
+
+def file_patterns() -> tuple[str, ...]:
+    """File name patterns of every registered format (``*.csv``, ``*.jsonl``...), for a file dialog's filter."""
+    return registry.file_patterns()
+
+
+def is_contacts_format(name: str) -> bool:
+    """Whether a file of this format is a contacts file (synced into the contact list, no ledger events)."""
+    return registry.is_contacts(name)
 
 
 def import_files(
@@ -96,7 +120,7 @@ class FileResult:
 def file_results(ctx: AppContext, summary: ImportSummary) -> list[FileResult]:
     """One line per file of an import, read back from the ledger (each file's entry range) and its rejects."""
     files = summary.files
-    contact_files = [f for f in files if f["format"] == "contacts"]
+    contact_files = [f for f in files if registry.is_contacts(str(f["format"]))]
     out: list[FileResult] = []
     with ctx.store.read() as session:
         rejected: dict[str, int] = {}
@@ -112,7 +136,7 @@ def file_results(ctx: AppContext, summary: ImportSummary) -> list[FileResult]:
         for f in files:
             path, fmt, records = str(f["path"]), str(f["format"]), int(f.get("records", 0))
             bad = rejected.get(path, rejected.get(Path(path).name, 0))
-            if fmt == "contacts":
+            if registry.is_contacts(fmt):
                 counts: tuple[tuple[str, int], ...] = ()
                 if summary.contacts is not None and len(contact_files) == 1:
                     c = summary.contacts

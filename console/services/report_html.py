@@ -10,14 +10,13 @@ import html
 from collections.abc import Iterable
 
 from console.domain.channels import Channel
-from console.domain.events import iso_utc
+from console.domain.events import PROVIDER_SOURCES, iso_utc
 from console.domain.explain import reason_text
 from console.domain.inbound import is_inbound
 from console.domain.state import ChannelState
 from console.services.report import ChannelNow, ConsentRecord, ConsentReport
 from console.store.history import HistoryEntry
 
-PROVIDER_SOURCES = ("mailgun", "twilio")
 DETAIL_SHOWN = ("keyword", "body", "note", "error_code", "event", "review", "approved_by", "scope")
 
 CSS = """

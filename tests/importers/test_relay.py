@@ -1,0 +1,60 @@
+"""``Children.relay``: the one receiving loop of the import's child processes (parsers, the window's import)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from console.errors import ConsoleError, InvalidInput
+from console.importers.processes import Children, Done, Outbox
+
+
+def _answers(outbox: Outbox, n: int) -> int:
+    outbox.send(("working", n))
+    return n * 10
+
+
+def _refuses(outbox: Outbox) -> None:
+    raise InvalidInput("bad.csv: missing required column(s): email or phone")
+
+
+def _crashes(outbox: Outbox) -> None:
+    raise ValueError("a bug")
+
+
+def _waits_for_stop(outbox: Outbox) -> str:
+    deadline = time.monotonic() + 30
+    while not outbox.stopping() and time.monotonic() < deadline:
+        outbox.send("tick")
+        time.sleep(0.05)
+    return "stopped" if outbox.stopping() else "not asked"
+
+
+def test_each_child_says_its_messages_then_done_with_its_result() -> None:
+    with Children(_answers, [(1,), (2,)], "test-relay", user_errors=(ConsoleError,)) as children:
+        messages = list(children.relay("a test child", 0.1, None, answer_stop=False))
+    assert sorted(m for m in messages if isinstance(m, tuple)) == [("working", 1), ("working", 2)]
+    assert sorted((m.index, m.result) for m in messages if isinstance(m, Done)) == [(0, 10), (1, 20)]
+
+
+def test_a_problem_of_the_input_is_said_in_one_line_and_a_bug_with_its_traceback() -> None:
+    with Children(_refuses, [()], "test-relay", user_errors=(ConsoleError,)) as child, \
+            pytest.raises(InvalidInput, match=r"^bad\.csv: missing required column"):
+        list(child.relay("a test child", 0.1, None, answer_stop=False))
+    with Children(_crashes, [()], "test-relay", user_errors=(ConsoleError,)) as child, \
+            pytest.raises(RuntimeError, match=r"(?s)a test child failed:\n.*Traceback.*ValueError: a bug"):
+        list(child.relay("a test child", 0.1, None, answer_stop=False))
+
+
+def test_stopping_leaves_at_once_or_waits_for_the_childs_answer() -> None:
+    with Children(_waits_for_stop, [()], "test-relay", user_errors=(ConsoleError,)) as child:
+        seen = []
+        for message in child.relay("a test child", 0.05, lambda: len(seen) >= 2, answer_stop=False):
+            seen.append(message)
+        assert len(seen) == 2 and not any(isinstance(m, Done) for m in seen)
+    with Children(_waits_for_stop, [()], "test-relay", user_errors=(ConsoleError,)) as child:
+        seen = []
+        for message in child.relay("a test child", 0.05, lambda: len(seen) >= 2, answer_stop=True):
+            seen.append(message)
+        assert isinstance(seen[-1], Done) and seen[-1].result == "stopped"
