@@ -26,12 +26,19 @@ from PySide6.QtWidgets import (
 
 from console.errors import UserError
 from console.services.context import AppContext
+from console.services.imports import file_patterns
 from console.ui.import_summary import ImportSummaryView, plural
 from console.ui.import_worker import ImportJob, Runner, import_pool
 from console.ui.naming import name_widget
 
-FILE_FILTER = ("Provider exports and contacts (*.csv *.json *.jsonl *.ndjson *.log *.txt *.gz);;"
-               "Compressed exports (*.gz);;All files (*)")
+
+def file_filter() -> str:
+    """The file dialog's filter: the patterns of every registered format (``importers/registry.py``), gzip too."""
+    patterns = list(dict.fromkeys([*file_patterns(), "*.gz"]))
+    return f"Provider exports and contacts ({' '.join(patterns)});;Compressed exports (*.gz);;All files (*)"
+
+
+FILE_FILTER = file_filter()
 FOLDER_KEY = "import/folder"
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.services.imports import is_contacts_format
 from console.ui.naming import name_widget
 
 BUCKETS = [
@@ -81,7 +82,7 @@ def file_words(line: Any) -> str:
     if isinstance(line, dict):
         return f"{Path(str(line['path'])).name} ({line['format']}): {plural(int(line.get('records', 0)), 'record')}"
     head = f"{line.name} ({line.format}): "
-    if line.format == "contacts":
+    if is_contacts_format(line.format):
         parts = [plural(line.records, "contact row")]
         if line.contacts:
             parts += [f"{n:,} {key}" for key, n in line.contacts if n]
