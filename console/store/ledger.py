@@ -110,6 +110,71 @@ def existing_keys(
                 )
                 rows = conn.exec_driver_sql(sql, (orjson.dumps(list(chunk)).decode(), location_id, source))
             found.update((source, key) for (key,) in rows)
+    missing = [key for key in by_source.get("mailgun", []) if ("mailgun", key) not in found]
+    legacy = _legacy_mailgun_keys(missing) if missing and _holds_legacy_mailgun_keys(session, location_id) else {}
+    if legacy:
+        found |= _held_as_legacy(session, location_id, legacy, table)
+    return found
+
+
+#: (database URL, location) -> whether its oldest Mailgun entry has the old key form (then some entries may).
+_LEGACY_MAILGUN: dict[tuple[str, int], bool] = {}
+
+
+def _holds_legacy_mailgun_keys(session: Session, location_id: int) -> bool:
+    """Whether the location's first Mailgun entry has the old key form. Keys changed form once, so a location whose
+    first entry has the new form holds no old ones; asked once per database and location (one index lookup)."""
+    where = (str(session.get_bind().engine.url), location_id)
+    if where not in _LEGACY_MAILGUN:
+        conn = session.connection()
+        m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        first = conn.exec_driver_sql(
+            # "+ 0" and "|| ''": the ledger is walked in id order from its start, not the location's entries sorted
+            f"SELECT \"key\" FROM events WHERE location_id + 0 = {m} AND source || '' = {m} ORDER BY id LIMIT 1",
+            (location_id, "mailgun"),
+        ).scalar()
+        # nothing from Mailgun yet: what it imports from now on has the new form
+        _LEGACY_MAILGUN[where] = first is not None and _is_old_form(str(first))
+    return _LEGACY_MAILGUN[where]
+
+
+def _is_old_form(key: str) -> bool:
+    return "@" in key and "/" not in key and not key.startswith("~")
+
+
+def _legacy_mailgun_keys(keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Each key's form before keys named the event and recipient (``id@seconds``), with its recipient.
+
+    Databases imported before then hold that form; a re-import of the same export is found through it, so it
+    adds no repeated entries. Content keys (``~``...) and shortened keys (``#`` digest) never had an old form."""
+    out: dict[str, tuple[str, str]] = {}
+    for key in keys:
+        if key.startswith("~") or "#" in key:
+            continue
+        parts = key.split("/", 2)
+        if len(parts) == 3 and "@" in parts[0]:
+            out[key] = (parts[0], parts[2])
+    return out
+
+
+def _held_as_legacy(
+    session: Session, location_id: int, legacy: dict[str, tuple[str, str]], table: str
+) -> set[tuple[str, str]]:
+    """The Mailgun keys whose old form the location holds (in the ledger, for the same recipient)."""
+    wanted: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, (old, address) in legacy.items():
+        wanted[old].append((key, address))
+    conn = session.connection()
+    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    address = "address" if table == "events" else "NULL"
+    found: set[tuple[str, str]] = set()
+    for chunk in chunked(sorted(wanted)):
+        sql = (f'SELECT "key", {address} FROM {table} WHERE location_id = {m} AND source = {m}'
+               f' AND "key" IN ({", ".join([m] * len(chunk))})')
+        for old, held_address in conn.exec_driver_sql(sql, (location_id, "mailgun", *chunk)):
+            for key, new_address in wanted[old]:
+                if table != "events" or (held_address or "") == new_address:
+                    found.add(("mailgun", key))
     return found
 
 
