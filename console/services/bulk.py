@@ -19,6 +19,7 @@ from console.domain.bulk import Preview, Revert, left_dict, plan_undo
 from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel, DndKind
 from console.domain.events import Effect, Event, Source, now_us
 from console.domain.roles import admin_action_blockers
+from console.domain.state import at_moment
 from console.errors import InvalidInput, NotFound
 from console.services.base import LocationRef, Outcome, actor_role, location, refuse_if
 from console.services.context import AppContext
@@ -133,7 +134,7 @@ def bulk_set(
                 lid = found[cid]
                 if lid not in connected:
                     connected[lid] = connected_channels(session, lid)
-                states = {c: state_from_row(stored.get((cid, c))) for c in wanted}
+                states = {c: at_moment(state_from_row(stored.get((cid, c))), at) for c in wanted}
                 plan = plan_agent_change(states, connected[lid], wanted, turn_on, all_channels=all_channels)
                 preview.add(cid, plan, states)
                 if batch is None:
@@ -224,8 +225,9 @@ def undo_batch(ctx: AppContext, batch_id: int) -> Outcome[UndoResult]:
             for cid, lid, row, key in keyed:
                 entry = row.entry
                 held = stored.get((cid, entry.channel))
+                now_state = at_moment(state_from_row(held), at)
                 step = plan_undo(
-                    entry, state_from_row(held), held.last_order if held else None, (Source.AGENT.value, key) in done
+                    entry, now_state, held.last_order if held else None, (Source.AGENT.value, key) in done
                 )
                 if step is None:
                     continue
