@@ -78,6 +78,12 @@ def contacts_edit(
     click.echo(f"#{after.id} {after.name} <{after.email or '-'}> {after.phone or '-'}  status: {edit.status.status}")
 
 
+def _history_state(s: dict[str, object]) -> str:
+    if not s["dnd"]:
+        return "off"
+    return f"{s['kind']} ({s['reason']})" + (f" until {s['until']}" if s.get("until") else "")
+
+
 def _state_line(ch: dict[str, object]) -> str:
     if not ch["dnd"]:
         return "off"
@@ -186,9 +192,7 @@ def history(ctx: AppContext, contact: str, location: str | None, as_json: bool) 
             row = entry.as_dict()
             before, after = row["before"], row["after"]
             assert isinstance(before, dict) and isinstance(after, dict)
-            state = lambda s: (  # noqa: E731
-                f"{s['kind']} ({s['reason']})" + (f" until {s['until']}" if s.get("until") else "") if s["dnd"] else "off"
-            )
+            state = _history_state
             detail = entry.event.detail or {}
             end = f"  {reason_text(entry.event.reason, detail)}" if "until" in detail else ""
             click.echo(

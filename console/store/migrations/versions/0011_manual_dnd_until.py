@@ -1,12 +1,15 @@
 """the end of a manual DND: ``channel_states.until_us`` and the contact's earliest end, ``contacts.dnd_until_us``
 
-Both nullable and empty for existing rows (no DND had an end before this revision). The end itself is part of
-the ledger entry (its ``detail``), so a replay rebuilds both columns.
+Both nullable. The end itself is part of the ledger entry (its ``detail``, ``"until"``), so the upgrade fills
+both from the entries the stored states rest on (none before this revision; some after a downgrade and upgrade).
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-01 13:40:00
 """
+
+import json
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,6 +23,38 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("channel_states", sa.Column("until_us", sa.BigInteger(), nullable=True))
     op.add_column("contacts", sa.Column("dnd_until_us", sa.BigInteger(), nullable=True))
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.text(
+            "SELECT s.contact_id, s.channel, e.detail FROM channel_states s JOIN events e ON e.id = s.event_id"
+            " WHERE s.dnd = :on AND s.kind = 'manual' AND e.detail LIKE :until"
+        ),
+        {"on": True, "until": '%"until"%'},
+    ).all()
+    earliest: dict[int, int] = {}
+    for contact_id, channel, detail in rows:
+        end = _end(detail)
+        if end is None:
+            continue
+        conn.execute(
+            sa.text("UPDATE channel_states SET until_us = :end WHERE contact_id = :cid AND channel = :channel"),
+            {"end": end, "cid": contact_id, "channel": channel},
+        )
+        earliest[contact_id] = min(end, earliest.get(contact_id, end))
+    for contact_id, end in earliest.items():
+        conn.execute(sa.text("UPDATE contacts SET dnd_until_us = :end WHERE id = :cid"), {"end": end, "cid": contact_id})
+
+
+def _end(detail: str | None) -> int | None:
+    """The end an entry's detail holds (ISO 8601 UTC with Z), in microseconds; None when absent or unreadable."""
+    try:
+        text = json.loads(detail or "{}").get("until")
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def downgrade() -> None:
