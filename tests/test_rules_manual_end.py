@@ -19,7 +19,7 @@ from console.store.contact_list import ContactFilter, contact_page, count_contac
 from console.store.db import Store
 from console.store.history import contact_history
 from console.store.models import Contact, LedgerEntry, Location
-from console.store.queries import can_send, contact_status
+from console.store.queries import can_send, channel_states, contact_status
 from console.store.stats_queries import dnd_by_channel_and_kind
 from console.store.suppressions import suppressions
 from tests.helpers import World, key, sms_stop
@@ -206,3 +206,23 @@ def test_the_end_is_part_of_the_sealed_ledger_entry(world: World) -> None:
         history = contact_history(session, ann)
     assert history[-1].after.until_us == end
     assert history[-1].after.as_dict()["until"] == iso_utc(end)
+
+
+def test_the_demo_has_snoozed_dnd_one_on_an_inbound_blocked_contact_and_one_ended(store: Store) -> None:
+    from console.services.demo import build_demo
+    from console.store.inbound import inbound_states_many
+
+    build_demo(store, contacts=1200, seed=7)
+    now = now_us()
+    with store.read() as session:
+        ids = [c.id for c in session.query(Contact).filter(Contact.dnd_until_us.isnot(None)).all()]
+        snoozed = {
+            (cid, ch): s.state for cid in ids for ch, s in channel_states(session, cid).items()
+            if s.state.until_us is not None
+        }
+        ended = session.query(LedgerEntry).filter(LedgerEntry.key.like("demo-snooze-%")).count()
+        blocked = {cid for cid, _ in inbound_states_many(session, ids)}
+        assert first_state_difference(session) is None
+    assert len(snoozed) >= 3 and all(s.until_us > now for s in snoozed.values())  # type: ignore[operator]
+    assert ended > len(snoozed)  # one has ended already: off again
+    assert blocked & {cid for cid, _ in snoozed}

@@ -312,9 +312,11 @@ def build_demo(
         record_events(session, location_ids[0], unmatched, "demo")
     from console.services.demo_insight import add_demo_inbound
     from console.services.demo_reviews import add_demo_reviews  # it builds on this module's contacts
+    from console.services.demo_snooze import add_demo_snoozes
 
     reviews = add_demo_reviews(store)
     add_demo_inbound(store)
+    add_demo_snoozes(store)  # after the inbound blocks: the first blocked caller is snoozed too
     return {
         "contacts": contacts,
         "events": events_total + len(unmatched),
