@@ -69,6 +69,8 @@ def describe_state(channel: Channel, state: ChannelState) -> str:
     """E.g. "Replied STOP on 1 Mar 2024"."""
     if not state.dnd:
         return f"{channel.label}: not DND"
+    if state.until_us is not None:  # "Set by an agent on 1 Dec 2026, until 8 Dec 2026 09:00 UTC"
+        return f"{REASON_TEXT['manual']} on {short_date(state.since_us)}, until {end_words(state.until_us)} UTC"
     text = reason_text(state.reason, dict(state.detail or {}))
     return f"{text} on {short_date(state.since_us)}" if state.since_us is not None else text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -68,7 +69,7 @@ class ChannelRow:
         switch.setSpacing(2)
         switch.addWidget(self.toggle)
         switch.addWidget(self.end_button)
-        switch.addStretch(1)
+        self.switch_box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.inbound_toggle: QCheckBox | None = None
         if channel in INBOUND_CHANNELS:
             what = "messages" if channel == Channel.SMS else "calls"
@@ -231,6 +232,11 @@ class ContactPanel(QWidget):
         self.ask_clearance: ClearanceQuestion = ProviderClearanceDialog.ask
         self.ask_submission: SubmissionQuestion = ReviewSubmissionDialog.ask
         self.ask_until: UntilQuestion = UntilDialog.ask
+        #: When the earliest end of a shown manual DND comes, the contact is read again (and the list told): the
+        #: store reads it as off from then on, with no job run.
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.timeout.connect(self._end_came)
         self._inbound: dict[Channel, InboundState] = {}
         self._reviews: dict[Channel, Review | None] = {}
         self.contact_id: int | None = None
@@ -329,6 +335,7 @@ class ContactPanel(QWidget):
         if card is None:
             self.contact_id = None
             self._stored, self._connected, self._reviews, self._inbound = {}, frozenset(), {}, {}
+            self._end_timer.stop()
             self.title.setText("No contact selected")
             self.details.setText("Select a contact in the list to see and change its DND.")
             self.badge.hide()
@@ -351,7 +358,21 @@ class ContactPanel(QWidget):
             row.show_inbound(self._inbound.get(channel, INBOUND_OFF))
         self._show_status()
         self._fit_explanations()
+        self._watch_ends()
         self.loaded.emit(card.id)
+
+    def _watch_ends(self) -> None:
+        ends = [v.state.until_us for v in self._stored.values() if v.state.dnd and v.state.until_us is not None]
+        self._end_timer.stop()
+        if ends:
+            wait_ms = max(0, (min(ends) - now_us()) // 1000) + 500
+            if wait_ms < 2**31 - 1:  # within about 24 days; a later end is met by a later reading
+                self._end_timer.start(int(wait_ms))
+
+    def _end_came(self) -> None:
+        if self.contact_id is not None:
+            self.reload()
+            self.contact_changed.emit(self.contact_id)
 
     def _fit_explanations(self) -> None:
         """Give each wrapped explanation the height it needs at its width (the grid alone gives one line)."""

@@ -177,3 +177,43 @@ def test_render_a_snoozed_channel_and_an_inbound_block(
         assert row.state_label.height() >= row.state_label.heightForWidth(row.state_label.width()) - 1
     if SHOTS:
         panel.grab().save(os.path.join(SHOTS, f"snooze-panel-{size[0]}x{size[1]}.png"))
+
+
+def test_the_row_turns_off_when_the_end_comes_with_no_job_run(
+    qtbot, panel: ContactPanel, store: Store, people: People
+) -> None:
+    from console.domain.channels import DndKind
+    from console.domain.events import Effect, Event, Source, iso_utc
+    from console.store.ledger import record_events
+
+    end = now_us() + 1_500_000  # in a second and a half
+    with store.write() as session:
+        record_events(session, 1, [Event(Source.AGENT, "soon", now_us(), Channel.GMB, Effect.SET, DndKind.MANUAL,
+                                         "manual", contact_id=people.clear, detail={"until": iso_utc(end) or ""})],
+                      "tester")
+    show(qtbot, panel, people.clear)
+    assert panel.rows[Channel.GMB].toggle.isChecked()
+    with qtbot.waitSignal(panel.contact_changed, timeout=5000):
+        pass
+    settle(qtbot, panel._tasks)
+    qtbot.waitUntil(lambda: not panel.rows[Channel.GMB].toggle.isChecked(), timeout=3000)
+    assert panel.rows[Channel.GMB].state_label.text() == "Allowed: not DND"
+
+
+def test_history_words_say_the_end_and_the_inbound_block(store: Store, people: People) -> None:
+    from console.store.actions import set_dnd
+    from console.store.inbound import set_inbound
+    from console.ui.history_view import change_words, reason_words
+
+    end = now_us() + 3 * DAY
+    with store.write() as session:
+        contact = session.get(Contact, people.clear)
+        assert contact is not None
+        set_dnd(session, contact, [Channel.SMS], True, "tester", until_us=end)
+        set_inbound(session, contact, [Channel.CALL], True, "tester")
+    with store.read() as session:
+        contact = session.get(Contact, people.clear)
+        assert contact is not None
+        snooze, block = contact_history(session, contact)
+    assert reason_words(snooze).startswith("Manual DND until ") and " until " in change_words(snooze)
+    assert change_words(block) == "Incoming blocked (inbound DND)"
