@@ -74,3 +74,21 @@ def test_lifting_a_dnd_with_an_end_early(cli: CliRunner) -> None:
     cli.ok("set", cid, "--channel", "sms", "--off")
     assert channels(cli, cid)["sms"]["dnd"] is False
     assert cli.ok("contacts", "list", "--channel", "sms", "--json").json["total"] == 0
+
+
+def test_bulk_set_until_snoozes_the_channels_that_are_off_and_undo_lifts_them(cli: CliRunner, tmp_path: Path) -> None:
+    ann, bo = add(cli), add(cli, "Bo", "bo@example.com", "4155550101")
+    cy = add(cli, "Cy", "cy@example.com", "4155550102")
+    cli.ok("set", bo, "--channel", "sms", "--on")  # manual, no end: a bulk change leaves it so
+    (tmp_path / "stop.csv").write_text(STOP.replace("+14155550100", "+14155550102"), encoding="utf-8")
+    cli.ok("import", tmp_path / "stop.csv")  # Cy: permanent, refuses an end
+    done = cli("set", ann, bo, cy, "--channel", "sms", "--on", "--until", "+3d", "--note", "holiday", "--json")
+    assert done.code == 1, done  # Cy's refusal
+    shape = done.json
+    assert shape["changed"] == 1 and shape["unchanged"] == 1
+    assert [r["reason"] for r in shape["refused"]] == ["not_manual: sms.opt_out_keyword"]
+    assert channels(cli, ann)["sms"]["until"] is not None and channels(cli, bo)["sms"]["until"] is None
+    undo = cli.ok("undo", shape["batch"], "--json").json
+    assert undo["reverted"] == 1
+    assert channels(cli, ann)["sms"]["dnd"] is False and channels(cli, bo)["sms"]["dnd"] is True
+    assert cli("set", ann, bo, "--channel", "sms", "--on", "--until", "2020-01-01", "--note", "x").code == 2
