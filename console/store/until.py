@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, case, func, inspect, or_, select, text, true
 
 from console.domain.channels import CHANNEL_ORDER
 from console.store.tables import CONTACTS, STATES
@@ -34,3 +34,13 @@ def effective_mask(now: int) -> ColumnElement[int]:
 
 #: The same, as SQL text over ``contacts c`` and ``channel_states s`` with a ``:now`` parameter.
 STATE_ON_SQL = "s.dnd = :dnd AND (s.until_us IS NULL OR s.until_us > :now)"
+
+
+def ensure_end_columns(conn: Connection) -> None:
+    """Add revision 0011's columns where they are missing. Revision 0008 replays channels with today's projection,
+    which reads and writes them, so it adds them first when it has channels to replay; 0011 then finds them."""
+    found = inspect(conn)
+    if "until_us" not in {c["name"] for c in found.get_columns("channel_states")}:
+        conn.execute(text("ALTER TABLE channel_states ADD COLUMN until_us BIGINT"))
+    if "dnd_until_us" not in {c["name"] for c in found.get_columns("contacts")}:
+        conn.execute(text("ALTER TABLE contacts ADD COLUMN dnd_until_us BIGINT"))

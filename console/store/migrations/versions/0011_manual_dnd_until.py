@@ -21,8 +21,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("channel_states", sa.Column("until_us", sa.BigInteger(), nullable=True))
-    op.add_column("contacts", sa.Column("dnd_until_us", sa.BigInteger(), nullable=True))
+    from console.store.until import ensure_end_columns
+
+    ensure_end_columns(op.get_bind())  # 0008's replay may have added them already
+    # The status and channel filters' covering index carries the earliest end too (reads honour it, store/until.py).
+    op.drop_index("ix_contacts_location_mask", table_name="contacts")
+    op.create_index("ix_contacts_location_mask", "contacts", ["location_id", "dnd_mask", "dnd_until_us"])
     conn = op.get_bind()
     rows = conn.execute(
         sa.text(
@@ -59,5 +63,7 @@ def _end(detail: str | None) -> int | None:
 
 def downgrade() -> None:
     # Plain ALTER TABLE on both backends (SQLite 3.35+): no table is rebuilt, so the search triggers stay.
+    op.drop_index("ix_contacts_location_mask", table_name="contacts")
+    op.create_index("ix_contacts_location_mask", "contacts", ["location_id", "dnd_mask"])
     op.execute("ALTER TABLE contacts DROP COLUMN dnd_until_us")
     op.execute("ALTER TABLE channel_states DROP COLUMN until_us")
