@@ -226,3 +226,17 @@ def test_the_demo_has_snoozed_dnd_one_on_an_inbound_blocked_contact_and_one_ende
     assert len(snoozed) >= 3 and all(s.until_us > now for s in snoozed.values())  # type: ignore[operator]
     assert ended > len(snoozed)  # one has ended already: off again
     assert blocked & {cid for cid, _ in snoozed}
+
+
+def test_a_changed_end_in_the_stored_state_is_found_by_the_replay_check(world: World) -> None:
+    from sqlalchemy import text
+
+    ann = world.contact()
+    with world.store.write() as session:
+        set_dnd(session, ann, [Channel.SMS], True, "agent-a", until_us=now_us() + DAY)
+    with world.store.write() as session:  # someone moves the end in the table, not through the ledger
+        session.execute(text("UPDATE channel_states SET until_us = until_us + 86400000000 WHERE contact_id = :c"),
+                        {"c": ann.id})
+    with world.store.read() as session:
+        found = first_state_difference(session)
+    assert found is not None and found.channel == Channel.SMS and "until" in found.stored
