@@ -26,11 +26,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite:////tmp/bulk100k.db")
     parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the bulk change")
     args = parser.parse_args()
     source = Path(args.db.removeprefix("sqlite:///"))
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "bench.db"
         shutil.copyfile(source, copy)
+        for sidecar in (".key", ".anchor"):  # the audit's sealing key and anchor live beside the database
+            if Path(f"{source}{sidecar}").exists():
+                shutil.copyfile(f"{source}{sidecar}", f"{copy}{sidecar}")
         raw = sqlite3.connect(copy)
         emails = [
             e
@@ -47,7 +51,15 @@ def main() -> None:
         ctx = AppContext.with_store(store, Settings(actor="bench"))
         started = time.perf_counter()
         refs = file.read_text().splitlines()
-        result = bulk_set(ctx, refs, [Channel.WHATSAPP], True, "benchmark").result
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(bulk_set, ctx, refs, [Channel.WHATSAPP], True, "benchmark").result
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        else:
+            result = bulk_set(ctx, refs, [Channel.WHATSAPP], True, "benchmark").result
         bulk_s = time.perf_counter() - started
         store.dispose()
         raw = sqlite3.connect(copy)

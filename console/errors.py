@@ -67,8 +67,8 @@ class WriterNeeded(Unavailable):
 
     def __init__(self, store: object) -> None:
         super().__init__(
-            "this login may not write the database itself: its changes go through the team's writer "
-            "(the command line hands them over; the window cannot yet)"
+            "this login may not write the database itself: its changes go through the team's writer, "
+            "and the window cannot hand this one over yet (the command line can)"
         )
         #: The opened store whose database the writer serves (a console.store.db.Store).
         self.store = store

@@ -196,13 +196,18 @@ def search_indexes(store: Store) -> list[str]:
     return [i["name"] for i in inspect(store.engine).get_indexes("contacts") if str(i["name"]).endswith("_trgm")]
 
 
-@pytest.mark.skip(reason="fills a 0004 schema with today's store code, which now reads held_opt_ins (0005): to rewrite")
 def test_upgrade_from_0004_indexes_the_contacts_already_there(db_url: str) -> None:
     store = Store(db_url, migrate=False)
     try:
         ensure_schema(store.engine, target="0004")
-        with store.write() as session:
-            add_contact(session, 1, "Old Timer", "old.timer@example.com", "+14155550177")
+        # The contact is written as a 0004 console wrote it: today's store code reads tables 0004 lacks.
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO contacts (location_id, name, email, phone, created_at_us, updated_at_us, dnd_mask)"
+                    " VALUES (1, 'Old Timer', 'old.timer@example.com', '+14155550177', 0, 0, 0)"
+                )
+            )
         ensure_schema(store.engine)
         assert current_revision(store.engine) == head_revision()
         assert search_indexes(store)
@@ -263,3 +268,19 @@ def test_search_results_sort_by_any_column(
                 sort,
                 descending,
             )  # NULLs: as the database puts them
+
+
+def test_a_capped_count_stops_early_when_very_many_match(people: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.store.contact_list import count_contacts_up_to
+
+    monkeypatch.setattr(contact_search, "FEW", 0)
+    with people.read() as session:
+        location = get_location(session, None).id
+        many = ContactFilter(location, search="example")
+        total = count_contacts(session, many)
+        assert total > 3
+        # SQLite walks rows past the cap; PostgreSQL's planner counts pg_trgm matches itself, exactly
+        assert count_contacts_up_to(session, many, 3) == ((4, False) if people.dialect == "sqlite" else (total, True))
+        assert count_contacts_up_to(session, many, total) == (total, True)
+        assert count_contacts_up_to(session, ContactFilter(location, search="rossi"), 3) == (1, True)
+        assert count_contacts_up_to(session, ContactFilter(location), 3) == (len(PEOPLE), True)  # no search: counted

@@ -161,6 +161,9 @@ def stats(ctx: AppContext, location: str | None, as_json: bool) -> None:
         f"  possible opt-outs pending: {figures.opt_outs_pending}, overdue (over 10 business days):"
         f" {figures.opt_outs_overdue}"
     )
+    if figures.opt_outs_by_age:
+        ages = ", ".join(f"{days} days: {n}" for days, n in figures.opt_outs_by_age)
+        click.echo(f"  possible opt-outs by business days waiting: {ages}")
 
 
 @click.command()

@@ -65,6 +65,8 @@ class Preview:
 
     channels: tuple[Channel, ...]
     contacts: int = 0
+    #: Contacts with at least one channel that changes.
+    changed_contacts: int = 0
     changed: Counter[Channel] = field(default_factory=Counter)
     unchanged: Counter[Channel] = field(default_factory=Counter)
     refused: list[BulkRefusal] = field(default_factory=list)
@@ -73,6 +75,8 @@ class Preview:
     def add(self, contact: int, plan: ActionPlan, states: dict[Channel, ChannelState]) -> None:
         self.contacts += 1
         changed, unchanged = self.changed, self.unchanged
+        if plan.changes:
+            self.changed_contacts += 1
         for change in plan.changes:
             changed[change.channel] += 1
         for channel, _ in plan.unchanged:

@@ -97,6 +97,7 @@ def _sync_location(session: Session, location_id: int, rows: list[ContactRow], s
     for existing in found:
         _index(index, existing)
     readdressed: list[Contact] = []
+    touched: list[Contact] = []
     now = now_us()
     for row in rows:
         summary.records += 1
@@ -119,6 +120,7 @@ def _sync_location(session: Session, location_id: int, rows: list[ContactRow], s
             )
             session.add(contact)
             readdressed.append(contact)
+            touched.append(contact)
             summary.created += 1
         else:
             changes = {
@@ -138,11 +140,12 @@ def _sync_location(session: Session, location_id: int, rows: list[ContactRow], s
                     setattr(contact, key, value)
                 contact.updated_at_us = now
                 summary.updated += 1
+                touched.append(contact)
                 if "email" in changes or "phone" in changes:
                     readdressed.append(contact)
         _index(index, contact)
     session.flush()
-    summary.contact_ids.update(c.id for c in readdressed)
+    summary.contact_ids.update(c.id for c in touched)  # created, renamed or readdressed: the import changed them
     recompute_contacts(session, location_id, sorted({c.id for c in readdressed}))
 
 

@@ -36,6 +36,7 @@ from console.store.bulk import (
     new_batch,
 )
 from console.store.changes import DND, Change
+from console.store.contact_list import ContactFilter, contact_ids
 from console.store.identity import admin_exists
 from console.store.ledger import existing_keys, lock_chain, record_events
 from console.store.locations import connected_channels
@@ -292,3 +293,15 @@ def undo_batch(ctx: AppContext, batch_id: int) -> Outcome[UndoResult]:
             len(result.left),
         )
     return Outcome(result, Change(DND, original.location_id, frozenset(touched), who))
+
+
+def listed_contacts(ctx: AppContext, flt: ContactFilter, rows: Sequence[tuple[int, int]] | None = None) -> list[int]:
+    """The contacts of the window's list a bulk change names: every contact matching ``flt`` (``rows`` None), or
+    those of the rows the agent selected, as (first, last) row ranges of the filtered, sorted list."""
+    with ctx.store.read() as session:
+        if rows is None:
+            return contact_ids(session, flt)
+        found: dict[int, None] = {}
+        for first, last in rows:
+            found.update(dict.fromkeys(contact_ids(session, flt, first, last - first + 1)))
+        return list(found)

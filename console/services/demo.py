@@ -310,16 +310,21 @@ def build_demo(
             for k in range(1, 6)
         ]
         record_events(session, location_ids[0], unmatched, "demo")
+    from console.services.demo_history import add_demo_history  # the last 12 months, for the overview's plots
     from console.services.demo_insight import add_demo_inbound
     from console.services.demo_reviews import add_demo_reviews  # it builds on this module's contacts
     from console.services.demo_snooze import add_demo_snoozes
 
+    recent = add_demo_history(store, seed)
     reviews = add_demo_reviews(store)
     add_demo_inbound(store)
+    from console.services.demo_bulk import add_demo_bulk
+
+    add_demo_bulk(store)
     add_demo_snoozes(store)  # after the inbound blocks: the first blocked caller is snoozed too
     return {
         "contacts": contacts,
-        "events": events_total + len(unmatched),
+        "events": events_total + len(unmatched) + recent["events"],
         "reviews": reviews["reviews"],
         "seconds": round(time.perf_counter() - started, 1),
     }

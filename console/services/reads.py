@@ -14,7 +14,14 @@ from console.domain.gate import SendDecision
 from console.domain.state import ChannelState, Status, status_of
 from console.services.base import ContactRef, LocationRef, channel, contacts
 from console.services.context import AppContext
-from console.store.contact_list import ContactFilter, ContactRow, contact_page, contact_rows, count_contacts
+from console.store.contact_list import (
+    ContactFilter,
+    ContactRow,
+    contact_page,
+    contact_rows,
+    count_contacts,
+    count_contacts_up_to,
+)
 from console.store.history import HistoryEntry, contact_history
 from console.store.locations import connected_channels
 from console.store.models import Contact, Location
@@ -154,17 +161,34 @@ class ContactPage:
     total: int
     offset: int
     connected: frozenset[Channel]
+    #: False when ``total`` is a lower bound (asked with ``count_cap``): more match; count them with count_list.
+    exact: bool = True
 
 
-def contact_list_page(ctx: AppContext, flt: ContactFilter, offset: int = 0, limit: int = 200) -> ContactPage:
-    """A page of the window's list (and ``contacts list``), filtered in SQL: a million contacts are never loaded."""
+def contact_list_page(ctx: AppContext, flt: ContactFilter, offset: int = 0, limit: int = 200,
+                      count_cap: int | None = None) -> ContactPage:
+    """A page of the window's list (and ``contacts list``), filtered in SQL: a million contacts are never loaded.
+
+    ``count_cap``: past that many matches the total is only known to be larger (``exact`` False), so a search
+    that matches a fifth of a million contacts answers at once; :func:`count_list` then counts them all."""
     with ctx.store.read() as session:
+        if count_cap is None:
+            total, exact = count_contacts(session, flt), True
+        else:
+            total, exact = count_contacts_up_to(session, flt, count_cap)
         return ContactPage(
             tuple(contact_page(session, flt, offset, limit)),
-            count_contacts(session, flt),
+            total,
             offset,
             connected_channels(session, flt.location_id),
+            exact,
         )
+
+
+def count_list(ctx: AppContext, flt: ContactFilter) -> int:
+    """Every match of the list's filter, counted."""
+    with ctx.store.read() as session:
+        return count_contacts(session, flt)
 
 
 def contact_rows_by_id(ctx: AppContext, ids: Sequence[int]) -> dict[int, ContactRow]:

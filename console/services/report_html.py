@@ -215,8 +215,11 @@ def _audit(record: ConsentRecord) -> str:
     check = record.audit
     css = "audit" if check.intact else "audit broken"
     cited = ", ".join(f"#{i}" for i in record.cited) or "none"
+    head = "its seal is valid" if check.head_sealed else "its seal could not be confirmed"
     return (
         f'<p class="{css}" id="audit">{text(check.line)}</p>'
-        f"<p>Entries cited: {cited}. Each cited entry's hash was recomputed from its predecessor's; "
-        f"chain head: entry {text(check.head_id)}, hash <span class='code'>{text(check.head_hash)}</span>.</p>"
+        f"<p>Entries cited: {cited}. Each cited entry's hash was recomputed from its predecessor's and its seal "
+        f"(HMAC-SHA256 with the sealing key) checked: {check.sealed} of {check.entries} seals valid. "
+        f"Chain head: entry {text(check.head_id)}, hash <span class='code'>{text(check.head_hash)}</span>; "
+        f"{head}.</p>"
     )

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
-from console.domain.deadlines import monday_of, overdue_before_us, week_monday
+from console.domain.deadlines import DAY_US, business_days_since, monday_of, overdue_before_us, week_monday
 from console.domain.events import from_us, now_us, to_us
 from console.services.context import AppContext
 from console.store.locations import get_location
 from console.store.stats_queries import (
     count_contacts,
     dnd_by_channel_and_kind,
+    possible_opt_outs_by_day,
     possible_opt_outs_pending,
     reviews_pending,
     sets_by_week,
@@ -49,6 +50,8 @@ class Overview:
     opt_outs_overdue: int
     #: Possible opt-outs received before this moment are overdue (the overview's "one click away" filter).
     overdue_before_us: int
+    #: (business days waited since received, pending possible opt-outs), fewest days first; over 10: overdue.
+    opt_outs_by_age: tuple[tuple[int, int], ...] = ()
 
     def count(self, channel: Channel, kind: DndKind) -> int:
         return next(n for c, k, n in self.dnd if c == channel and k == kind)
@@ -60,7 +63,11 @@ class Overview:
             "dnd": {c.value: {k.value: self.count(c, k) for k in KIND_ORDER} for c in CHANNEL_ORDER},
             "new_dnd_by_week": [{"week": w.monday, "reason": w.reason, "count": w.count} for w in self.new_dnd_by_week],
             "reviews_pending": self.reviews_pending,
-            "possible_opt_outs": {"pending": self.opt_outs_pending, "overdue": self.opt_outs_overdue},
+            "possible_opt_outs": {
+                "pending": self.opt_outs_pending,
+                "overdue": self.opt_outs_overdue,
+                "by_age": [{"business_days": d, "count": n} for d, n in self.opt_outs_by_age],
+            },
         }
 
 
@@ -81,6 +88,11 @@ def overview(ctx: AppContext, location: str | None = None, at_us: int | None = N
         weeks = sets_by_week(session, loc.id, since, now + 1)
         reviews = reviews_pending(session, loc.id)
         pending, overdue = possible_opt_outs_pending(session, loc.id, cutoff)
+        by_day = possible_opt_outs_by_day(session, loc.id)
+    ages: dict[int, int] = {}
+    for day, n in by_day:
+        waited = business_days_since(day * DAY_US, now)
+        ages[waited] = ages.get(waited, 0) + n
     return Overview(
         location=loc.name,
         computed_at_us=now,
@@ -91,4 +103,5 @@ def overview(ctx: AppContext, location: str | None = None, at_us: int | None = N
         opt_outs_pending=pending,
         opt_outs_overdue=overdue,
         overdue_before_us=cutoff,
+        opt_outs_by_age=tuple(sorted(ages.items())),
     )

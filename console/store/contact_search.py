@@ -61,6 +61,9 @@ class Search:
     #: For pages of many matches: the same search tested on each row, so the name index is walked in order
     #: without first collecting every match (None: collect them).
     row_test: ColumnElement[bool] | None = None
+    #: The location's matches (their ids) from the trigram index alone, in index order: counting the first few
+    #: thousand of them stops early.
+    index_matches: Select[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +131,9 @@ def _fts_search(session: Session, terms: SearchTerms, location_id: int) -> Searc
     ids = session.scalars(matches.limit(FEW + 1)).all()
     if len(ids) <= FEW:
         listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
-        return Search(CONTACTS.c.id.in_(select(listed.c.value)), few=True, index_count=counted)
-    return Search(CONTACTS.c.id.in_(matches), few=False, index_count=counted, row_test=_row_test(terms))
+        return Search(CONTACTS.c.id.in_(select(listed.c.value)), few=True, index_count=counted, index_matches=matches)
+    return Search(CONTACTS.c.id.in_(matches), few=False, index_count=counted, row_test=_row_test(terms),
+                  index_matches=matches)
 
 
 def _row_test(terms: SearchTerms) -> ColumnElement[bool] | None:

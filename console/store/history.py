@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
@@ -49,8 +50,11 @@ class HistoryEntry:
         }
 
 
-def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
-    queries = [select(EVENTS).where(EVENTS.c.contact_id == contact.id, LIVE)]
+def contact_entry_queries(contact: Contact, up_to_us: int | None = None) -> list[Select[Any]]:
+    """The ledger entries concerning the contact's channels (occurred by ``up_to_us`` when given): its own, those of
+    its addresses, and its inbound DND (entries on sms and call with no outbound effect)."""
+    when = [] if up_to_us is None else [EVENTS.c.at_us <= up_to_us]
+    queries = [select(EVENTS).where(EVENTS.c.contact_id == contact.id, LIVE, *when)]
     for address, channels in (
         (contact.email, [Channel.EMAIL.value]),
         (contact.phone, [c.value for c in PHONE_CHANNELS]),
@@ -63,15 +67,22 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
                     EVENTS.c.channel.in_(channels),
                     LIVE,
                     EVENTS.c.contact_id.is_(None),
+                    *when,
                 )
             )
-    queries.append(  # inbound DND: entries on the contact's sms and call with no outbound effect
+    queries.append(
         select(EVENTS).where(
             EVENTS.c.contact_id == contact.id,
             EVENTS.c.channel.in_([c.value for c in INBOUND_CHANNELS]),
             EVENTS.c.effect == Effect.NONE.value,
+            *when,
         )
     )
+    return queries
+
+
+def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
+    queries = contact_entry_queries(contact)
     rows = [row for query in queries for row in session.execute(query)]
     batch_ids = {r.batch_id for r in rows if r.batch_id is not None}
     files: dict[int, str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from console.errors import SchemaTooNew
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -50,3 +53,9 @@ def ensure_schema(engine: Engine, target: str = "head") -> None:
         return
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), target)
+        if conn.dialect.name == "postgresql" and current is not None:
+            from console.store.team import refresh_grants
+
+            refreshed = refresh_grants(conn)  # the logins set up with db grant read the new tables too
+            if refreshed:
+                log.info("migrated from %s: reading granted again to %d login(s)", current, len(refreshed))

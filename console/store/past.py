@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain.at_time import ConnectionNote, Integration, LedgerRecord
-from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel
+from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import Effect
-from console.domain.inbound import INBOUND_CHANNELS, is_inbound
+from console.domain.inbound import is_inbound
+from console.store.history import contact_entry_queries
 from console.store.models import Contact
 from console.store.models import Integration as IntegrationRow
-from console.store.tables import EVENTS, LIVE, event_from_row
+from console.store.tables import EVENTS, event_from_row
 
 CHANNEL_NAMES = frozenset(c.value for c in CHANNEL_ORDER)
 CONNECTION_REASONS = {"location.connected": True, "location.disconnected": False, "location.added": None}
@@ -34,31 +35,7 @@ class ContactRecords:
 
 def contact_records(session: Session, contact: Contact, up_to_us: int | None = None) -> ContactRecords:
     """Every entry concerning the contact's channels (occurred by ``up_to_us`` when given)."""
-    when = [] if up_to_us is None else [EVENTS.c.at_us <= up_to_us]
-    queries = [select(EVENTS).where(EVENTS.c.contact_id == contact.id, LIVE, *when)]
-    for address, channels in (
-        (contact.email, [Channel.EMAIL.value]),
-        (contact.phone, [c.value for c in PHONE_CHANNELS]),
-    ):
-        if address:
-            queries.append(
-                select(EVENTS).where(
-                    EVENTS.c.location_id == contact.location_id,
-                    EVENTS.c.address == address,
-                    EVENTS.c.channel.in_(channels),
-                    LIVE,
-                    EVENTS.c.contact_id.is_(None),
-                    *when,
-                )
-            )
-    queries.append(
-        select(EVENTS).where(
-            EVENTS.c.contact_id == contact.id,
-            EVENTS.c.channel.in_([c.value for c in INBOUND_CHANNELS]),
-            EVENTS.c.effect == Effect.NONE.value,
-            *when,
-        )
-    )
+    queries = contact_entry_queries(contact, up_to_us)
     outbound: dict[Channel, list[LedgerRecord]] = defaultdict(list)
     inbound: dict[Channel, list[LedgerRecord]] = defaultdict(list)
     for query in queries:

@@ -9,8 +9,9 @@ import orjson
 from sqlalchemy import RowMapping, select
 from sqlalchemy.orm import Session
 
-from console.store.audit import GENESIS, entry_hash, row_values
+from console.store.audit import GENESIS, NoKey, SealCheck, entry_hash, row_values, seal_check
 from console.store.models import ChainHead, ImportBatch
+from console.store.sealing import head_message
 from console.store.tables import EVENTS, chunked
 
 
@@ -51,12 +52,17 @@ def import_batches(session: Session, batch_ids: Iterable[int]) -> dict[int, Batc
 
 @dataclass(frozen=True, slots=True)
 class EntriesCheck:
-    """The audit check of the entries a report cites: each one's link to its predecessor, and the chain head."""
+    """The audit check of the entries a report cites: each one's link to its predecessor and its seal, and the
+    chain head (at or after the last cited entry, its hash that entry's, its seal valid)."""
 
     entries: int
     problems: tuple[str, ...]
     head_id: int | None
     head_hash: str | None
+    #: Cited entries whose seal was checked and found valid.
+    sealed: int = 0
+    #: The chain head's seal was checked and found valid.
+    head_sealed: bool = False
 
     @property
     def intact(self) -> bool:
@@ -70,14 +76,22 @@ class EntriesCheck:
 
 
 def verify_entries(session: Session, entry_ids: Iterable[int]) -> EntriesCheck:
-    """Recompute each cited entry's hash from its predecessor's; the head must be at or after the last one."""
+    """Recompute each cited entry's hash from its predecessor's and check its seal (with the key on SQLite,
+    through the database's functions on PostgreSQL); the head must be at or after the last one, hold the hash
+    of the entry it names, and carry a valid seal."""
     ids = sorted(set(entry_ids))
-    wanted = sorted(set(ids) | {i - 1 for i in ids if i > 1})
+    head = session.get(ChainHead, 1)
+    head_id, head_hash = (head.last_id, head.last_hash) if head is not None else (None, None)
+    wanted = sorted(set(ids) | {i - 1 for i in ids if i > 1} | ({head_id} if head_id else set()))
     rows: dict[int, RowMapping] = {}
     for chunk in chunked(wanted):
         for row in session.execute(select(EVENTS).where(EVENTS.c.id.in_(chunk))).mappings():
             rows[int(row["id"])] = row
+    checker = seal_check(session) if ids or head_id else None
     problems: list[str] = []
+    if isinstance(checker, NoKey):
+        problems.append(f"the seals cannot be checked: {checker.problem}")
+    sealed = 0
     for entry_id in ids:
         found = rows.get(entry_id)
         if found is None:
@@ -90,8 +104,21 @@ def verify_entries(session: Session, entry_ids: Iterable[int]) -> EntriesCheck:
         prev_hash = GENESIS if previous is None else str(previous["hash"])
         if entry_hash(prev_hash, row_values(found)) != found["hash"]:
             problems.append(f"entry {entry_id} was altered")
-    head = session.get(ChainHead, 1)
-    head_id, head_hash = (head.last_id, head.last_hash) if head is not None else (None, None)
+        elif isinstance(checker, SealCheck):
+            if checker.valid(str(found["hash"]), found["seal"]):
+                sealed += 1
+            else:
+                what = "is not sealed" if found["seal"] is None else "has a wrong seal"
+                problems.append(f"entry {entry_id} {what}: it was rewritten or added without the sealing key")
+    head_sealed = False
     if ids and (head_id is None or head_id < ids[-1]):
         problems.append(f"the chain head ({head_id}) is before entry {ids[-1]}: entries were removed from the end")
-    return EntriesCheck(len(ids), tuple(problems), head_id, head_hash)
+    elif head is not None and head_id:
+        named = rows.get(head_id)
+        if named is None or named["hash"] != head_hash:
+            problems.append(f"the chain head does not match entry {head_id} (the ledger or the head was altered)")
+        elif isinstance(checker, SealCheck):
+            head_sealed = checker.valid(head_message(head_id, str(head_hash)), head.seal)
+            if not head_sealed:
+                problems.append("the chain head's seal is wrong: it was moved or reset without the sealing key")
+    return EntriesCheck(len(ids), tuple(problems), head_id, head_hash, sealed, head_sealed)

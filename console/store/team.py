@@ -148,6 +148,34 @@ def grant_login(session: Session, actor: str, login: str, role: str) -> Agent:
     return agent
 
 
+def refresh_grants(connection: Connection) -> list[str]:
+    """After a migration: every login set up with ``db grant`` reads the tables the migration added too (GRANT
+    SELECT ON ALL TABLES covers only the tables that existed then), and still not the private ones. The logins
+    that are agents of this console and may use its schema; their names."""
+    schema = str(connection.execute(text("SELECT current_schema()")).scalar_one())
+    present = {str(t) for t in connection.execute(
+        text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()}
+    private = [t for t in PRIVATE_TABLES if t in present]
+    if "agents" not in present or len(private) < len(PRIVATE_TABLES):  # before team mode (0005): no logins
+        return []
+    logins = [
+        str(name)
+        for name in connection.execute(
+            text(
+                "SELECT a.name FROM agents a JOIN pg_roles r ON r.rolname = a.name, pg_namespace n"
+                " WHERE n.nspname = current_schema() AND NOT pg_has_role(r.oid, n.nspowner, 'MEMBER')"
+                " AND has_schema_privilege(r.oid, n.oid, 'USAGE') ORDER BY a.name"
+            )
+        ).scalars()
+    ]
+    quoted = quote_ident(schema)
+    for login in logins:
+        who = quote_ident(login)
+        connection.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {quoted} TO {who}"))
+        connection.execute(text(f"REVOKE ALL ON {', '.join(PRIVATE_TABLES)} FROM {who}"))
+    return logins
+
+
 def revoke_login(session: Session, actor: str, login: str) -> None:
     """Undo ``grant_login``: no privilege left on the schema, and no row in agents."""
     from console.store.identity import role_of

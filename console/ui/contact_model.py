@@ -24,13 +24,14 @@ from console.domain.explain import describe_state
 from console.domain.state import Status, status_of
 from console.store.contact_list import ContactFilter, ContactRow, SortKey
 from console.ui import ops
-from console.ui.icons import KIND_WORDS, channel_icon, kind_icon
+from console.ui.icons import KIND_WORDS, NO_ADDRESS_ICON, channel_icon, list_icon, state_icon_name
 from console.ui.operations import QueryOp
 from console.ui.taskman import TaskManager
 
 CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+ICON_ROLE = Qt.ItemDataRole.UserRole + 4  # the name of the state's icon (ui/icons.py LEGEND)
 
 FIXED_COLUMNS = ("Name", "Email", "Phone", "Status")
 SORT_KEYS: dict[int, SortKey] = {0: SortKey.NAME, 1: SortKey.EMAIL, 2: SortKey.PHONE, 3: SortKey.STATUS}
@@ -46,7 +47,7 @@ ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: The roles this model answers; a view asks for about ten per cell on every paint, the others return at once.
 ANSWERED_ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
-    Qt.ItemDataRole.AccessibleTextRole, CONTACT_ID_ROLE, STATUS_ROLE, KIND_ROLE,
+    Qt.ItemDataRole.AccessibleTextRole, CONTACT_ID_ROLE, STATUS_ROLE, KIND_ROLE, ICON_ROLE,
 })
 
 
@@ -61,6 +62,7 @@ class ContactTableModel(QAbstractTableModel):
         self._filter = flt
         self._generation = 0  # bumped by every new list: answers for an older one are dropped
         self._count = 0
+        self._counting = False
         self._connected = 0
         self._channels: list[Channel] = []
         self._pages: OrderedDict[int, list[ContactRow]] = OrderedDict()
@@ -147,7 +149,38 @@ class ContactTableModel(QAbstractTableModel):
         self._failed.clear()
         if listing.first_page:
             self._pages[0] = list(listing.first_page)
+        self._counting = not listing.exact
         self.endResetModel()
+        self.count_changed.emit(self._count)
+        if self._counting:  # very many match: the list is shown, the rest are counted now and added after
+            self._count_all()
+
+    @property
+    def counting(self) -> bool:
+        """The count shown is a lower bound: the exact one is on its way."""
+        return self._counting
+
+    def _count_all(self) -> None:
+        flt, generation = self._filter, self._generation
+        if flt is None:
+            return
+        (QueryOp(self.tasks, lambda ctx: ops.contact_count(ctx, flt))
+         .only_if(lambda: generation == self._generation)
+         .success(self._counted)
+         .run_in_background())
+
+    def _counted(self, count: int) -> None:
+        self._counting = False
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < self._count:  # changed meanwhile: fewer than the first look found
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            for page in [p for p in self._pages if p * PAGE_SIZE >= count]:
+                del self._pages[page]
+            self.endRemoveRows()
         self.count_changed.emit(self._count)
 
     def _listing_ended(self, listing: QueryOp[ops.ContactListing]) -> None:
@@ -268,8 +301,13 @@ class ContactTableModel(QAbstractTableModel):
         state = found.state(channel)
         if role == KIND_ROLE:
             return state.kind.value if state.kind else ""
-        if role == Qt.ItemDataRole.DecorationRole:
-            return kind_icon(state.kind)
+        if role in (Qt.ItemDataRole.DecorationRole, ICON_ROLE):
+            name = state_icon_name(channel, state, True, bool(found.email), bool(found.phone))
+            return list_icon(name) if role == Qt.ItemDataRole.DecorationRole else name
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole) and not state.dnd and (
+                state_icon_name(channel, state, True, bool(found.email), bool(found.phone)) == NO_ADDRESS_ICON):
+            need = "email address" if channel == Channel.EMAIL else "phone number"
+            return f"{channel.label}: no address (no {need}), nothing can be sent"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{channel.label}: {KIND_WORDS[state.kind]}"
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -33,8 +33,9 @@ from console.services.reads import ChannelView
 from console.ui import ops
 from console.ui.badges import BADGE_COLOURS
 from console.ui.contact_model import STATUS_WORDS
+from console.ui.context_menu import copy_text
 from console.ui.dialogs import ProviderClearanceDialog
-from console.ui.icons import KIND_WORDS, channel_icon, icon, kind_icon
+from console.ui.icons import KIND_WORDS, NO_ADDRESS_ICON, NOT_CONNECTED_ICON, OFF_ICON, channel_icon, icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.plain import plain
@@ -91,6 +92,7 @@ class ChannelRow:
         self.review_button.hide()
         self.open_review: Review | None = None
         self.decision: SendDecision | None = None
+        self.icon_name = ""  # the state's icon (ui/icons.py), "" when no contact is shown
         self.state_box = QWidget(parent)
         box = QVBoxLayout(self.state_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -122,14 +124,17 @@ class ChannelRow:
         self.toggle.setEnabled(connected and not state.locked)
         self.end_button.setEnabled(connected and (not state.dnd or state.kind == DndKind.MANUAL))
         self.end_button.setToolTip(end_tip(self.channel, state))
-        self.kind_icon.setPixmap(kind_icon(state.kind).pixmap(ICON_SIZE))
+        # the icon of ui/icons.py's state_icon_name, the list's and the legend's: one icon per state everywhere
+        self.icon_name = (NOT_CONNECTED_ICON if not connected
+                          else f"kind-{state.kind.value if state.kind else 'manual'}" if state.dnd
+                          else NO_ADDRESS_ICON if decision.reason == "no_address" else OFF_ICON)
+        self.kind_icon.setPixmap(icon(self.icon_name).pixmap(ICON_SIZE))
         self.kind_icon.show()
         if not connected:
             kept = KIND_WORDS[state.kind]
             text = f"Not connected: nothing is sent. Kept: {kept}" + (
                 f", {describe_state(self.channel, state)}" if state.dnd else "")
             tip = f"{self.channel.label} is not connected for this location; its DND state is kept unchanged."
-            self.kind_icon.setPixmap(icon("not-connected").pixmap(ICON_SIZE))
         elif state.dnd:
             text = dnd_words(self.channel, state)
             tip = explain_lock(self.channel, state)
@@ -138,7 +143,6 @@ class ChannelRow:
             text = f"No address: no {need}, nothing can be sent"
             tip = (f"The contact has no {need}, so {self.channel.label} cannot reach it; edit the contact to add "
                    f"one. DND can still be turned on now and applies to the address added later.")
-            self.kind_icon.setPixmap(icon("no-address").pixmap(ICON_SIZE))
         else:
             text, tip = "Allowed: not DND", f"{self.channel.label} may send to this contact. Tick to turn DND on."
         self.decision = decision
@@ -177,6 +181,7 @@ class ChannelRow:
         self.end_button.setEnabled(False)
         self.show_inbound(None)
         self.kind_icon.clear()
+        self.icon_name = ""
         self.state_label.setText("")
         self.state_label.setStyleSheet("")
         self.review_button.hide()
@@ -214,6 +219,68 @@ UNTIL_WORDS: dict[DndKind | None, str] = {
 }
 
 
+class AddressLine(QWidget):
+    """One address of the contact: "Email  ann@example.com  [Copy]". The address is elided to the panel's width
+    (a long email never widens the panel), whole in its tooltip and in what Copy puts on the clipboard."""
+
+    copied = Signal(str, str)  # what (email, phone), the address
+
+    def __init__(self, what: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.what = what
+        self.address = ""
+        self.shown_width = 0
+        self.partner: AddressLine | None = None  # the other address line: their Copy buttons line up
+        name_widget(self, f"{what}_line", f"Contact {what}")
+        self.caption = plain(QLabel("Email:" if what == "email" else "Phone:", self))
+        self.caption.setMinimumWidth(self.caption.fontMetrics().horizontalAdvance("Phone:") + 4)
+        self.value = plain(name_widget(QLabel(self), f"contact_{what}", f"Contact {what}"))
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.copy_button = name_widget(QPushButton("Copy", self), f"copy_{what}", f"Copy the contact's {what}")
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self.copy)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.caption)
+        row.addWidget(self.value, 1)
+        row.addWidget(self.copy_button)
+        row.addStretch(0)  # the Copy button stays beside the address; the rest of the line is empty
+
+    def show_address(self, address: str | None) -> None:
+        self.address = address or ""
+        none = "no email address" if self.what == "email" else "no phone number"
+        self.value.setEnabled(bool(self.address))
+        self.value.setToolTip(self.address or f"The contact has {none}; edit the contact (Ctrl+E) to add one.")
+        self.copy_button.setEnabled(bool(self.address))
+        self.copy_button.setToolTip(f"Copy {self.address} to the clipboard" if self.address else f"No {self.what}")
+        self._elide()
+
+    def _elide(self) -> None:
+        text = self.address or ("none (no email address)" if self.what == "email" else "none (no phone number)")
+        layout = self.layout()
+        spacing = 3 * max(0, layout.spacing()) if layout is not None else 18
+        room = max(20, self.width() - self.caption.sizeHint().width() - self.copy_button.sizeHint().width()
+                   - spacing - 4)
+        metrics = self.value.fontMetrics()
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        self.value.setText(shown)
+        self.shown_width = metrics.horizontalAdvance(shown) + 6
+        width = max(self.shown_width, self.partner.shown_width if self.partner is not None else 0)
+        for line in (self, self.partner):
+            if line is not None:
+                line.value.setMaximumWidth(width)  # Copy right after the longer address, both buttons aligned
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def copy(self) -> None:
+        if self.address:
+            copy_text(self.address)
+            self.copied.emit(self.what, self.address)
+
+
 class ContactPanel(QWidget):
     """Changes go through ``set_dnd`` on the database worker, which checks the rules; refusals come back as
     messages. While a contact is read or a change is saved its toggles are disabled."""
@@ -246,8 +313,13 @@ class ContactPanel(QWidget):
         self.title = plain(name_widget(QLabel("No contact selected", self), "contact_name", "Contact name"))
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.title.setWordWrap(True)
-        self.details = plain(name_widget(QLabel(self), "contact_details", "Contact email and phone"))
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = plain(name_widget(QLabel(self), "contact_details", "About the contact shown"))
+        self.details.setWordWrap(True)
+        self.email_line = AddressLine("email", self)
+        self.phone_line = AddressLine("phone", self)
+        self.email_line.partner, self.phone_line.partner = self.phone_line, self.email_line
+        for address in (self.email_line, self.phone_line):
+            address.copied.connect(self._copied)
         self.badge = plain(name_widget(QLabel(self), "contact_status", "DND status"))
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
                                    "Turns DND on or off on all six channels, connected or not")
@@ -278,6 +350,8 @@ class ContactPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.details)
+        layout.addWidget(self.email_line)
+        layout.addWidget(self.phone_line)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.dnd_all)
         layout.addWidget(self.note)
@@ -337,8 +411,11 @@ class ContactPanel(QWidget):
             self._stored, self._connected, self._reviews, self._inbound = {}, frozenset(), {}, {}
             self._end_timer.stop()
             self.title.setText("No contact selected")
-            self.details.setText("Select a contact in the list to see and change its DND.")
+            self.details.setText("Select a contact in the list to see and change its DND on each channel.")
+            self.details.show()
             self.badge.hide()
+            for widget in (self.email_line, self.phone_line, self.dnd_all, self.note):
+                widget.hide()  # a neutral empty state: nothing that would say something about a contact
             self.dnd_all.setEnabled(False)
             for row in self.rows.values():
                 row.show_nothing()
@@ -348,7 +425,11 @@ class ContactPanel(QWidget):
         self._stored, self._connected, self._reviews = dict(card.channels), card.connected, dict(card.reviews)
         self._inbound = dict(card.inbound)
         self.title.setText(card.name)
-        self.details.setText(" · ".join(x for x in (card.email, card.phone) if x) or "no email or phone")
+        self.details.hide()
+        self.email_line.show_address(card.email)
+        self.phone_line.show_address(card.phone)
+        for widget in (self.email_line, self.phone_line, self.dnd_all, self.note):
+            widget.show()
         self.dnd_all.setEnabled(True)
         for channel, row in self.rows.items():
             state, connected = self._stored[channel].state, channel in self._connected
@@ -403,6 +484,9 @@ class ContactPanel(QWidget):
         else:
             self.dnd_all.setCheckState(Qt.CheckState.Unchecked)
         self.dnd_all.blockSignals(False)
+
+    def _copied(self, what: str, address: str) -> None:
+        self.message.emit("info", f"Copied the {what} {address} to the clipboard.")
 
     # -- the agent's changes
 
@@ -475,7 +559,7 @@ class ContactPanel(QWidget):
         note = self.note.text().strip() or None
         what = "messages" if channel == Channel.SMS else "calls"
 
-        def saved(_result: InboundResult) -> None:
+        def saved(_result: InboundResult | None) -> None:
             self.note.clear()
             word = "blocked" if turn_on else "let in again"
             self.message.emit("info", f"Incoming {what} from this contact are {word} (inbound DND).")

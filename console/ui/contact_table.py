@@ -8,7 +8,7 @@ title (the channel columns come and go with the location's connections).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyle, QStyleOptionHeader, QTableView, QWidget
 
@@ -41,7 +41,7 @@ class ContactTable(QTableView):
         self._fitting = False
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl-click, Ctrl+A: bulk
         self.setItemDelegateForColumn(STATUS_COLUMN, StatusBadgeDelegate(self))
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -152,6 +152,21 @@ class ContactTable(QTableView):
                     spare += give
         finally:
             self._fitting = False
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """The list moves by row: Left and Right stay on the row, Home and End go to the first and last row; the
+        current cell is always the row's first (the name), so the focus never wanders along a row."""
+        rows = self.model().rowCount()
+        current = self.currentIndex()
+        Move = QAbstractItemView.CursorAction
+        if action in (Move.MoveLeft, Move.MoveRight, Move.MoveNext, Move.MovePrevious):
+            return self.model().index(current.row(), 0) if current.isValid() else current
+        if action == Move.MoveHome and rows:
+            return self.model().index(0, 0)
+        if action == Move.MoveEnd and rows:
+            return self.model().index(rows - 1, 0)
+        moved = super().moveCursor(action, modifiers)
+        return self.model().index(moved.row(), 0) if moved.isValid() else moved
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

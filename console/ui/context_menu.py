@@ -28,6 +28,7 @@ class MenuActions:
     open_history: Callable[[int], None]
     request_review: Callable[[int, Channel], None]
     edit_contact: Callable[[int], None]
+    copied: Callable[[str, str], None] | None = None  # what ("email", "phone"), the text: say so in the window
 
 
 def copy_text(text: str) -> None:
@@ -59,10 +60,15 @@ def contact_menu(parent: QWidget, row: RowFacts, actions: MenuActions) -> QMenu:
     off.addAction("All channels", lambda: actions.set_dnd(row.contact_id, None, False)).setObjectName(
         "menu_off_all")
     menu.addSeparator()
-    email = menu.addAction("Copy &email", lambda: copy_text(row.email))
+    def copy(what: str, text: str) -> None:
+        copy_text(text)
+        if actions.copied is not None:
+            actions.copied(what, text)
+
+    email = menu.addAction("Copy &email", lambda: copy("email", row.email))
     email.setObjectName("menu_copy_email")
     email.setEnabled(bool(row.email))
-    phone = menu.addAction("Copy &phone", lambda: copy_text(row.phone))
+    phone = menu.addAction("Copy &phone", lambda: copy("phone", row.phone))
     phone.setObjectName("menu_copy_phone")
     phone.setEnabled(bool(row.phone))
     menu.addSeparator()

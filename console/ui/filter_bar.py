@@ -117,5 +117,9 @@ class FilterBar(QWidget):
         self.only_label.hide()
         self.changed.emit()
 
-    def show_count(self, count: int) -> None:
-        self.count_label.setText(f"{count:,} contact{'s' if count != 1 else ''}")
+    def show_count(self, count: int, at_least: bool = False) -> None:
+        """``at_least``: more match, still being counted."""
+        if at_least:
+            self.count_label.setText(f"{count - 1:,}+ contacts (counting...)")
+        else:
+            self.count_label.setText(f"{count:,} contact{'s' if count != 1 else ''}")

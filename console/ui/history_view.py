@@ -8,7 +8,7 @@ import orjson
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
 from console.domain.explain import end_words, reason_text
@@ -17,8 +17,11 @@ from console.domain.state import ChannelState
 from console.store.history import HistoryEntry
 from console.ui import ops
 from console.ui.contact_table import FOCUS_STYLE
+from console.ui.history_at import HistoryAt
+from console.ui.history_batch import BatchUndoBar, batch_source_words
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
+from console.ui.plain import plain
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
@@ -59,6 +62,8 @@ def batch_file_names(entry: HistoryEntry) -> list[str]:
 def source_words(entry: HistoryEntry) -> str:
     """One line: "Twilio import #1, twilio-messages.csv" (the file the record came from)."""
     words = SOURCE_WORDS.get(entry.event.source, entry.event.source)
+    if (bulk := batch_source_words(entry)) is not None:  # a bulk change or its undo, not an import
+        return bulk
     if entry.batch_id is None:
         return words
     names = batch_file_names(entry)
@@ -147,9 +152,22 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
         header.setMinimumSectionSize(40)
         self.model.modelReset.connect(self.fit_columns)
+        self.detail = plain(name_widget(QLabel(self), "history_detail", "The selected history entry in full"))
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setFrameShape(QFrame.Shape.StyledPanel)
+        self.detail.setMargin(6)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.model.modelReset.connect(self._show_detail)
+        self.table.selectionModel().currentRowChanged.connect(lambda _now, _before: self._show_detail())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
+        self.at = HistoryAt(tasks, self.table, lambda: self.model.rows, self)  # "State on ..." (history_at.py)
+        self.batch_bar = BatchUndoBar(self.table, self)  # Undo of the selected entry's bulk change
+        layout.addWidget(self.at)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.batch_bar)
+        layout.addWidget(self.detail)
 
     def fit_columns(self) -> None:
         """Each column as wide as its content needs, within a cap; on a narrow panel the source, then the change
@@ -177,6 +195,23 @@ class HistoryView(QWidget):
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
 
+    def _show_detail(self) -> None:
+        """The current entry (else the newest) in full, wrapped, under the table: the reason and note are read
+        there whatever the panel's width (the table elides them to keep one line per entry)."""
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else 0
+        if row >= self.model.rowCount():
+            self.detail.setText("No changes yet." if self.contact_id is not None else "")
+            return
+        entry: HistoryEntry = self.model.rows[row]
+        channel = entry.event.channel.label if entry.event.channel else "All channels"
+        when = f"{from_us(entry.event.at_us):%Y-%m-%d %H:%M} UTC"
+        lines = [f"{when} · {channel} · {change_words(entry)} · by {entry.actor}", source_words(entry)]
+        reason = reason_words(entry)
+        if reason:
+            lines.append(reason)
+        self.detail.setText("\n".join(lines))
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()
@@ -184,6 +219,7 @@ class HistoryView(QWidget):
     def show_contact(self, contact_id: int | None) -> None:
         """Show this contact's history once it is read (the last contact asked for wins)."""
         self.contact_id = contact_id
+        self.at.show_contact(contact_id)
         if contact_id is None:
             self.model.set_entries([])
             self.loaded.emit(None)

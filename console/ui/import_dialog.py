@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,16 +26,34 @@ from PySide6.QtWidgets import (
 
 from console.errors import UserError
 from console.services.context import AppContext
-from console.ui.import_summary import ImportSummaryView
+from console.ui.import_summary import ImportSummaryView, plural
 from console.ui.import_worker import ImportJob, Runner, import_pool
 from console.ui.naming import name_widget
 
-FILE_FILTER = "Provider exports (*.csv *.json *.jsonl *.ndjson *.txt *.log *.gz);;All files (*)"
+FILE_FILTER = ("Provider exports and contacts (*.csv *.json *.jsonl *.ndjson *.log *.txt *.gz);;"
+               "Compressed exports (*.gz);;All files (*)")
+FOLDER_KEY = "import/folder"
 
 
-def choose_files(parent: QWidget | None) -> list[Path]:
-    """The files the agent picks; tests replace this."""
-    names, _ = QFileDialog.getOpenFileNames(parent, "Import provider export", "", FILE_FILTER)
+def default_folder() -> Path:
+    """Where exports usually are: the user's Downloads folder, else their home (never the install folder)."""
+    home = Path.home()
+    downloads = home / "Downloads"
+    return downloads if downloads.is_dir() else home
+
+
+def start_folder(settings: QSettings) -> Path:
+    """The folder files were last imported from (remembered in QSettings), else :func:`default_folder`."""
+    remembered = str(settings.value(FOLDER_KEY, "") or "")
+    if remembered and Path(remembered).is_dir():
+        return Path(remembered)
+    return default_folder()
+
+
+def choose_files(parent: QWidget | None, folder: Path | None = None) -> list[Path]:
+    """The files the agent picks, starting in ``folder``; tests replace this."""
+    start = str(folder or default_folder())
+    names, _ = QFileDialog.getOpenFileNames(parent, "Import provider export", start, FILE_FILTER)
     return [Path(n) for n in names]
 
 
@@ -58,22 +78,26 @@ class ImportDialog(QDialog):
     crashed = Signal(str)
 
     def __init__(self, ctx: AppContext, locations: list[str], location: str, actor: str,
-                 runner: Runner | None = None, parent: Any = None) -> None:
+                 runner: Runner | None = None, parent: Any = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         name_widget(self, "import_dialog", "Import provider export")
         self.setWindowTitle("Import provider export")
-        self.resize(720, 520)
+        self.resize(760, 600)  # the summary scrolls inside: the dialog never outgrows a 1280x800 screen
         self._ctx, self._actor, self._runner = ctx, actor, runner
         self.paths: list[Path] = []
         self.job: ImportJob | None = None
-        self.choose_files = choose_files
+        self.settings = settings if settings is not None else QSettings()
+        self.choose_files: Callable[[QWidget | None], list[Path]] = \
+            lambda parent: choose_files(parent, start_folder(self.settings))
         self.files = name_widget(QTableWidget(0, 3, self), "import_files", "Files to import and their formats")
         self.files.setHorizontalHeaderLabels(["File", "Detected format", "Size"])
         self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.files.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            self.files.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.files.verticalHeader().hide()
         self.add_button = name_widget(QPushButton("Add files...", self), "add_files", "Add files to import")
-        self.add_button.clicked.connect(lambda: self.add_files(self.choose_files(self)))
+        self.add_button.clicked.connect(self.pick_files)
         self.clear_button = name_widget(QPushButton("Clear", self), "clear_files", "Clear the file list")
         self.clear_button.clicked.connect(lambda: self.set_files([]))
         self.location = name_widget(QComboBox(self), "import_location", "Import into location")
@@ -94,12 +118,19 @@ class ImportDialog(QDialog):
         self.close_button = name_widget(QPushButton("Close", self), "close_import", "Close")
         self.close_button.clicked.connect(self.reject)
         self.summary = ImportSummaryView(self)
+        self.summary_area = name_widget(QScrollArea(self), "import_summary_area", "Import summary")
+        self.summary_area.setWidget(self.summary)
+        self.summary_area.setWidgetResizable(True)
+        self.summary_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        # "Show affected contacts": this dialog gets out of the way first, then the window filters its list.
+        self.summary.show_contacts.connect(lambda _ids, _label: self.accept())
         top = QHBoxLayout()
         top.addWidget(QLabel("Location:", self))
         top.addWidget(self.location, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.clear_button)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.summary.open_affected)  # beside Close, never scrolled out of sight
         buttons.addWidget(self.rate, 1)
         for button in (self.start_button, self.cancel_button, self.close_button):
             buttons.addWidget(button)
@@ -108,7 +139,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.files)
         layout.addWidget(self.problem)
         layout.addWidget(self.progress)
-        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.summary_area, 1)
         layout.addLayout(buttons)
         self._show_stage("setup")
 
@@ -116,12 +147,20 @@ class ImportDialog(QDialog):
         running = stage == "running"
         for widget in (self.add_button, self.clear_button, self.location, self.files):
             widget.setEnabled(not running)
-        self.progress.setVisible(stage != "setup")
+        self.progress.setVisible(stage == "running")
         self.cancel_button.setVisible(running)
         self.start_button.setVisible(stage == "setup")
-        self.summary.setVisible(stage == "done")
+        self.summary_area.setVisible(stage == "done")
+        self.summary.open_affected.setVisible(stage == "done")
         self.files.setVisible(stage != "done")
         self._update_start()
+
+    def pick_files(self) -> None:
+        """Add files from the file dialog; their folder is where the next one starts."""
+        picked = self.choose_files(self)
+        if picked:
+            self.settings.setValue(FOLDER_KEY, str(picked[0].resolve().parent))
+            self.add_files(picked)
 
     def add_files(self, paths: list[Path]) -> None:
         self.set_files(self.paths + [p for p in paths if p not in self.paths])
@@ -136,7 +175,7 @@ class ImportDialog(QDialog):
             self._formats.append(fmt)
             if fmt is None:
                 bad.append(words)
-            size = f"{path.stat().st_size:,} bytes" if path.is_file() else ""
+            size = plural(path.stat().st_size, "byte") if path.is_file() else ""
             for col, text in enumerate((path.name, words, size)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(path) if col == 0 else text)
@@ -175,7 +214,7 @@ class ImportDialog(QDialog):
         self.progress.setValue(int(1000 * min(progress.bytes_done, total) / total))
         rate = progress.records / progress.elapsed_s if progress.elapsed_s > 0 else 0.0
         self.progress.setFormat(f"{Path(progress.file).name}: %p%")
-        self.rate.setText(f"{progress.records:,} records, {rate:,.0f} records/s")
+        self.rate.setText(f"{plural(int(progress.records), 'record')}, {rate:,.0f} records/s")
 
     def _finish_job(self) -> None:
         self.job = None
@@ -183,22 +222,24 @@ class ImportDialog(QDialog):
 
     def _on_finished(self, summary: Any) -> None:
         affected = self.job.affected if self.job is not None else None
+        files = self.job.files if self.job is not None else None
         self._finish_job()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.progress.setFormat("Cancelled" if summary.cancelled else "Done")
-        self.summary.show_summary(summary, affected)
-        self.rate.setText("Cancelled." if summary.cancelled else "Done.")
+        self.summary.show_summary(summary, affected, files)
+        self.rate.setText("")  # the summary's headline says done or cancelled, once
         self._show_stage("done")
         self.imported.emit(summary)
 
     def _on_failed(self, message: str) -> None:
         self._finish_job()
+        self.rate.setText("")
         self.problem.setText(message)
         self._show_stage("setup")
 
     def _on_crashed(self, details: str) -> None:
         self._finish_job()
+        self.rate.setText("")
         self.problem.setText("The import stopped on an unexpected error; see the error report.")
         self._show_stage("setup")
         self.crashed.emit(details)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import traceback
@@ -49,6 +50,7 @@ class ImportJob(QRunnable):
         self._stop = threading.Event()
         self._last_progress = 0.0
         self.affected: frozenset[int] | None = None
+        self.files: list[Any] | None = None
 
     def cancel(self) -> None:
         self._stop.set()
@@ -73,6 +75,16 @@ class ImportJob(QRunnable):
         return import_files(self._ctx, self._paths, location=self._location, progress=self._progress,
                             should_stop=self._stop.is_set, isolated=True).result
 
+    def _file_results(self, summary: Any) -> list[Any] | None:
+        """One line per file, read back here (not on the GUI thread); None when it cannot be read."""
+        from console.services.imports import file_results
+
+        try:
+            return list(file_results(self._ctx, summary))
+        except Exception:  # the summary still shows the totals and each file's record count
+            logging.getLogger("console.imports").exception("could not read the per-file lines of the import")
+            return None
+
     def run(self) -> None:
         RUNNING.add(self)
         try:
@@ -85,6 +97,7 @@ class ImportJob(QRunnable):
             from console.ui.import_summary import affected_ids
 
             self.affected = affected_ids(summary)  # a million ids are gathered here, not on the GUI thread
+            self.files = self._file_results(summary)
             self.signals.finished.emit(summary)
         finally:
             RUNNING.discard(self)

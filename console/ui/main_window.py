@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,17 +36,20 @@ from console.ui.contact_panel import ContactPanel
 from console.ui.contact_table import ContactTable
 from console.ui.context_menu import MenuActions, RowFacts, contact_menu
 from console.ui.crash import CrashReporter
+from console.ui.export_list import ask_export_path, write_list_csv
 from console.ui.filter_bar import FilterBar
 from console.ui.history_view import HistoryView
 from console.ui.icons import icon
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import cancel_running_imports, import_pool
+from console.ui.insight_actions import InsightActions
 from console.ui.integrations import IntegrationsDialog
+from console.ui.legend import LegendDialog, LegendStrip
 from console.ui.live_refresh import LiveRefresh
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.opt_outs import PossibleOptOutsDialog
+from console.ui.opt_outs import OptOutCount, PossibleOptOutsDialog
 from console.ui.plain import install_plain_tooltips, plain
 from console.ui.problems import Problems
 from console.ui.review_dialog import ReviewDialog
@@ -83,9 +86,12 @@ class MainWindow(QMainWindow):
         self.acting: agents.ActingView | None = None
         self.open_at_contact: str | None = None  # gui --contact: selected once the window has started
         self.pending_selection: int | None = None
+        self.pending_row: int | None = None  # the selected row before a refresh: where to look for it again
+        self.awaited_row: tuple[int, int] | None = None  # (contact, row): selected once that row's page is read
         self.context_menu: QMenu | None = None
         self.contact_dialog: ContactDialog | None = None
         self.locations: list[tuple[int, str]] = []
+        self.ask_export_path: Callable[[QWidget | None, str], Path | None] = ask_export_path  # tests answer it
 
         self.filters = FilterBar(self)
         self.model = ContactTableModel(self.tasks, None, self)
@@ -96,7 +102,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.panel, "DND by channel")
         self.tabs.addTab(self.history, "History")
         self.splitter = name_widget(QSplitter(Qt.Orientation.Horizontal, self), "main_splitter", "List and contact")
-        self.splitter.addWidget(self.table)
+        self.legend = LegendStrip(self)
+        self.legend.more.clicked.connect(lambda: self.open_legend())
+        self.legend_dialog: LegendDialog | None = None
+        list_side = QWidget(self)
+        list_layout = QVBoxLayout(list_side)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.setSpacing(2)
+        list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.legend)
+        self.splitter.addWidget(list_side)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -107,6 +122,15 @@ class MainWindow(QMainWindow):
         self.main_tabs = name_widget(QTabWidget(self), "main_tabs", "Contacts and opt-in reviews")
         self.main_tabs.addTab(self.splitter, "Contacts")
         self.main_tabs.addTab(self.reviews, tab_title(0))
+        # The overview (stats as plots): computed when shown, after the start, a location change or new data.
+        from console.ui.overview_tab import OverviewTab
+
+        self.overview = OverviewTab(self.tasks, lambda: dict(self.locations).get(self.filters.location_id), self)
+        self.overview.open_opt_outs.connect(lambda: self.open_possible_opt_outs())
+        self.overview.open_reviews.connect(lambda: self.main_tabs.setCurrentWidget(self.reviews))
+        self.filters.location_changed.connect(self.overview.location_changed)
+        self.ready.connect(self.overview.data_changed)
+        self.main_tabs.addTab(self.overview, "Overview")
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.messages)
@@ -161,15 +185,32 @@ class MainWindow(QMainWindow):
         self.history.show_contact(contact_id)
 
     def _select_pending(self) -> None:
-        """After a reset: select the row of the contact asked for (or still shown), if the list has it."""
+        """After a reset: select the row of the contact asked for (or still shown), if the list has it.
+
+        Only the first page is loaded after a reset; a contact that was selected further down (``pending_row``,
+        kept by ``refresh_everything``) is looked for again when the page of its old row has been read."""
         wanted = self.pending_selection if self.pending_selection is not None else self.panel.contact_id
-        self.pending_selection = None
+        hint, self.pending_row, self.pending_selection, self.awaited_row = self.pending_row, None, None, None
         if wanted is None:
             return
         row = self.model.row_of(wanted)
+        if row is None and hint is not None and 0 <= hint < self.model.rowCount():
+            self.awaited_row = (wanted, hint)
+            self.model.contact_id(hint)  # asks for the page of its old row; _page_arrived looks again
+            return
+        self._select_row(row)
+
+    def _select_row(self, row: int | None) -> None:
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+
+    def _page_arrived(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        if self.awaited_row is None or not top.row() <= self.awaited_row[1] <= bottom.row():
+            return
+        wanted, self.awaited_row = self.awaited_row[0], None
+        if self.panel.contact_id == wanted:  # the agent did not move on meanwhile
+            self._select_row(self.model.row_of(wanted))
 
     def _show_acting(self, who: agents.ActingView) -> None:
         """Who acts, in the title and the status bar; what their role cannot do is disabled, saying why."""
@@ -231,6 +272,11 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = action(file_menu, "&Import provider export...", "import_action",
                                     lambda: self.open_import_dialog(), QKeySequence("Ctrl+I"))
+        self.insight = InsightActions(self)  # bulk changes, their undo, the consent report (insight_actions.py)
+        file_menu.addAction(self.insight.report)
+        self.export_action = action(file_menu, "&Export list...", "export_action", lambda: self.export_list(),
+                                    QKeySequence("Ctrl+Shift+E"))
+        self.export_action.setToolTip("Save the list as shown (search and filters applied) as a CSV file")
         file_menu.addSeparator()
         action(file_menu, "&Quit", "quit_action", self.close, QKeySequence.StandardKey.Quit)
         contacts = self.menuBar().addMenu("&Contacts")
@@ -242,22 +288,35 @@ class MainWindow(QMainWindow):
         action(contacts, "&Possible opt-outs...", "opt_outs_action", lambda: self.open_possible_opt_outs())
         action(contacts, "Opt-in &reviews", "reviews_action", lambda: self.main_tabs.setCurrentWidget(self.reviews),
                QKeySequence("Ctrl+R"))
+        self.insight.add_to_menu(contacts)
         location = self.menuBar().addMenu("&Location")
         self.integrations_action = action(location, "&Integrations...", "integrations_action",
                                           lambda: self.open_integrations())
         location.setToolTipsVisible(True)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.legend_action = action(help_menu, "Icon &legend", "legend_action", lambda: self.open_legend(),
+                                    QKeySequence.StandardKey.HelpContents)
         self.acting_label = plain(name_widget(QLabel(self), "acting_as", "Who is acting"))
         self.acting_label.setText("Acting as ...")
         self.statusBar().addPermanentWidget(self.acting_label)
+        self.opt_out_count = OptOutCount(self.tasks, self)  # pending and overdue possible opt-outs; opens them
+        self.opt_out_count.clicked.connect(lambda: self.open_possible_opt_outs())
+        self.reviews.model.loaded.connect(lambda: self.opt_out_count.refresh(self.reviews.model.location_id))
+        self.statusBar().addPermanentWidget(self.opt_out_count)
 
     def _connect(self) -> None:
         self.filters.changed.connect(self.apply_filters)
         self.filters.location_changed.connect(self._location_changed)
-        self.model.count_changed.connect(self.filters.show_count)
+        self.model.count_changed.connect(lambda count: self.filters.show_count(count, self.model.counting))
         self.model.count_changed.connect(lambda _count: self._select_pending())
+        self.model.dataChanged.connect(self._page_arrived)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        for keys in ("Shift+F10", "Menu"):  # the same menu from the keyboard, for the current row
+            menu_keys = QShortcut(QKeySequence(keys), self.table)
+            menu_keys.setContext(Qt.ShortcutContext.WidgetShortcut)
+            menu_keys.activated.connect(self.keyboard_context_menu)
         self.model.count_changed.connect(self._show_empty_hint)
         self.panel.contact_changed.connect(self._contact_changed)
         self.panel.message.connect(self.messages.show_message)
@@ -291,8 +350,12 @@ class MainWindow(QMainWindow):
         self.apply_filters()
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        contact_id = indexes[0].data(CONTACT_ID_ROLE) if indexes else None
+        # Many rows may be selected (Ctrl+A): the panel shows the current row, read from ranges, never per cell.
+        current = self.table.currentIndex()
+        rows = [selected.at(i).top() for i in range(selected.count())]
+        row = current.row() if current.isValid() and self.table.selectionModel().isRowSelected(current.row()) \
+            else (rows[0] if rows else -1)
+        contact_id = self.model.index(row, 0).data(CONTACT_ID_ROLE) if row >= 0 else None
         if contact_id is not None:
             self.panel.show_contact(int(contact_id))
             self.history.show_contact(int(contact_id))
@@ -311,13 +374,18 @@ class MainWindow(QMainWindow):
         if current is not None and (ids is None or current in set(ids)):
             self.panel.reload()
             self.history.show_contact(current)
+        self.overview.data_changed()
 
     def refresh_everything(self) -> None:
-        """Read the list, the open contact and the reviews again (all queued on the worker, in this order)."""
+        """Read the list, the open contact and the reviews again (all queued on the worker, in this order); the
+        selected contact is selected again in the new list."""
+        rows = self.table.selectionModel().selectedRows()
+        self.pending_row = rows[0].row() if rows else None
         self.model.refresh()
         self.panel.reload()
         self.history.show_contact(self.panel.contact_id)
         self.reviews.refresh()
+        self.overview.data_changed()
 
     def _show_pending(self, pending: int) -> None:
         self.main_tabs.setTabText(self.main_tabs.indexOf(self.reviews), tab_title(pending))
@@ -354,10 +422,18 @@ class MainWindow(QMainWindow):
         facts = self.row_facts(index.row()) if index.isValid() else None
         if facts is None:
             return
-        self.table.selectRow(index.row())
+        if not self.table.selectionModel().isRowSelected(index.row()):  # a right-click keeps a multi-selection
+            self.table.selectRow(index.row())
         self.context_menu = contact_menu(self.table, facts, MenuActions(
-            self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid)))
+            self._menu_set_dnd, self._menu_history, self._menu_review, lambda cid: self.open_contact_dialog(cid),
+            lambda what, text: self.messages.show_message("info", f"Copied the {what} {text} to the clipboard.")))
+        self.insight.add_to_context_menu(self.context_menu, facts.contact_id)
         self.context_menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def keyboard_context_menu(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._context_menu(self.table.visualRect(self.model.index(current.row(), 0)).center())
 
     def _menu_set_dnd(self, contact_id: int, channel: Channel | None, turn_on: bool) -> None:
         def done(result: DndResult) -> None:
@@ -414,10 +490,32 @@ class MainWindow(QMainWindow):
 
     # -- dialogs
 
+    def open_legend(self) -> LegendDialog:
+        if self.legend_dialog is None:
+            self.legend_dialog = LegendDialog(self)
+        self.legend_dialog.show()
+        self.legend_dialog.raise_()
+        return self.legend_dialog
+
+    def export_list(self) -> None:
+        """File > Export list...: the list as filtered now, written on the worker; the file and count said after."""
+        if not self.locations:
+            return
+        flt = self.current_filter()
+        path = self.ask_export_path(self, dict(self.locations).get(flt.location_id, ""))
+        if path is None:
+            return
+        (QueryOp(self.tasks, lambda ctx: write_list_csv(ctx, flt, path))
+         .with_progress(f"Exporting the list to {path.name}...")
+         .without_retry()
+         .success(lambda count: self.messages.show_message(
+             "info", f"Exported {count:,} contact{'' if count == 1 else 's'} to {path}."))
+         .run_in_background())
+
     def open_import_dialog(self, paths: list[Path] | None = None) -> ImportDialog:
         names = [n for _, n in self.locations]
         current = dict(self.locations).get(self.filters.location_id, names[0])
-        dialog = ImportDialog(self.ctx, names, current, self.actor, parent=self)
+        dialog = ImportDialog(self.ctx, names, current, self.actor, parent=self, settings=self.settings)
         dialog.imported.connect(lambda _summary: self.refresh_everything())
         dialog.crashed.connect(self.crashes.report)
         dialog.summary.show_contacts.connect(self.filters.show_only)
@@ -435,6 +533,7 @@ class MainWindow(QMainWindow):
     def open_possible_opt_outs(self) -> PossibleOptOutsDialog:
         dialog = PossibleOptOutsDialog(self.tasks, self.filters.location_id, self)
         dialog.decided.connect(self._opt_out_decided)
+        dialog.counted.connect(self.opt_out_count.show_counts)
         dialog.show()
         return dialog
 

@@ -50,7 +50,9 @@ class MessageBar(QWidget):
     def text(self) -> str:
         return self.text_label.text()
 
-    def show_message(self, level: str, text: str, retry: Callable[[], None] | None = None) -> None:
+    def show_message(self, level: str, text: str, retry: Callable[[], None] | None = None,
+                     retry_text: str = "Retry") -> None:
+        """``retry`` runs when the agent clicks the message's button, labelled ``retry_text`` (e.g. "Undo")."""
         self._dismiss()
         self.level = level
         colour = LEVEL_COLOURS.get(level, LEVEL_COLOURS["info"])
@@ -59,6 +61,8 @@ class MessageBar(QWidget):
         self.setStyleSheet(f"MessageBar {{ border: 1px solid {colour}; border-radius: 4px; }}")
         self.text_label.setText(text)
         self._retry = retry
+        self.retry_button.setText(retry_text)
+        self.retry_button.setAccessibleName("Try again" if retry_text == "Retry" else retry_text)
         self.retry_button.setVisible(retry is not None)
         self.show()
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -21,7 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.explain import explain_lock
-from console.domain.reviews import Decision, Review, ReviewState, decision_blockers, update_blockers
+from console.domain.reviews import (
+    DECIDER_ROLES,
+    Decision,
+    Review,
+    ReviewState,
+    decision_blockers,
+    update_blockers,
+)
+from console.domain.state import ChannelState
 from console.services.context import AppContext
 from console.ui import ops
 from console.ui.history_view import HistoryModel
@@ -29,8 +37,16 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.problems import Problems
-from console.ui.review_fields import EvidenceEditor, RelationshipNumbersField
-from console.ui.review_model import STATE_COLOURS, STATE_WORDS, age_words, when_words
+from console.ui.review_fields import FINE_STYLE, EvidenceEditor, NotesEdit, RelationshipNumbersField
+from console.ui.review_model import (
+    STATE_COLOURS,
+    STATE_WORDS,
+    age_words,
+    notes_words,
+    state_words,
+    when_iso,
+    when_words,
+)
 from console.ui.review_sections import (
     EvidenceList,
     StateHistoryList,
@@ -43,6 +59,7 @@ from console.ui.review_sections import (
 from console.ui.review_submission import BLOCKED_STYLE, blocked_text
 from console.ui.taskman import TaskManager
 
+DONE_STYLE = FINE_STYLE + " font-weight: bold;"
 NOTHING_TO_ADD = "Nothing to add yet: type a new evidence link, a relationship number or a note"
 
 
@@ -59,12 +76,14 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         name_widget(self, "review_dialog", f"Opt-in review #{review_id}")
         self.setWindowTitle(f"Opt-in review #{review_id}")
-        self.resize(1080, 760)
+        self.resize(1080, 700)  # within a 1280x800 screen with its title bar and a panel
         self._tasks, self.review_id = tasks, review_id
         self._actor = ""
         region = tasks.ctx.region
         self.review: Review | None = None
         self._role = "agent"
+        self._state: ChannelState | None = None
+        self.contact_card: ops.ContactCard | None = None
         self._saving = False
         self.changed_review: Review | None = None
         self.messages = MessageBar(self)
@@ -76,6 +95,11 @@ class ReviewDialog(QDialog):
         self.contact = name_widget(QLabel(self), "review_contact", "Contact, channel and submitter")
         self.contact.setWordWrap(True)
         self.contact.setTextFormat(Qt.TextFormat.PlainText)
+        self.outcome = name_widget(QLabel(self), "review_outcome", "What was just done")
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
+        self.outcome.setWordWrap(True)
+        self.outcome.setStyleSheet(DONE_STYLE)
+        self.outcome.hide()
         self.dnd_now = name_widget(QLabel(self), "review_dnd_reason", "The channel's DND now")
         self.dnd_now.setTextFormat(Qt.TextFormat.PlainText)
         self.dnd_now.setWordWrap(True)
@@ -94,8 +118,9 @@ class ReviewDialog(QDialog):
 
         self.additions = EvidenceEditor("review_additions", self)
         self.new_numbers = RelationshipNumbersField("review_new_numbers", region, self)
-        self.reason = name_widget(QPlainTextEdit(self), "review_reason", "Reason or note",
-                                  "Required to reject or to ask for more information")
+        self.reason = name_widget(NotesEdit(self), "review_reason", "Reason or note",
+                                  "Required to reject or to ask for more information. "
+                                  "Tab moves on; Ctrl+Tab types a tab")
         self.reason.setPlaceholderText("Required to reject or ask for more information; "
                                        "optional note with an approval or an update")
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 3 + 14)
@@ -120,8 +145,10 @@ class ReviewDialog(QDialog):
         self.reload()
 
     def _button(self, text: str, name: str, accessible: str) -> QPushButton:
+        """No button of the dialog is a default one: Enter never approves, rejects or closes by itself."""
         button = name_widget(QPushButton(text, self), name, accessible)
         button.setAutoDefault(False)
+        button.setDefault(False)
         return button
 
     def _lay_out(self) -> None:
@@ -169,7 +196,7 @@ class ReviewDialog(QDialog):
         body.addWidget(scroll, 11)
         body.addLayout(right, 9)
         layout = QVBoxLayout(self)
-        for shown in (self.messages, self.title, self.contact, self.dnd_now, self.decision):
+        for shown in (self.messages, self.outcome, self.title, self.contact, self.dnd_now, self.decision):
             layout.addWidget(shown)
         layout.addLayout(body, 1)
 
@@ -185,19 +212,24 @@ class ReviewDialog(QDialog):
     def _show(self, card: ops.ReviewCard) -> None:
         review = card.review
         self.review, self._actor, self._role = review, card.actor, card.role
+        self._state = card.state
         self.title.setText(f"Opt-in review #{review.id}: {STATE_WORDS[review.state]}")
         self.title.setStyleSheet(f"font-size: 14pt; font-weight: bold; color: {STATE_COLOURS[review.state]};")
+        self.contact_card = card.contact
         self.contact.setText(
             f"{contact_words(card.contact)}  ·  {review.channel.label}  ·  submitted by {review.submitted_by} "
-            f"{age_words(review.submitted_at_us)} ago ({when_words(review.submitted_at_us)})"
+            f"{age_words(review.submitted_at_us)} ({when_words(review.submitted_at_us)})"
         )
-        self.dnd_now.setText(f"<b>{review.channel.label} now:</b> {explain_lock(review.channel, card.state)}")
+        self.contact.setToolTip(f"Submitted {when_iso(review.submitted_at_us)}")
+        self.dnd_now.setText(f"{review.channel.label} now: {explain_lock(review.channel, card.state)}")
         self.decision.setText(decision_words(review))
+        self.decision.setToolTip(f"Decided {when_iso(review.decided_at_us)}" if review.decided_at_us else "")
         self.decision.setVisible(review.decided_by is not None)
         numbers = ", ".join(review.relationship_numbers) or "none"
-        self.numbers.setText(f"<b>Relationship numbers:</b> {numbers}")
+        self.numbers.setText(f"Relationship numbers: {numbers}")
         self.evidence.show_links(review.evidence)
-        self.notes.setText(review.notes or "No notes.")
+        self.notes.setText(notes_words(review.notes) if review.notes else "No notes.")
+        self.notes.setToolTip(review.notes or "")
         self.states.show_changes(review.changes)
         self.history_model.set_entries(list(card.history))
         self.update_button.setText("Resubmit for review" if review.state == ReviewState.NEEDS_INFO else "Add to review")
@@ -213,9 +245,10 @@ class ReviewDialog(QDialog):
         typed = self.additions.problems() + self.new_numbers.problems()
         added = tuple(n for n in numbers if n not in review.relationship_numbers)
         preview = replace(review, relationship_numbers=review.relationship_numbers + added)
-        blocked = {d: decision_blockers(preview, d, self._actor, self._role, reason, links) for d in Decision}
+        blocked = {d: [state_words(r) for r in decision_blockers(preview, d, self._actor, self._role, reason, links)]
+                   for d in Decision}
         nothing = [] if links or added or reason.strip() else [NOTHING_TO_ADD]
-        update = update_blockers(review) or typed + nothing
+        update = [state_words(r) for r in update_blockers(review)] or typed + nothing
         return {
             self.approve_button: ("Approve", typed + blocked[Decision.APPROVE]),
             self.reject_button: ("Reject", blocked[Decision.REJECT]),
@@ -233,17 +266,70 @@ class ReviewDialog(QDialog):
             button.setToolTip(tip)
             button.setAccessibleDescription(tip)
         if self.review.state.open:
-            text = grouped_blockers(list(blocked.values()))
+            text = self._what_you_can_do(blocked)
         else:
             text = (f"Review #{self.review.id} is {STATE_WORDS[self.review.state].lower()}: "
                     "it can no longer be changed or decided.")
         self.blockers.setText(text)
         self.blockers.setVisible(bool(text))
 
+    def _what_you_can_do(self, blocked: dict[QPushButton, tuple[str, list[str]]]) -> str:
+        """Short: when the actor cannot decide (role, four eyes, state), one line saying what they can do and who
+        decides; otherwise what each blocked action still needs. Every reason is in its button's tooltip too."""
+        assert self.review is not None
+        review, decisions = self.review, (self.approve_button, self.reject_button, self.needs_info_button)
+        why_not = None
+        if self._role not in DECIDER_ROLES:
+            why_not = (f"You act as {self._actor} ({self._role}): you can add evidence, relationship numbers and a "
+                       "note; a reviewer or an admin approves or rejects.")
+        elif self._actor == review.submitted_by:
+            why_not = ("You submitted this review: you can add to it; another reviewer or an admin decides "
+                       "(four-eyes rule).")
+        elif review.state != ReviewState.PENDING:
+            why_not = (f"This review is {STATE_WORDS[review.state].lower()}: {review.submitted_by} can add to it "
+                       "and resubmit; decisions wait until then.")
+        # What is wrong with a typed link or number is said under its field already; "nothing to add" on the
+        # button's tooltip: the box keeps to what still needs doing.
+        said = set(self.additions.problems() + self.new_numbers.problems() + [NOTHING_TO_ADD])
+        shown = {b: (action, [r for r in reasons if r not in said]) for b, (action, reasons) in blocked.items()}
+        if why_not is None:
+            return grouped_blockers(list(shown.values()))
+        rest = grouped_blockers([v for b, v in shown.items() if b not in decisions], heading="")
+        return why_not + ("\n" + rest if rest else "")
+
     # -- acting
+
+    def approval_question(self) -> QMessageBox:
+        """Asks before approving: names the contact, the channel and what will be lifted; Cancel is the default."""
+        assert self.review is not None
+        review, card = self.review, self.contact_card
+        lock = explain_lock(review.channel, self._state) if self._state is not None else "its DND"
+        lock = lock.split(". ")[0].rstrip(".") + "."  # what it is, not how else it could be lifted
+        who = contact_words(card) if card is not None else review.contact_name
+        box = QMessageBox(QMessageBox.Icon.Question, "Approve and lift DND?",
+                          f"Approve review #{review.id} and lift the {review.channel.label} DND of {who}?\n\n"
+                          f"What will be lifted: {lock}\n\n{review.channel.label} messages to this contact will be "
+                          "allowed again. The approval is kept in the audit trail.", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name is outside text: all of it in the plain label
+        name_widget(box, "approve_confirm", "Confirm the approval")
+        approve = box.addButton("Approve and lift DND", QMessageBox.ButtonRole.AcceptRole)
+        name_widget(approve, "approve_confirm_yes", "Approve and lift the DND")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        return box
+
+    def confirm_approval(self) -> bool:
+        """True when the reviewer confirms (tests replace this)."""
+        box = self.approval_question()
+        box.exec()
+        return box.clickedButton() is not None and box.buttonRole(box.clickedButton()) == \
+            QMessageBox.ButtonRole.AcceptRole
 
     def approve(self) -> None:
         assert self.review is not None
+        if not self.confirm_approval():
+            return
         links, note, version = self.additions.links(), self.reason.toPlainText(), self.review.version
         numbers = [n for n in self.new_numbers.numbers() if n not in self.review.relationship_numbers]
         self._run(lambda ctx: ops.approve_review(ctx, self.review_id, links, numbers, note, version),
@@ -272,6 +358,7 @@ class ReviewDialog(QDialog):
     def _run(self, work: Callable[[AppContext], Review], done: Callable[[Review], str]) -> None:
         """Save on the worker; the buttons wait for it. A refusal or conflict is shown and the review read again."""
         self._saving = True
+        self.outcome.hide()
         self.refresh_actions()
 
         def saved(review: Review) -> None:
@@ -281,7 +368,9 @@ class ReviewDialog(QDialog):
             self.new_numbers.clear()
             self.reason.clear()
             self.reload()
-            self.messages.show_message("info", done(review))
+            self.messages.close_message()
+            self.outcome.setText(done(review))
+            self.outcome.show()
             self.review_changed.emit(review)
 
         def failed(_error: BaseException) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,7 +16,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -37,10 +40,46 @@ _NUMBER_SEPARATORS = re.compile(r"[,;\n]+")
 
 
 def show_problem(label: QLabel, problem: str | None, fine: str = "") -> None:
-    """A red line with what is wrong, or a quiet green one (or nothing) when all is well."""
-    label.setText(problem or fine)
+    """A red line with what is wrong, or a quiet green one (or nothing) when all is well.
+
+    A :func:`check_line` keeps its place when empty, so the fields below never move under the pointer."""
+    text = problem or fine
+    label.setText(text)
+    label.setToolTip(text)
     label.setStyleSheet(PROBLEM_STYLE if problem else FINE_STYLE)
-    label.setVisible(bool(problem or fine))
+    if label.property("reserved"):
+        label.show()
+    else:
+        label.setVisible(bool(text))
+
+
+def check_line(label: QLabel) -> QLabel:
+    """A one-line check under a field whose room is always kept: showing or clearing it never shifts the form.
+    Longer text is cut at the field's width; the whole of it is in the tooltip."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(False)
+    label.setProperty("reserved", True)
+    label.setFixedHeight(label.fontMetrics().height() + 2)
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
+    label.setText("")
+    return label
+
+
+class NotesEdit(QPlainTextEdit):
+    """Notes and reasons: Tab and Shift+Tab move to the next or previous control, Ctrl+Tab types a tab."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.insertPlainText("\t")
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class EvidenceRow(QWidget):
@@ -71,10 +110,7 @@ class EvidenceRow(QWidget):
         self.note.setPlaceholderText("Note (optional): what the link shows")
         self.remove = name_widget(QPushButton("Remove", self), f"evidence_remove_{n}",
                                   f"Remove evidence link {n + 1}")
-        self.problem = name_widget(QLabel(self), f"evidence_problem_{n}", f"Evidence link {n + 1}: check")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = check_line(name_widget(QLabel(self), f"evidence_problem_{n}", f"Evidence link {n + 1}: check"))
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.url, 0, 0, 1, 3)
@@ -191,10 +227,7 @@ class RelationshipNumbersField(QWidget):
         self.edit = name_widget(QLineEdit(self), name, "Relationship numbers",
                                 "The business's sending numbers the contact opted in to, comma separated")
         self.edit.setPlaceholderText("e.g. +1 415 555 9000, (415) 555-9001")
-        self.check = name_widget(QLabel(self), f"{name}_check", "Relationship numbers: check")
-        self.check.setTextFormat(Qt.TextFormat.PlainText)
-        self.check.setWordWrap(True)
-        self.check.hide()
+        self.check = check_line(name_widget(QLabel(self), f"{name}_check", "Relationship numbers: check"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)

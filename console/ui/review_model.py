@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from console.domain.events import from_us, now_us
+from console.domain.channels import PHONE_CHANNELS, Channel
+from console.domain.events import from_us, iso_utc, now_us, to_us
 from console.domain.reviews import Review, ReviewState
+from console.store.contact_list import ContactRow
 from console.ui import ops
 from console.ui.operations import QueryOp
 from console.ui.row_model import RowListModel
@@ -18,7 +22,7 @@ from console.ui.taskman import TaskManager
 REVIEW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REVIEW_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 REVIEW_COLUMNS = ("#", "State", "Age", "Contact", "Channel", "Submitted by", "Decided by")
-STATE_COLUMN, AGE_COLUMN = 1, 2
+STATE_COLUMN, AGE_COLUMN, CONTACT_COLUMN = 1, 2, 3
 PAGE_SIZE = 200
 STATE_WORDS: dict[ReviewState, str] = {
     ReviewState.PENDING: "Pending",
@@ -35,20 +39,62 @@ STATE_COLOURS: dict[ReviewState, str] = {
 _MINUTE_US, _HOUR_US, _DAY_US = 60_000_000, 3_600_000_000, 86_400_000_000
 
 
+def review_address(row: ContactRow | None, channel: Channel) -> str:
+    """The address a channel uses (phone for SMS, calls and WhatsApp, email otherwise), or the other one."""
+    if row is None:
+        return ""
+    first, second = (row.phone, row.email) if channel in PHONE_CHANNELS else (row.email, row.phone)
+    return first or second or ""
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
 def age_words(since_us: int, now: int | None = None) -> str:
-    """How long ago, in one short unit: "just now", "12 min", "3 h", "2 d"."""
+    """How long ago, in one unit and a whole phrase: "just now", "1 minute ago", "3 hours ago", "2 days ago"."""
     elapsed = max(0, (now_us() if now is None else now) - since_us)
     if elapsed < _MINUTE_US:
         return "just now"
     if elapsed < _HOUR_US:
-        return f"{elapsed // _MINUTE_US} min"
+        return _count(elapsed // _MINUTE_US, "minute") + " ago"
     if elapsed < _DAY_US:
-        return f"{elapsed // _HOUR_US} h"
-    return f"{elapsed // _DAY_US} d"
+        return _count(elapsed // _HOUR_US, "hour") + " ago"
+    return _count(elapsed // _DAY_US, "day") + " ago"
 
 
 def when_words(us: int | None) -> str:
-    return f"{from_us(us):%Y-%m-%d %H:%M} UTC" if us is not None else ""
+    """A moment as an agent reads it, in local time to the minute: "7 May 2024 14:03" (see :func:`when_iso`)."""
+    if us is None:
+        return ""
+    moment = from_us(us).astimezone()
+    return f"{moment.day} {moment:%b %Y %H:%M}"
+
+
+def when_iso(us: int | None) -> str:
+    """The full moment for a tooltip: ISO 8601 in UTC, to the microsecond when it has them."""
+    return iso_utc(us) or ""
+
+
+_ISO_IN_NOTES = re.compile(r"\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)Z\)")
+
+
+def notes_words(notes: str) -> str:
+    """The notes of a review with each line's stamp ("ana.agent (2024-05-07T14:03:07.205256Z): ...") to the
+    minute in local time ("ana.agent (7 May 2024 14:03): ...")."""
+
+    def local(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+        return f"({when_words(to_us(moment))})"
+
+    return _ISO_IN_NOTES.sub(local, notes)
+
+
+def state_words(text: str) -> str:
+    """A refusal or reason from the rules with its raw review state ("is needs_info") in words ("is needs info")."""
+    for state in ReviewState:
+        text = text.replace(f" is {state.value}", f" is {STATE_WORDS[state].lower()}")
+    return text
 
 
 class ReviewTableModel(RowListModel):
@@ -69,6 +115,7 @@ class ReviewTableModel(RowListModel):
         self._fetching = False
         self._generation = 0
         self._now = now_us()
+        self.contacts: dict[int, ContactRow] = {}
         if load:
             self.refresh()
 
@@ -105,6 +152,7 @@ class ReviewTableModel(RowListModel):
         self.beginResetModel()
         self._now = now_us()
         self.rows = list(page.rows)
+        self.contacts = dict(page.contacts)
         self._more = page.more
         self._fetching = False
         self.endResetModel()
@@ -124,6 +172,7 @@ class ReviewTableModel(RowListModel):
     def _append(self, page: ops.ReviewPage) -> None:
         self._fetching = False
         self._more = page.more
+        self.contacts.update(page.contacts)
         if page.rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page.rows) - 1)
             self.rows.extend(page.rows)
@@ -163,16 +212,28 @@ class ReviewTableModel(RowListModel):
             f"#{review.id}",
             STATE_WORDS[review.state],
             age_words(review.submitted_at_us, self._now),
-            review.contact_name or f"#{review.contact_id}",
+            self.contact_text(review),
             review.channel.label,
             review.submitted_by,
             review.decided_by or "",
         )
         return values[column] if 0 <= column < len(values) else None
 
+    def contact_text(self, review: Review) -> str:
+        """The contact's name and the address the reviewed channel uses: "Cara Brown · cara.b@example.com"."""
+        name = review.contact_name or f"#{review.contact_id}"
+        address = review_address(self.contacts.get(review.contact_id), review.channel)
+        return f"{name} · {address}" if address else name
+
     def _tooltip(self, review: Review, column: int) -> str | None:
         if column == AGE_COLUMN:
-            return f"Submitted {when_words(review.submitted_at_us)}"
+            return f"Submitted {when_words(review.submitted_at_us)} ({when_iso(review.submitted_at_us)})"
+        if column == CONTACT_COLUMN:
+            row = self.contacts.get(review.contact_id)
+            parts = [review.contact_name or "", f"#{review.contact_id}"]
+            if row is not None:
+                parts += [row.email or "", row.phone or ""]
+            return " · ".join(p for p in parts if p)
         if column == STATE_COLUMN and review.reason:
             return f"{STATE_WORDS[review.state]}: {review.reason}"
         return self._display(review, column)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from console.domain.reviews import Review, StateChange
 from console.ui.history_view import HistoryModel
 from console.ui.naming import name_widget
 from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
-from console.ui.review_model import STATE_WORDS, when_words
+from console.ui.review_model import STATE_WORDS, state_words, when_iso, when_words
 
 SHOWN_URL_LENGTH = 90
 #: When, (channel: hidden), change, who, source; the reason takes the rest.
@@ -77,7 +78,7 @@ class EvidenceItem(QFrame):
         self.link = link
         name_widget(self, f"evidence_item_{number}", f"Evidence {number + 1}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        facts = [f"<b>{KIND_LABELS[link.kind]}</b>"]
+        facts = [KIND_LABELS[link.kind]]
         if link.captured_on:
             facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
         self.facts = name_widget(QLabel(" · ".join(facts), self), f"evidence_facts_{number}",
@@ -105,16 +106,41 @@ class EvidenceItem(QFrame):
         self.problem.setText(refusal or "")
         self.problem.setVisible(refusal is not None)
         self.open_button.clicked.connect(self.open)
+        # Copy works for every link, openable or not: the reviewer can paste it where it can be looked at safely.
+        self.copy_button = name_widget(QPushButton("Copy", self), f"copy_evidence_{number}",
+                                       f"Copy evidence {number + 1}'s link")
+        self.copy_button.setToolTip(f"Copy {link.url} to the clipboard")
+        self.copy_button.setAutoDefault(False)
+        self.open_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self.copy)
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
         grid = QGridLayout(self)
         grid.addWidget(self.facts, 0, 0)
         grid.addWidget(self.url, 1, 0)
         grid.addWidget(self.note, 2, 0)
         grid.addWidget(self.problem, 3, 0, 1, 2)
-        grid.addWidget(self.open_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(buttons, 0, 1, 3, 1)
         grid.setColumnStretch(0, 1)
 
     def open(self) -> bool:
-        return open_evidence_link(self.link.url)
+        """Hand the link to the browser; when that fails, say so and offer Copy."""
+        opened = open_evidence_link(self.link.url)
+        if not opened and self.open_button.isEnabled():  # an openable link the system could not open
+            self.problem.setText("The browser could not open this link. Copy it and open it yourself.")
+            self.problem.setVisible(True)
+            self.copy_button.setFocus()
+        return opened
+
+    def copy(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.link.url)
+        self.copy_button.setText("Copied")
+        QTimer.singleShot(2000, self.copy_button, lambda: self.copy_button.setText("Copy"))
 
 
 class EvidenceList(QWidget):
@@ -158,7 +184,9 @@ class StateHistoryList(QListWidget):
     def show_changes(self, changes: tuple[StateChange, ...]) -> None:
         self.clear()
         for change in changes:
-            self.addItem(change_words(change))
+            item = QListWidgetItem(change_words(change))
+            item.setToolTip(when_iso(change.at_us))
+            self.addItem(item)
         self.setCurrentRow(-1)
         rows = max(2, min(len(changes), 5))
         self.setFixedHeight(rows * (self.fontMetrics().lineSpacing() + 6) + 8)
@@ -192,7 +220,7 @@ def channel_history_table(model: HistoryModel, parent: QWidget) -> QTableView:
     return table
 
 
-def grouped_blockers(blocked: list[tuple[str, list[str]]]) -> str:
+def grouped_blockers(blocked: list[tuple[str, list[str]]], heading: str = "Not available now:") -> str:
     """One line per reason, naming the actions it blocks: "• Approve, Reject: ..."; empty when none is blocked."""
     actions_of: dict[str, list[str]] = {}
     for action, reasons in blocked:
@@ -201,7 +229,7 @@ def grouped_blockers(blocked: list[tuple[str, list[str]]]) -> str:
     if not actions_of:
         return ""
     lines = [f"• {', '.join(actions)}: {reason}" for reason, actions in actions_of.items()]
-    return "Not available now:\n" + "\n".join(lines)
+    return "\n".join([heading, *lines] if heading else lines)
 
 
 def decision_words(review: Review) -> str:
@@ -209,4 +237,4 @@ def decision_words(review: Review) -> str:
     if review.decided_by is None:
         return ""
     text = f"{STATE_WORDS[review.state]} by {review.decided_by} on {when_words(review.decided_at_us)}"
-    return f"{text}: {review.reason}" if review.reason else text
+    return f"{text}: {state_words(review.reason)}" if review.reason else text

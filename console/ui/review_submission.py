@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +21,7 @@ from console.ui import ops
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.problems import Problems, Retry
-from console.ui.review_fields import EvidenceEditor, RelationshipNumbersField, show_problem
+from console.ui.review_fields import EvidenceEditor, NotesEdit, RelationshipNumbersField, show_problem
 from console.ui.review_sections import contact_words
 from console.ui.taskman import TaskManager
 
@@ -68,7 +67,8 @@ class ReviewSubmissionDialog(QDialog):
         required = channel in NEEDS_RELATIONSHIP_NUMBER
         self.numbers = RelationshipNumbersField("submission_numbers", region, self)
         self.evidence = EvidenceEditor("submission_evidence", self)
-        self.notes = name_widget(QPlainTextEdit(self), "submission_notes", "Notes for the reviewer")
+        self.notes = name_widget(NotesEdit(self), "submission_notes", "Notes for the reviewer",
+                                 "Tab moves on; Ctrl+Tab types a tab")
         self.notes.setPlaceholderText("How and when the contact opted in again")
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
         form = QFormLayout()

@@ -22,7 +22,7 @@ from console.ui.naming import name_widget
 from console.ui.review_model import REVIEW_ID_ROLE, STATE_WORDS, ReviewTableModel
 from console.ui.taskman import TaskManager
 
-REVIEW_WIDTHS = (56, 96, 80, 180, 80, 130)
+REVIEW_WIDTHS = (56, 96, 120, 320, 80, 130)
 STATE_CHOICES: list[tuple[str, ReviewState | None]] = [("All reviews, pending first", None)] + [
     (STATE_WORDS[s], s) for s in ReviewState
 ]

@@ -37,7 +37,8 @@ def test_stats_json_has_the_cli_shape_with_every_channel_and_kind(world: World, 
     for channel in CHANNELS:
         assert data["dnd"][channel] == dict.fromkeys(KINDS, 0)  # zeros included
     assert data["new_dnd_by_week"] == []
-    assert data["reviews_pending"] == 0 and data["possible_opt_outs"] == {"pending": 0, "overdue": 0}
+    assert data["reviews_pending"] == 0
+    assert data["possible_opt_outs"] == {"pending": 0, "overdue": 0, "by_age": []}
     assert "contacts" in cli.ok("stats").stdout
     assert_user_error(cli("stats", "--location", "Nowhere"), 2, "location")
 
@@ -110,7 +111,25 @@ def test_possible_opt_outs_pending_and_overdue_after_10_business_days(world: Wor
     )
     figures = overview(app, at_us=at("2025-03-18 15:00"))
     assert (figures.opt_outs_pending, figures.opt_outs_overdue) == (3, 1)
-    assert figures.as_dict()["possible_opt_outs"] == {"pending": 3, "overdue": 1}
+    assert figures.opt_outs_by_age == ((1, 1), (10, 1), (11, 1))  # business days waited by Tuesday 18 March
+    assert figures.as_dict()["possible_opt_outs"] == {
+        "pending": 3,
+        "overdue": 1,
+        "by_age": [
+            {"business_days": 1, "count": 1},
+            {"business_days": 10, "count": 1},
+            {"business_days": 11, "count": 1},
+        ],
+    }
+    assert sum(n for days, n in figures.opt_outs_by_age if days > 10) == figures.opt_outs_overdue
+
+
+def test_stats_text_prints_the_ages_of_the_possible_opt_outs(world: World, cli: CliRunner) -> None:
+    world.contact()
+    world.record(possible(PHONE, "2025-03-03 09:00", 1))
+    out = cli.ok("stats").stdout
+    assert "possible opt-outs pending: 1, overdue (over 10 business days): 1" in out
+    assert "possible opt-outs by business days waiting: " in out
 
 
 @pytest.mark.parametrize(

@@ -246,3 +246,25 @@ def test_without_a_writer_a_granted_logins_change_is_one_line(team: Team) -> Non
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'desk.db'}"
+
+
+def test_a_migration_after_db_grant_lets_granted_logins_read_the_new_tables(team: Team) -> None:
+    """GRANT SELECT ON ALL TABLES covers the tables of its day: an upgrade grants reading of the new ones too."""
+    from console.store.migrate import alembic_config, command
+
+    team.start_writer()
+    assert team.as_("boss", "db", "grant", team.logins["amy"], "--role", "agent").code == 0
+    assert team.psql("amy", "SELECT count(*) FROM inbound_states") is None
+    engine = create_engine(team.owner_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0005")  # drops inbound_states (0006)
+    finally:
+        engine.dispose()
+    assert team.as_("owner", "db", "upgrade").code == 0  # made again, by the owner, after the grant
+    assert team.psql("amy", "SELECT count(*) FROM inbound_states") is None
+    error = team.psql("amy", "SELECT * FROM audit_key")
+    assert error is not None and "permission denied" in error
+    insert = "INSERT INTO inbound_states (contact_id, channel, dnd, version) VALUES (1, 'sms', true, 1)"
+    error = team.psql("amy", insert)
+    assert error is not None and "permission denied" in error

@@ -121,3 +121,26 @@ def test_sorting_by_column(qtbot, tasks: TaskManager, store: Store, people: Peop
         model.sort(3)  # the status column sorts contacts without DND first
     assert model.index(0, 3).data() == "Off"
     assert model.rowCount(QModelIndex()) == 6
+
+
+def test_a_search_matching_very_many_shows_at_once_then_counts_them_all(
+    qtbot, qtmodeltester, tasks: TaskManager, people: People, location_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import console.store.contact_search as contact_search
+    import console.ui.ops as ops
+
+    monkeypatch.setattr(contact_search, "FEW", 0)  # every search "matches many": rows are tested one by one
+    monkeypatch.setattr(ops, "COUNT_AT_ONCE", 2)  # past two matches the list shows before they are all counted
+    monkeypatch.setattr(contact_model, "PAGE_SIZE", 2)
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
+    shown: list[tuple[int, bool]] = []
+    model.count_changed.connect(lambda count: shown.append((count, model.counting)))
+    with qtbot.waitSignal(model.count_changed):
+        model.set_filter(ContactFilter(location_id, search="4155550"))
+    assert shown == [(3, True)] and model.rowCount() == 3  # a lower bound: more than two
+    qtmodeltester.check(model)
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5000)
+    assert shown[1] == (6, False) and model.rowCount() == 6
+    qtmodeltester.check(model)
+    assert rows_of(qtbot, model) == ["Ann Lee", "Bo Chen", "Cara Diaz", "Dev Patel", "Eli Novak", "Fay Ortiz"]
+    assert names(qtbot, model, ContactFilter(location_id, search="lee")) == ["Ann Lee"] and not model.counting

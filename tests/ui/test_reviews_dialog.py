@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
@@ -32,6 +32,7 @@ def review_id(store: Store, team: People) -> int:
 def opened(qtbot, tasks_as: Callable[[str], TaskManager]) -> Callable[[str, int], ReviewDialog]:
     def open_as(actor: str, review: int) -> ReviewDialog:
         dialog = ReviewDialog(tasks_as(actor), review)
+        dialog.confirm_approval = lambda: True  # the question itself is tested on its own
         qtbot.addWidget(dialog)
         with qtbot.waitSignal(dialog.loaded):
             dialog.show()
@@ -74,14 +75,16 @@ def test_shows_the_contact_the_lock_the_numbers_the_evidence_and_the_history(ope
 def test_own_submission_cannot_be_approved(opened, store: Store, team: People) -> None:
     own = submit(store, team.stopped, actor=REVIEWER)
     dialog = opened(REVIEWER, own)
-    explained(dialog, dialog.approve_button, "rita.reviewer submitted this review: another reviewer must approve it")
+    assert "rita.reviewer submitted this review: another reviewer must approve it" in dialog.approve_button.toolTip()
+    assert dialog.blockers.text().startswith("You submitted this review: you can add to it; another reviewer")
     dialog.reason.setPlainText("looks fine to me")
     assert not dialog.reject_button.isEnabled() and not dialog.needs_info_button.isEnabled()
 
 
 def test_an_agent_cannot_decide(qtbot, opened, review_id: int) -> None:
     dialog = opened("tester", review_id)
-    explained(dialog, dialog.approve_button, "tester is an agent: only a reviewer or an admin can approve a review")
+    assert not dialog.approve_button.isEnabled()
+    assert "tester is an agent: only a reviewer or an admin can approve a review" in dialog.approve_button.toolTip()
     dialog.approve()  # forced anyway: the store refuses, the message says why
     settle(qtbot, dialog._tasks)
     assert dialog.messages.level == "error" and "only a reviewer or an admin" in dialog.messages.text
@@ -95,7 +98,10 @@ def test_reviewer_approves_and_the_channel_is_lifted(qtbot, opened, store: Store
     assert changed.args[0].state == ReviewState.APPROVED
     assert not sms_locked(store, team.stopped)
     assert dialog.title.text().endswith("Approved")
-    assert dialog.messages.text == f"Review #{review_id} approved: SMS DND lifted for Cara Diaz."
+    assert dialog.outcome.text() == f"Review #{review_id} approved: SMS DND lifted for Cara Diaz."
+    assert dialog.outcome.isVisible() and not dialog.messages.isVisible()
+    closers = [b for b in dialog.findChildren(QAbstractButton) if b.text() == "Close" and b.isVisible()]
+    assert closers == [dialog.close_button]
     assert dialog.history_model.index(0, 5).data() == f"Lifted by opt-in review #{review_id}, approved by {REVIEWER}"
     assert not dialog.approve_button.isEnabled() and "can no longer be changed" in dialog.blockers.text()
     assert not dialog.action_panel.isVisible()
@@ -121,19 +127,20 @@ def test_needs_info_then_the_submitter_resubmits_then_approval(qtbot, opened, st
     reviewer.reason.setPlainText("Please add the date of the opt-in")
     press(qtbot, reviewer, reviewer.needs_info_button)
     assert reviewer.review is not None and reviewer.review.state == ReviewState.NEEDS_INFO
-    assert "sent back to ana.agent" in reviewer.messages.text
+    assert "sent back to ana.agent" in reviewer.outcome.text()
 
     submitter = opened(SUBMITTER, review_id)
     assert submitter.update_button.text() == "Resubmit for review"
-    explained(submitter, submitter.update_button, "Nothing to add yet")
+    assert not submitter.update_button.isEnabled() and "Nothing to add yet" in submitter.update_button.toolTip()
     row = submitter.additions.rows[0]
     qtbot.keyClicks(row.url, "javascript:alert(1)")
-    explained(submitter, submitter.update_button, "uses javascript:")
+    assert not submitter.update_button.isEnabled() and "uses javascript:" in submitter.update_button.toolTip()
+    assert "uses javascript:" in row.problem.text() and "uses javascript:" not in submitter.blockers.text()
     row.url.setText("https://evidence.example.com/dated-form.pdf")
     submitter.reason.setPlainText("Signed on 5 March")
     press(qtbot, submitter, submitter.update_button)
     assert submitter.review is not None and submitter.review.state == ReviewState.PENDING
-    assert len(submitter.evidence.items) == 2 and "pending again" in submitter.messages.text
+    assert len(submitter.evidence.items) == 2 and "pending again" in submitter.outcome.text()
     assert submitter.states.item(2).text().endswith("Needs info → Pending by ana.agent: Signed on 5 March")
 
     with qtbot.waitSignal(reviewer.loaded):
@@ -237,3 +244,21 @@ def test_ask_returns_the_changed_review_or_none(qtbot, tasks_as: Callable[[str],
     assert changed is not None and changed.state == ReviewState.NEEDS_INFO
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().close())
     assert ReviewDialog.ask(None, tasks, review_id) is None
+
+
+def test_an_evidence_link_the_browser_cannot_open_says_so_and_offers_copy(
+    opened, review_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: False)  # no browser on this desk
+    dialog = opened(REVIEWER, review_id)
+    item = next(i for i in dialog.evidence.items if i.link.url == VIDEO)
+    assert not item.problem.isVisible()
+    item.open_button.click()
+    assert item.problem.isVisible() and "could not open this link" in item.problem.text()
+    assert item.problem.textFormat() == Qt.TextFormat.PlainText
+    item.copy_button.click()
+    assert QGuiApplication.clipboard().text() == VIDEO and item.copy_button.text() == "Copied"
+    refused = [i for i in dialog.evidence.items if not i.open_button.isEnabled()]
+    assert all(i.copy_button.isEnabled() for i in refused)  # a link that is never opened can still be copied

@@ -73,7 +73,7 @@ def test_pending_first_then_needs_info_then_decided(qtbot, tasks: TaskManager, q
     model = loaded(qtbot, tasks, location_id)
     assert ids(model) == [queue["newest"], queue["pending"], queue["needs_info"], queue["approved"]]
     row = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert row == [f"#{queue['newest']}", "Pending", "just now", "Bo Chen", "Email", "ana.agent", ""]
+    assert row == [f"#{queue['newest']}", "Pending", "just now", "Bo Chen · bo@example.com", "Email", "ana.agent", ""]
     assert model.index(2, 1).data() == "Needs info"
     assert model.index(2, 1).data(Qt.ItemDataRole.ToolTipRole) == "Needs info: Which number did she text?"
     assert model.index(3, 6).data() == REVIEWER
@@ -100,10 +100,11 @@ def test_the_state_filter_and_the_pages(
 
 @pytest.mark.parametrize(
     ("elapsed_us", "words"),
-    [(0, "just now"), (59_000_000, "just now"), (12 * 60_000_000, "12 min"), (3 * HOUR + 5, "3 h"),
-     (23 * HOUR, "23 h"), (49 * HOUR, "2 d"), (-HOUR, "just now")],
+    [(0, "just now"), (59_000_000, "just now"), (60_000_000, "1 minute ago"), (12 * 60_000_000, "12 minutes ago"),
+     (HOUR, "1 hour ago"), (3 * HOUR + 5, "3 hours ago"), (23 * HOUR, "23 hours ago"), (25 * HOUR, "1 day ago"),
+     (49 * HOUR, "2 days ago"), (-HOUR, "just now")],
 )
-def test_age_in_one_short_unit(elapsed_us: int, words: str) -> None:
+def test_age_in_one_unit_as_a_phrase(elapsed_us: int, words: str) -> None:
     assert age_words(1_000_000_000_000, 1_000_000_000_000 + elapsed_us) == words
 
 
@@ -168,6 +169,7 @@ def test_approval_from_the_lock_refreshes_panel_list_history_and_badge(
     link.click()
     dialog = window.review_dialogs[review_id]
     settle(qtbot, window.tasks)
+    dialog.confirm_approval = lambda: True
     with qtbot.waitSignal(window.model.dataChanged):
         dialog.approve_button.click()
     settle(qtbot, window.tasks)

@@ -1,0 +1,128 @@
+"""The window's changes for a login set up with ``db grant`` (PostgreSQL team mode): each goes to the team's writer
+as the command line that does the same (``dnd-console serve`` runs it with the same rules, as that login), and the
+answer comes back as the same read models the window gets on a desk that writes itself.
+
+Reading stays direct: a granted login may read the console's tables. Only the write is handed over, so what the
+window shows after it is read back from the database the writer changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from console.domain.actions import Refusal
+from console.domain.channels import Channel
+from console.domain.events import iso_utc
+from console.domain.evidence import EvidenceLink
+from console.errors import ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
+from console.services import team
+from console.services.context import AppContext
+from console.services.dnd import ChannelChange, ContactDnd, DndResult
+from console.services.reads import status
+
+__all__ = ["review_action", "run", "save_contact", "set_connected", "set_dnd", "simple"]
+
+
+def _error(code: int, stderr: str) -> ConsoleError:
+    """The writer's one-line refusal as the error the window shows (exit 1: refused, else bad input)."""
+    lines = [line.removeprefix("dnd-console: ").strip() for line in stderr.splitlines() if line.strip()]
+    text = lines[-1] if lines else f"the team's writer refused the change (exit {code})"
+    return Refused(text) if code == 1 else InvalidInput(text)
+
+
+def run(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str], *, ok_codes: tuple[int, ...] = (0,),
+        as_json: bool = True) -> Any:
+    """Hand one command (with ``--json`` unless told) to the writer; its parsed JSON answer (``{}`` for a command
+    that prints text), or the refusal raised."""
+    answer = team.forward(needed.store, [*argv, "--json"] if as_json else list(argv), ctx.settings.region, [])
+    if answer.exit_code not in ok_codes:
+        raise _error(answer.exit_code, answer.stderr)
+    if not as_json:
+        return {}
+    try:
+        return orjson.loads(answer.stdout) if answer.stdout.strip() else {}
+    except orjson.JSONDecodeError:
+        raise StoreUnavailable("the team's writer gave an answer this console cannot read") from None
+
+
+def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Sequence[Channel] | None,
+            turn_on: bool, note: str | None, provider_cleared: bool, until_us: int | None = None) -> DndResult:
+    """``set CONTACT --channel C --on|--off [--until WHEN]`` per channel (``all`` for every one), as the toggle's
+    result."""
+    (before,) = status(ctx, contact_id)
+    refused: list[Refusal] = []
+    unchanged: list[tuple[Channel, str]] = []
+    for name in ["all"] if channels is None else [c.value for c in channels]:
+        argv = ["set", str(contact_id), "--channel", name, "--on" if turn_on else "--off"]
+        if note:
+            argv += ["--note", note]
+        if provider_cleared:
+            argv.append("--provider-cleared")
+        if until_us is not None:
+            argv += ["--until", iso_utc(until_us) or ""]
+        answer = run(ctx, needed, argv, ok_codes=(0, 1))
+        for row in answer.get("results", []):
+            refused += [Refusal(Channel(r["channel"]), str(r["code"]), str(r["message"])) for r in row["refused"]]
+            unchanged += [(Channel(u["channel"]), str(u["message"])) for u in row["unchanged"]]
+        if not answer.get("results"):
+            raise Refused("the team's writer did not apply the change")
+    (after,) = status(ctx, contact_id)
+    was = {view.channel: view.state for view in before.channels}
+    changed = tuple(
+        ChannelChange(view.channel, was[view.channel], view.state)
+        for view in after.channels
+        if view.state != was[view.channel]
+    )
+    return DndResult(turn_on, (ContactDnd(after.contact, changed, tuple(unchanged), tuple(refused)),))
+
+
+def evidence_args(links: Sequence[EvidenceLink]) -> list[str]:
+    return [arg for link in links for arg in ("--evidence", f"{link.kind.value}={link.url}")]
+
+
+def number_args(numbers: Sequence[str]) -> list[str]:
+    return [arg for number in numbers for arg in ("--relationship-number", number)]
+
+
+def save_contact(ctx: AppContext, needed: WriterNeeded, location: str, contact_id: int | None,
+                 changes: dict[str, str | None]) -> int:
+    """``contacts add`` (``contact_id`` None) or ``contacts edit``: only the fields in ``changes`` (None: unchanged,
+    '' removes an address on an edit); the contact's id."""
+    argv = ["contacts", "add", "--location", location] if contact_id is None else ["contacts", "edit", str(contact_id)]
+    for field in ("name", "email", "phone"):
+        value = changes.get(field)
+        if value is not None and (contact_id is not None or value != ""):
+            argv += [f"--{field}", value]
+    answer = run(ctx, needed, argv)
+    return int(answer["id"] if contact_id is None else answer["contact"]["id"])
+
+
+def set_connected(ctx: AppContext, needed: WriterNeeded, location: str, channel: Channel, connected: bool) -> None:
+    run(ctx, needed, ["locations", "connect" if connected else "disconnect", location, channel.value], as_json=False)
+
+
+def simple(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str]) -> None:
+    """A command that prints one line (``possible-opt-outs confirm ID``...): done, or its refusal raised."""
+    run(ctx, needed, argv, as_json=False)
+
+
+def review_action(ctx: AppContext, needed: WriterNeeded, action: str, review_id: int | None, *,
+                  contact_id: int | None = None, channel: Channel | None = None,
+                  links: Sequence[EvidenceLink] = (), numbers: Sequence[str] = (), note: str | None = None,
+                  reason: str | None = None) -> int:
+    """``review submit|update|approve|reject|needs-info``; the review's id (read it back for the window)."""
+    argv = ["review", action]
+    if action == "submit":
+        assert contact_id is not None and channel is not None
+        argv += [str(contact_id), "--channel", channel.value]
+    else:
+        argv.append(str(review_id))
+    argv += evidence_args(links) + number_args(numbers)
+    if note:
+        argv += ["--note", note]
+    if reason is not None:
+        argv += ["--reason", reason]
+    return int(run(ctx, needed, argv)["id"])
