@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console.domain.at_time import LedgerRecord, channel_at
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
-from console.domain.events import Effect, Event, Source, now_us, order_key
-from console.domain.state import replay
+from console.domain.events import Effect, Event, Source, iso_utc, now_us, order_key
+from console.domain.state import UNTIL, at_moment, replay, until_of
 from console.importers.dates import AHEAD_US, EARLIEST_US
 from console.store.contacts import add_contact
 from console.store.db import Store
@@ -37,7 +38,8 @@ STORABLE = (-(1 << 63), (1 << 63) - 1)
 def events(draw: st.DrawFn, instants: list[int] | None = None) -> Event:
     # few distinct instants, so ties happen
     at = BASE + draw(st.integers(0, 5)) * 3_600_000_000 if instants is None else draw(st.sampled_from(instants))
-    what = draw(st.sampled_from(["stop", "start", "error", "email", "none", "agent_on", "agent_off", "review"]))
+    kinds = ["stop", "start", "error", "email", "none", "agent_on", "agent_off", "review"]
+    what = draw(st.sampled_from([*kinds, "snooze"] if instants is None else kinds))
     phone, email = draw(st.sampled_from(PHONES)), draw(st.sampled_from(EMAILS))
     contact = draw(st.sampled_from((0, 1)))  # index of the contact, replaced by its id when recorded
     if what == "stop":
@@ -57,6 +59,11 @@ def events(draw: st.DrawFn, instants: list[int] | None = None) -> Event:
     channel = draw(st.sampled_from(CHANNEL_ORDER))
     if what == "agent_on":
         return Event(Source.AGENT, "", at, channel, Effect.SET, DndKind.MANUAL, "manual", contact_id=contact)
+    if what == "snooze":  # a manual DND with an end (RULES.md "Manual DND with an end"), ending on an instant
+        end = BASE + draw(st.integers(0, 6)) * 3_600_000_000
+        detail = {UNTIL: iso_utc(end) or ""}
+        return Event(Source.AGENT, "", at, channel, Effect.SET, DndKind.MANUAL, "manual", contact_id=contact,
+                     detail=detail)
     if what == "agent_off":
         lifted = draw(st.sampled_from([DndKind.MANUAL, DndKind.TEMPORARY]))
         return Event(
@@ -177,7 +184,7 @@ def assert_stored_state_is_the_replay(store: Store, evs: list[Event], cuts: list
                 and ev.effect != Effect.NONE
                 and (ev.contact_id == cid or (ev.contact_id is None and ev.address in (email, phone)))
             ]
-            expected = replay(mine)
+            expected = at_moment(replay(mine), now_us())  # read now: an ended manual DND is off
             assert stored[(n, channel)] == (
                 expected.dnd,
                 expected.kind,
@@ -255,3 +262,28 @@ def test_pure_replay_does_not_depend_on_input_order(evs: list[Event], rnd: objec
     for channel in CHANNEL_ORDER:
         subset = [(i, e) for i, e in enumerate(evs) if e.channel == channel]
         assert replay(subset) == replay([(i, e) for i, e in shuffled if e.channel == channel])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(events(), min_size=1, max_size=14).map(with_keys), st.data())
+def test_an_until_never_changes_the_answer_of_any_moment_before_it(evs: list[Event], data: st.DataObject) -> None:
+    """Take the end off one manual DND entry: every moment before that end reads the same (RULES.md "Manual DND
+    with an end": DND until then), for every channel, whatever else the ledger holds."""
+    ended = [n for n, ev in enumerate(evs) if until_of(ev) is not None]
+    if not ended:
+        return
+    n = data.draw(st.sampled_from(ended))
+    end = until_of(evs[n])
+    assert end is not None
+    without = list(evs)
+    without[n] = evs[n]._replace(detail={})
+    moments = sorted({ev.at_us for ev in evs if ev.at_us < end} | {end - 1, BASE - 1})
+    for channel in CHANNEL_ORDER:
+        for contact in (0, 1):
+            mine = [i for i, ev in enumerate(evs) if ev.channel == channel and ev.effect != Effect.NONE
+                    and (ev.contact_id == contact or ev.contact_id is None)]
+            with_end = [LedgerRecord(i, evs[i], 0) for i in mine]
+            no_end = [LedgerRecord(i, without[i], 0) for i in mine]
+            for moment in (m for m in moments if m < end):
+                a, b = channel_at(with_end, moment).state, channel_at(no_end, moment).state
+                assert (a.dnd, a.kind, a.reason) == (b.dnd, b.kind, b.reason), (channel, moment)

@@ -39,12 +39,14 @@ def run_bulk_set(
     dry_run: bool,
     location: str | None,
     as_json: bool,
+    until: str | None = None,
 ) -> None:
     """A bulk change (or its dry run): the preview, then exit 1 when anything was refused or unknown."""
     if not note or not note.strip():
         raise InvalidInput("a bulk change needs --note (why, kept in the history)")
     channels = None if channel.lower() == "all" else [parse_channel(channel)]
-    result = bulk.bulk_set(ctx, read_refs(contacts, from_file), channels, turn_on, note, dry_run, location).result
+    refs = read_refs(contacts, from_file)
+    result = bulk.bulk_set(ctx, refs, channels, turn_on, note, dry_run, location, until=until).result
     shape = result.as_dict()
     if as_json:
         emit_json(shape)

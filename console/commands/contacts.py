@@ -78,11 +78,18 @@ def contacts_edit(
     click.echo(f"#{after.id} {after.name} <{after.email or '-'}> {after.phone or '-'}  status: {edit.status.status}")
 
 
+def _history_state(s: dict[str, object]) -> str:
+    if not s["dnd"]:
+        return "off"
+    return f"{s['kind']} ({s['reason']})" + (f" until {s['until']}" if s.get("until") else "")
+
+
 def _state_line(ch: dict[str, object]) -> str:
     if not ch["dnd"]:
         return "off"
     lock = " LOCKED" if ch["locked"] else ""
-    return f"DND {ch['kind']}{lock}: {reason_text(str(ch['reason']))} since {ch['since']} ({ch['source']})"
+    end = f" until {ch['until']}" if ch.get("until") else ""
+    return f"DND {ch['kind']}{lock}: {reason_text(str(ch['reason']))} since {ch['since']}{end} ({ch['source']})"
 
 
 def _limit(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
@@ -185,10 +192,12 @@ def history(ctx: AppContext, contact: str, location: str | None, as_json: bool) 
             row = entry.as_dict()
             before, after = row["before"], row["after"]
             assert isinstance(before, dict) and isinstance(after, dict)
-            state = lambda s: f"{s['kind']} ({s['reason']})" if s["dnd"] else "off"  # noqa: E731
+            state = _history_state
+            detail = entry.event.detail or {}
+            end = f"  {reason_text(entry.event.reason, detail)}" if "until" in detail else ""
             click.echo(
                 f"  {row['at']}  {row['channel']:9} {state(before)} -> {state(after)}  "
-                f"{row['source']}/{row['reason']} by {row['actor']} [#{row['event']}]"
+                f"{row['source']}/{row['reason']} by {row['actor']} [#{row['event']}]{end}"
             )
         if not view.entries:
             click.echo("  no DND history")

@@ -18,7 +18,7 @@ from console.commands.support import (
     user_errors,
 )
 from console.domain.channels import Channel, parse_channel
-from console.domain.explain import reason_text
+from console.domain.explain import end_words, reason_text
 from console.errors import InvalidInput
 from console.services import dnd, exports, opt_outs, reads
 from console.services.context import AppContext
@@ -72,6 +72,13 @@ def check(
 @click.option("--off", "turn", flag_value="off", help="turn DND off")
 @click.option("--note", default=None, help="why, kept in the history")
 @click.option(
+    "--until",
+    "until",
+    default=None,
+    metavar="WHEN",
+    help="with --on: a manual DND that ends then (ISO 8601 UTC, or +3d, +12h, +2w from now)",
+)
+@click.option(
     "--provider-cleared",
     is_flag=True,
     help="confirm the address was removed from the provider's suppression list and re-validated",
@@ -89,6 +96,7 @@ def set_command(
     channel: str,
     turn: str | None,
     note: str | None,
+    until: str | None,
     provider_cleared: bool,
     inbound: bool,
     location: str | None,
@@ -97,16 +105,29 @@ def set_command(
     """An agent's change. Refused (exit 1, with the reason) where the rules forbid it."""
     if turn is None:
         raise click.UsageError("say --on or --off")
+    if until is not None and turn != "on":
+        raise click.UsageError("--until goes with --on (the end of a manual DND)")
+    if until is not None and inbound:
+        raise click.UsageError("--until is for outbound manual DND (not --inbound)")
     if len(contacts) != 1 or from_file is not None or dry_run:
         if not contacts and from_file is None:
             raise click.UsageError("name a CONTACT (or several, or --from-file FILE)")
-        return bulk_cmds.run_bulk_set(ctx, contacts, from_file, channel, turn == "on", note, dry_run, location, as_json)
+        return bulk_cmds.run_bulk_set(
+            ctx, contacts, from_file, channel, turn == "on", note, dry_run, location, as_json, until
+        )
     [contact] = contacts
     if inbound:
         return insight.run_set_inbound(ctx, contact, channel, turn == "on", note, location, as_json)
     channels = None if channel.lower() == "all" else [parse_channel(channel)]
     result = dnd.set_dnd(
-        ctx, contact, channels, turn == "on", note=note, provider_cleared=provider_cleared, location=location
+        ctx,
+        contact,
+        channels,
+        turn == "on",
+        note=note,
+        provider_cleared=provider_cleared,
+        location=location,
+        until=until,
     ).result
     if as_json:
         emit_json(result.as_dict())
@@ -115,7 +136,9 @@ def set_command(
         for row in result.contacts:
             cid = row.contact.id
             if row.changed:
-                click.echo(f"#{cid}: DND {word} for {', '.join(c.value for c in row.changed_channels)}")
+                ends = {c.after.until_us for c in row.changed if c.after.dnd}
+                end = f" until {end_words(ends.pop())} UTC" if len(ends) == 1 and None not in ends else ""
+                click.echo(f"#{cid}: DND {word} for {', '.join(c.value for c in row.changed_channels)}{end}")
             for _channel, message in row.unchanged:
                 click.echo(f"#{cid}: {message}")
             for refusal in row.refused:

@@ -15,6 +15,8 @@ class PlannedChange:
     channel: Channel
     turn_on: bool
     lifted_kind: DndKind | None = None
+    #: The end of the manual DND set (None: until an agent turns it off).
+    until_us: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +40,14 @@ def plan_agent_change(
     turn_on: bool,
     provider_cleared: bool = False,
     all_channels: bool = False,
+    until_us: int | None = None,
 ) -> ActionPlan:
-    """What an agent's toggle does to each channel. DND-all acts on disconnected channels too."""
+    """What an agent's toggle does to each channel. DND-all acts on disconnected channels too.
+
+    ``states`` are the channels as they read now (a manual DND whose end has come is off). Turning DND on a
+    manual DND replaces its end: ``until_us`` sets or moves it, None removes it. Only a manual DND can have an
+    end: ``until_us`` on a channel whose DND is of another kind is refused.
+    """
     plan = ActionPlan()
     for channel in channels:
         state = states.get(channel, ChannelState())
@@ -49,10 +57,18 @@ def plan_agent_change(
             )
             continue
         if turn_on:
-            if state.dnd:
-                plan.unchanged.append((channel, f"{channel.label} is already DND ({state.kind})."))
+            if not state.dnd or (state.kind == DndKind.MANUAL and state.until_us != until_us):
+                plan.changes.append(PlannedChange(channel, True, until_us=until_us))
+            elif until_us is not None and state.kind != DndKind.MANUAL:
+                plan.refusals.append(
+                    Refusal(
+                        channel,
+                        "not_manual",
+                        f"{channel.label} is {state.kind} DND ({state.reason}); only a manual DND can have an end.",
+                    )
+                )
             else:
-                plan.changes.append(PlannedChange(channel, True))
+                plan.unchanged.append((channel, f"{channel.label} is already DND ({state.kind})."))
             continue
         if not state.dnd or state.kind is None:
             plan.unchanged.append((channel, f"{channel.label} is not DND."))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import Event, to_us
-from console.domain.state import OFF, ChannelState, apply_event
+from console.domain.state import OFF, ChannelState, apply_event, expired
 
 
 class MomentError(ValueError):
@@ -66,10 +66,14 @@ def channel_at(records: Iterable[LedgerRecord], at_us: int, as_known_now: bool =
     last_lift: int | None = None
     seen = sorted((r for r in records if visible(r, at_us, as_known_now)), key=lambda r: r.event.order_key)
     for record in seen:
+        if expired(state, record.event.at_us):  # a manual DND's end came first: its entry is what ended it
+            last_lift, state = state.event_id, OFF
         after = apply_event(state, record.event, record.event_id)
         if state.dnd and not after.dnd:
             last_lift = record.event_id
         state = after
+    if expired(state, at_us):
+        return ChannelAt(OFF, () if state.event_id is None else (state.event_id,))
     if state.dnd and state.event_id is not None:
         return ChannelAt(state, (state.event_id,))
     return ChannelAt(state, () if last_lift is None else (last_lift,))

@@ -56,7 +56,7 @@ class BulkRefusal:
 
 def refusal_reason(code: str, state: ChannelState) -> str:
     """The ``reason`` of a refused channel in a bulk change: ``locked: sms.opt_out_keyword``, or the rule's code."""
-    return f"{code}: {state.reason}" if code == "locked" and state.reason else code
+    return f"{code}: {state.reason}" if code in ("locked", "not_manual") and state.reason else code
 
 
 @dataclass(slots=True)

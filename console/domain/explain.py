@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.domain.channels import Channel, DndKind
 from console.domain.events import from_us
-from console.domain.state import ChannelState
+from console.domain.state import UNTIL, ChannelState, moment_of
 
 REASON_TEXT: dict[str, str] = {
     "manual": "Set by an agent",
@@ -42,11 +42,20 @@ def reason_text(reason: str | None, detail: dict[str, str] | None = None) -> str
     if not reason:
         return ""
     text = REASON_TEXT.get(reason, reason)
+    end = moment_of((detail or {}).get(UNTIL)) if reason == "manual" else None
+    if end is not None:
+        return f"Manual DND until {end_words(end)}"
     if reason == "review.approved" and detail and detail.get("review"):
         who = f", approved by {detail['approved_by']}" if detail.get("approved_by") else ""
         return f"Lifted by opt-in review #{detail['review']}{who}"
     keyword = (detail or {}).get("keyword") or ("STOP" if "opt_out" in reason else "START")
     return text.replace("{keyword}", keyword)
+
+
+def end_words(us: int) -> str:
+    """The end of a manual DND, e.g. "8 Dec 2026 09:00" (UTC)."""
+    moment = from_us(us)
+    return f"{moment.day} {moment:%b} {moment.year} {moment:%H:%M}"
 
 
 def short_date(us: int | None) -> str:
@@ -60,6 +69,8 @@ def describe_state(channel: Channel, state: ChannelState) -> str:
     """E.g. "Replied STOP on 1 Mar 2024"."""
     if not state.dnd:
         return f"{channel.label}: not DND"
+    if state.until_us is not None:  # "Set by an agent on 1 Dec 2026, until 8 Dec 2026 09:00 UTC"
+        return f"{REASON_TEXT['manual']} on {short_date(state.since_us)}, until {end_words(state.until_us)} UTC"
     text = reason_text(state.reason, dict(state.detail or {}))
     return f"{text} on {short_date(state.since_us)}" if state.since_us is not None else text
 

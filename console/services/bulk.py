@@ -13,15 +13,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from console.domain.actions import plan_agent_change
+from console.domain.actions import ActionPlan, plan_agent_change
 from console.domain.addresses import AddressError, parse_contact_ref
 from console.domain.bulk import Preview, Revert, left_dict, plan_undo
 from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel, DndKind
-from console.domain.events import Effect, Event, Source, now_us
+from console.domain.events import Effect, Event, Source, iso_utc, now_us
 from console.domain.roles import admin_action_blockers
+from console.domain.state import UNTIL, ChannelState, at_moment
 from console.errors import InvalidInput, NotFound
 from console.services.base import LocationRef, Outcome, actor_role, location, refuse_if
 from console.services.context import AppContext
+from console.services.dnd import end_moment
 from console.store.bulk import (
     BULK,
     UNDO,
@@ -93,6 +95,16 @@ def _classify(
     return ids, emails, phones, parsed
 
 
+def keep_ends(plan: ActionPlan, states: dict[Channel, ChannelState]) -> None:
+    """A bulk change with an end leaves a manual DND already on as it is (with its end, or none)."""
+    kept = [c for c in plan.changes if c.turn_on and states[c.channel].dnd]
+    for change in kept:
+        plan.changes.remove(change)
+        plan.unchanged.append(
+            (change.channel, f"{change.channel.label} is already DND (manual); a bulk change sets no end on it.")
+        )
+
+
 def bulk_set(
     ctx: AppContext,
     refs: Sequence[str],
@@ -101,10 +113,19 @@ def bulk_set(
     note: str | None,
     dry_run: bool = False,
     where: LocationRef = None,
+    until: str | int | None = None,
 ) -> Outcome[BulkResult]:
-    """Turn DND on or off for ``channels`` (None: all six, connected or not) of every contact ``refs`` name."""
+    """Turn DND on or off for ``channels`` (None: all six, connected or not) of every contact ``refs`` name.
+
+    ``until`` (with ``turn_on``): the manual DND set ends then (RULES.md "Manual DND with an end"). A bulk change
+    sets ends only on channels that are off: a manual DND already on keeps its end (its undo lifts what the batch
+    set, so it could not give an earlier end back); a DND of another kind refuses an end, as for one contact.
+    """
     if not note or not note.strip():
         raise InvalidInput("a bulk change needs --note (why, kept in the history)")
+    until_us = None if until is None else end_moment(until)
+    if until_us is not None and not turn_on:
+        raise InvalidInput("--until goes with --on (the end of a manual DND)")
     wanted = tuple(CHANNEL_ORDER if channels is None else channels)
     all_channels = channels is None
     preview = Preview(wanted)
@@ -120,9 +141,10 @@ def bulk_set(
         batch = None
         if not dry_run:
             lock_chain(session)  # the states planned from are the states changed: no writer in between
-            batch = new_batch(
-                session, home, who, BULK, {"note": note, "on": turn_on, "channels": [c.value for c in wanted]}
-            )
+            meta: dict[str, object] = {"note": note, "on": turn_on, "channels": [c.value for c in wanted]}
+            if until_us is not None:
+                meta["until"] = iso_utc(until_us)
+            batch = new_batch(session, home, who, BULK, meta)
         connected: dict[int, frozenset[Channel]] = {}
         at = now_us()
         touched: set[int] = set()
@@ -134,13 +156,19 @@ def bulk_set(
                 lid = found[cid]
                 if lid not in connected:
                     connected[lid] = connected_channels(session, lid)
-                states = {c: state_from_row(stored.get((cid, c))) for c in wanted}
-                plan = plan_agent_change(states, connected[lid], wanted, turn_on, all_channels=all_channels)
+                states = {c: at_moment(state_from_row(stored.get((cid, c))), at) for c in wanted}
+                plan = plan_agent_change(
+                    states, connected[lid], wanted, turn_on, all_channels=all_channels, until_us=until_us
+                )
+                if until_us is not None:
+                    keep_ends(plan, states)
                 preview.add(cid, plan, states)
                 if batch is None:
                     continue
                 for change in plan.changes:
                     detail = {"note": note, "bulk": str(batch)}
+                    if change.turn_on and change.until_us is not None:
+                        detail[UNTIL] = iso_utc(change.until_us) or ""
                     if not change.turn_on:
                         before = states[change.channel]
                         detail["before_kind"] = before.kind.value if before.kind else DndKind.MANUAL.value
@@ -225,8 +253,9 @@ def undo_batch(ctx: AppContext, batch_id: int) -> Outcome[UndoResult]:
             for cid, lid, row, key in keyed:
                 entry = row.entry
                 held = stored.get((cid, entry.channel))
+                now_state = at_moment(state_from_row(held), at)
                 step = plan_undo(
-                    entry, state_from_row(held), held.last_order if held else None, (Source.AGENT.value, key) in done
+                    entry, now_state, held.last_order if held else None, (Source.AGENT.value, key) in done
                 )
                 if step is None:
                     continue

@@ -313,6 +313,7 @@ def build_demo(
     from console.services.demo_history import add_demo_history  # the last 12 months, for the overview's plots
     from console.services.demo_insight import add_demo_inbound
     from console.services.demo_reviews import add_demo_reviews  # it builds on this module's contacts
+    from console.services.demo_snooze import add_demo_snoozes
 
     recent = add_demo_history(store, seed)
     reviews = add_demo_reviews(store)
@@ -320,6 +321,7 @@ def build_demo(
     from console.services.demo_bulk import add_demo_bulk
 
     add_demo_bulk(store)
+    add_demo_snoozes(store)  # after the inbound blocks: the first blocked caller is snoozed too
     return {
         "contacts": contacts,
         "events": events_total + len(unmatched) + recent["events"],

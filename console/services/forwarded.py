@@ -15,6 +15,7 @@ import orjson
 
 from console.domain.actions import Refusal
 from console.domain.channels import Channel
+from console.domain.events import iso_utc
 from console.domain.evidence import EvidenceLink
 from console.errors import ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
 from console.services import team
@@ -48,8 +49,9 @@ def run(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str], *, ok_codes:
 
 
 def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Sequence[Channel] | None,
-            turn_on: bool, note: str | None, provider_cleared: bool) -> DndResult:
-    """``set CONTACT --channel C --on|--off`` per channel (``all`` for every one), as the toggle's result."""
+            turn_on: bool, note: str | None, provider_cleared: bool, until_us: int | None = None) -> DndResult:
+    """``set CONTACT --channel C --on|--off [--until WHEN]`` per channel (``all`` for every one), as the toggle's
+    result."""
     (before,) = status(ctx, contact_id)
     refused: list[Refusal] = []
     unchanged: list[tuple[Channel, str]] = []
@@ -59,6 +61,8 @@ def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Se
             argv += ["--note", note]
         if provider_cleared:
             argv.append("--provider-cleared")
+        if until_us is not None:
+            argv += ["--until", iso_utc(until_us) or ""]
         answer = run(ctx, needed, argv, ok_codes=(0, 1))
         for row in answer.get("results", []):
             refused += [Refusal(Channel(r["channel"]), str(r["code"]), str(r["message"])) for r in row["refused"]]

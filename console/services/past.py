@@ -60,6 +60,7 @@ class ChannelThen:
             "reason": state.reason,
             "since": iso_utc(state.since_us),
             "source": state.source,
+            "until": iso_utc(state.until_us),
             "entries": list(self.entries),
         }
         if self.inbound is not None:
@@ -122,15 +123,18 @@ class CheckThen:
     contact_name: str
     channel: Channel
     inbound: bool = False
+    #: The end of the manual DND that blocked then, if it had one.
+    until_us: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "allowed": self.allowed,
             "reason": self.reason,
             "kind": self.kind.value if self.kind else None,
-            "at": iso_utc(self.at_us),
-            "entries": list(self.entries),
         }
+        if self.until_us is not None:
+            out["until"] = iso_utc(self.until_us)
+        return {**out, "at": iso_utc(self.at_us), "entries": list(self.entries)}
 
 
 def contact_then(session: Session, contact: Contact, location: Location, at_us: int, as_known_now: bool) -> ContactThen:
@@ -212,7 +216,15 @@ def _decide(then: ContactThen, channel: Channel, inbound: bool) -> CheckThen:
     if decision.reason == "not_connected" and ch.connection_entry is not None:
         entries = (ch.connection_entry,)
     return CheckThen(
-        decision.allowed, decision.reason, decision.kind, then.at_us, entries, then.contact_id, then.name, channel
+        decision.allowed,
+        decision.reason,
+        decision.kind,
+        then.at_us,
+        entries,
+        then.contact_id,
+        then.name,
+        channel,
+        until_us=decision.until_us,
     )
 
 

@@ -77,6 +77,7 @@ class ChannelView:
             "reason": s.reason,
             "since": iso_utc(s.since_us),
             "source": s.source,
+            "until": iso_utc(s.until_us),
         }
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from console.domain.actions import ActionPlan, plan_agent_change
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
-from console.domain.events import Effect, Event, Source, now_us
-from console.domain.state import ChannelState
+from console.domain.events import Effect, Event, Source, iso_utc, now_us
+from console.domain.state import UNTIL, ChannelState
 from console.errors import Conflict
 from console.store.ledger import lock_chain, record_events
 from console.store.locations import connected_channels
@@ -42,11 +42,14 @@ def set_dnd(
     note: str | None = None,
     provider_cleared: bool = False,
     expected_versions: Mapping[Channel, int] | None = None,
+    until_us: int | None = None,
 ) -> ActionResult:
     """An agent's toggle. ``channels=None`` is DND-all (all six channels, connected or not).
 
-    ``expected_versions`` are the versions the agent saw; if another agent changed one of those channels
-    since, nothing is recorded and :class:`Conflict` names who changed it.
+    ``until_us``: the end of the manual DND turned on (RULES.md "Manual DND with an end"); it is kept in each
+    entry's detail, so it is sealed with the entry. ``expected_versions`` are the versions the agent saw; if
+    another agent changed one of those channels since, nothing is recorded and :class:`Conflict` names who
+    changed it.
     """
     if expected_versions:
         lock_chain(session)  # no other writer between the version check and the append
@@ -65,6 +68,7 @@ def set_dnd(
         turn_on,
         provider_cleared=provider_cleared,
         all_channels=all_channels,
+        until_us=until_us,
     )
     at, action = now_us(), new_key()
     detail = {"note": note} if note else {}
@@ -81,7 +85,7 @@ def set_dnd(
             reason="manual" if change.turn_on else "manual.lift",
             contact_id=contact.id,
             provider_cleared=provider_cleared and not change.turn_on,
-            detail=dict(detail),
+            detail=_with_end(detail, change.until_us) if change.turn_on else dict(detail),
         )
         for change in plan.changes
     ]
@@ -92,3 +96,10 @@ def set_dnd(
             if cid == contact.id:
                 result.changed[channel] = pair
     return result
+
+
+def _with_end(detail: dict[str, str], until_us: int | None) -> dict[str, str]:
+    out = dict(detail)
+    if until_us is not None:
+        out[UNTIL] = iso_utc(until_us) or ""
+    return out

@@ -110,7 +110,7 @@ class StateDifference:
 
 
 def _essential(state: ChannelState) -> tuple[Any, ...]:
-    return (state.dnd, state.kind, state.reason, state.since_us, state.source, state.event_id)
+    return (state.dnd, state.kind, state.reason, state.since_us, state.source, state.event_id, state.until_us)
 
 
 def _words(state: ChannelState, other: ChannelState) -> str:
@@ -118,7 +118,8 @@ def _words(state: ChannelState, other: ChannelState) -> str:
         return "off"
     text = f"DND {state.kind.value}"
     if other.dnd and other.kind == state.kind:  # same kind: say what else differs
-        text += f" ({state.reason}, since {iso_utc(state.since_us)}, entry {state.event_id})"
+        end = f", until {iso_utc(state.until_us)}" if state.until_us is not None else ""
+        text += f" ({state.reason}, since {iso_utc(state.since_us)}{end}, entry {state.event_id})"
     return text
 
 

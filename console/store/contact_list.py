@@ -16,10 +16,12 @@ from sqlalchemy import ColumnElement, Select, Table, and_, false, func, select, 
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, channels_in
+from console.domain.events import now_us
 from console.domain.state import ChannelState, Status
 from console.store.contact_search import Search, search_for
 from console.store.locations import connected_mask
 from console.store.models import ChannelStateRow, Contact, LedgerEntry
+from console.store.until import effective_mask, state_on
 
 CONTACTS = cast(Table, Contact.__table__)
 STATES = cast(Table, ChannelStateRow.__table__)
@@ -64,21 +66,21 @@ class ContactRow:
         return self.states.get(channel, ChannelState())
 
 
-def _kind_condition(flt: ContactFilter, connected: int) -> ColumnElement[bool]:
+def _kind_condition(flt: ContactFilter, connected: int, now: int) -> ColumnElement[bool]:
     assert flt.kind is not None
     channels = [flt.channel] if flt.channel else channels_in(connected)
     if not channels:
         return false()
     holders = select(STATES.c.contact_id).where(
         STATES.c.kind == flt.kind.value,
-        STATES.c.dnd == true(),
+        state_on(now),
         STATES.c.channel.in_([c.value for c in channels]),
     )
     return CONTACTS.c.id.in_(holders)
 
 
-def _status_condition(status: Status, connected: int) -> ColumnElement[bool]:
-    relevant = CONTACTS.c.dnd_mask.op("&")(connected)
+def _status_condition(status: Status, connected: int, now: int) -> ColumnElement[bool]:
+    relevant = effective_mask(now).op("&")(connected)
     if status == Status.OFF:
         return true() if connected == 0 else relevant == 0
     if connected == 0:
@@ -86,6 +88,11 @@ def _status_condition(status: Status, connected: int) -> ColumnElement[bool]:
     if status == Status.ON:
         return relevant == connected
     return and_(relevant != 0, relevant != connected)
+
+
+def _mask_now() -> ColumnElement[int]:
+    """The listed rows' ``dnd_mask`` as it reads now (ended manual DND out)."""
+    return effective_mask(now_us()).label("dnd_mask")
 
 
 def _ids_condition(session: Session, ids: frozenset[int]) -> ColumnElement[bool]:
@@ -111,14 +118,15 @@ def conditions(
     location = CONTACTS.c.location_id + 0 if by_set else CONTACTS.c.location_id
     where: list[ColumnElement[bool]] = [location == flt.location_id]
     connected = connected_mask(session, flt.location_id) if flt.status or flt.kind else 0
+    now = now_us()  # a manual DND whose end has come reads as off (store/until.py)
     if search is not None:
         where.append(search.condition)
     if flt.status is not None:
-        where.append(_status_condition(flt.status, connected))
+        where.append(_status_condition(flt.status, connected, now))
     if flt.kind is not None:
-        where.append(_kind_condition(flt, connected))
+        where.append(_kind_condition(flt, connected, now))
     elif flt.channel is not None:
-        where.append(CONTACTS.c.dnd_mask.op("&")(flt.channel.bit) != 0)
+        where.append(effective_mask(now).op("&")(flt.channel.bit) != 0)
     if flt.contact_ids is not None:
         where.append(_ids_condition(session, flt.contact_ids))
     return where
@@ -158,7 +166,7 @@ def _listing(session: Session, flt: ContactFilter) -> Select[Any]:
     search = _search(session, flt)
     if search is not None and not search.few and search.row_test is not None:
         search = replace(search, condition=search.row_test)
-    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
+    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, _mask_now()).where(
         *conditions(session, flt, search, search is not None and search.few)
     )
     return _ordered(query, flt, search)
@@ -197,7 +205,7 @@ def contact_rows(session: Session, ids: Sequence[int]) -> dict[int, ContactRow]:
     """Fresh rows for these contacts (after a change), keyed by id."""
     if not ids:
         return {}
-    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, CONTACTS.c.dnd_mask).where(
+    query = select(CONTACTS.c.id, CONTACTS.c.name, CONTACTS.c.email, CONTACTS.c.phone, _mask_now()).where(
         CONTACTS.c.id.in_(list(ids))
     )
     rows = session.execute(query).all()
@@ -220,10 +228,11 @@ def dnd_states(session: Session, ids: Sequence[int]) -> dict[int, dict[Channel, 
             STATES.c.since_us,
             STATES.c.source,
             STATES.c.event_id,
+            STATES.c.until_us,
             EVENTS.c.detail,
         )
         .outerjoin(EVENTS, EVENTS.c.id == STATES.c.event_id)
-        .where(STATES.c.contact_id.in_(list(ids)), STATES.c.dnd == true())
+        .where(STATES.c.contact_id.in_(list(ids)), state_on(now_us()))
     )
     found: dict[int, dict[Channel, ChannelState]] = {}
     for row in session.execute(query):
@@ -231,7 +240,7 @@ def dnd_states(session: Session, ids: Sequence[int]) -> dict[int, dict[Channel, 
             continue
         detail = orjson.loads(row.detail) if row.detail else None
         found.setdefault(row.contact_id, {})[Channel(row.channel)] = ChannelState(
-            True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id, detail
+            True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id, detail, row.until_us
         )
     return found
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
 from console.domain.events import Effect, Event, iso_utc
 from console.domain.inbound import INBOUND_CHANNELS, INBOUND_OFF, InboundState, apply_inbound, is_inbound
-from console.domain.state import OFF, ChannelState, apply_event
+from console.domain.state import OFF, ChannelState, apply_event, at_moment
 from console.store.models import Contact, ImportBatch
 from console.store.tables import EVENTS, LIVE, event_from_row
 
@@ -104,7 +104,7 @@ def contact_history(session: Session, contact: Contact) -> list[HistoryEntry]:
             inbound[ev.channel] = apply_inbound(was, ev, row.id)
             before, after = _as_channel_state(was), _as_channel_state(inbound[ev.channel])
         else:
-            before = states[ev.channel]
+            before = at_moment(states[ev.channel], ev.at_us)  # a manual DND whose end came is off by now
             after = apply_event(before, ev, row.id)
             states[ev.channel] = after
         entries.append(

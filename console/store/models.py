@@ -36,8 +36,9 @@ class Contact(Base):
         Index("ix_contacts_location_phone", "location_id", "phone"),
         Index("ix_contacts_location_name", "location_id", "name"),
         Index("ix_contacts_location_external", "location_id", "external_id"),
-        # Status and channel filters count over this small index instead of the whole table.
-        Index("ix_contacts_location_mask", "location_id", "dnd_mask"),
+        # Status and channel filters count over this small index instead of the whole table; the earliest end of a
+        # manual DND is in it too, so reading the mask as it is now (store/until.py) needs no row either.
+        Index("ix_contacts_location_mask", "location_id", "dnd_mask", "dnd_until_us"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -50,6 +51,9 @@ class Contact(Base):
     updated_at_us: Mapped[int] = mapped_column(BigInteger)
     #: Bit per channel (Channel.bit) that is DND, kept with channel_states so lists filter in SQL.
     dnd_mask: Mapped[int] = mapped_column(Integer, default=0)
+    #: The earliest end of a manual DND among the ``dnd_mask`` channels (None: none has one). Past it, reads
+    #: take the ended channels out of the mask (store/until.py); nothing has to run when it comes.
+    dnd_until_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True, default=None)
 
 
 class ChannelStateRow(Base):
@@ -66,6 +70,8 @@ class ChannelStateRow(Base):
     since_us: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str | None] = mapped_column(String(32))
     event_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The end of a manual DND (RULES.md "Manual DND with an end"); ``dnd`` stays true, reads treat it as off then.
+    until_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     #: Order key of the latest event applied, to tell whether a new event can be applied incrementally.
     last_order: Mapped[str] = mapped_column(String(300))
     #: Bumped on every change, for optimistic concurrency between agents.

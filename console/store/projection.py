@@ -144,6 +144,9 @@ def apply_to_pairs(
             held.append((contact_id, channel.value, *_state_tuple(after), last_text, row.version, row.changed_by))
     write_states(session, new, held)
     refresh_masks(session, stored, changed)
+    ending = {cid for cid, (was, now) in _items(changed) if was.until_us is not None or now.until_us is not None}
+    if ending:
+        set_untils(session, earliest_ends(stored, {p: s for p, (s, _) in computed.items()}, ending))
 
 
 def write_states(session: Session, new: Sequence[tuple[Any, ...]], held: Sequence[tuple[Any, ...]] = ()) -> None:
@@ -186,6 +189,7 @@ _PG_STATE_TYPES = {
     "since_us": "bigint",
     "source": "varchar",
     "event_id": "bigint",
+    "until_us": "bigint",
     "last_order": "varchar",
     "version": "integer",
     "changed_by": "varchar",
@@ -208,7 +212,49 @@ def set_masks(session: Session, masks: dict[int, int]) -> None:
 
 
 def _state_tuple(state: ChannelState) -> tuple[Any, ...]:
-    return (state.dnd, VALUE[state.kind], state.reason, state.since_us, state.source, state.event_id)
+    return (state.dnd, VALUE[state.kind], state.reason, state.since_us, state.source, state.event_id, state.until_us)
+
+
+def _items(
+    changed: dict[tuple[int, Channel], tuple[ChannelState, ChannelState]],
+) -> Iterable[tuple[int, tuple[ChannelState, ChannelState]]]:
+    return ((cid, pair) for (cid, _), pair in changed.items())
+
+
+def earliest_ends(
+    stored: dict[tuple[int, Channel], StoredState],
+    computed: dict[tuple[int, Channel], ChannelState],
+    contact_ids: Iterable[int],
+) -> dict[int, int | None]:
+    """Each contact's earliest manual DND end (``contacts.dnd_until_us``): over its computed states, and its
+    stored ones where none was computed."""
+    wanted = set(contact_ids)
+    ends: dict[int, int | None] = dict.fromkeys(wanted)
+    seen: set[tuple[int, Channel]] = set()
+    for pair, state in computed.items():
+        if pair[0] in wanted:
+            seen.add(pair)
+            _earliest(ends, pair[0], state.until_us if state.dnd else None)
+    for pair, row in stored.items():
+        if pair[0] in wanted and pair not in seen:
+            _earliest(ends, pair[0], row.until_us if row.dnd else None)
+    return ends
+
+
+def _earliest(ends: dict[int, int | None], contact_id: int, until_us: int | None) -> None:
+    if until_us is not None:
+        known = ends[contact_id]
+        ends[contact_id] = until_us if known is None else min(known, until_us)
+
+
+def set_untils(session: Session, ends: dict[int, int | None]) -> None:
+    """``contacts.dnd_until_us`` of each contact id (None: no DND of theirs has an end)."""
+    if ends:
+        conn = session.connection()
+        conn.exec_driver_sql(
+            f"UPDATE contacts SET dnd_until_us = {mark(conn)} WHERE id = {mark(conn)}",
+            [(end, cid) for cid, end in ends.items()],
+        )
 
 
 #: The ledger columns a replay reads, in the order of :func:`_ledger_event`.
@@ -311,5 +357,10 @@ def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence
             masks[cid] |= channel.bit
     write_states(session, rows)
     set_masks(session, masks)
+    afters = {pair: after for pair, (after, last) in computed.items() if last}
+    ending = {cid for (cid, _), after in afters.items() if after.until_us is not None}
+    ending.update(cid for (cid, _), row in old.items() if row.until_us is not None)
+    if ending:
+        set_untils(session, earliest_ends({}, afters, ending))
     notify(session, location_id, masks)
     open_held_reviews_for_contacts(session, location_id, ids)  # held opt-ins may concern a new number

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
-from console.domain.events import iso_utc
+from console.domain.events import iso_utc, now_us
 from console.domain.gate import SendDecision, decide_send
-from console.domain.state import OFF, ChannelState, status_of
+from console.domain.state import OFF, ChannelState, at_moment, status_of
 from console.errors import NotFound
 from console.store.locations import connected_channels
 from console.store.models import ChannelStateRow, Contact, Integration, LedgerEntry, Location
@@ -24,7 +24,10 @@ class StoredState:
     changed_by: str | None
 
 
-def channel_states(session: Session, contact_id: int) -> dict[Channel, StoredState]:
+def channel_states(session: Session, contact_id: int, now: int | None = None) -> dict[Channel, StoredState]:
+    """The contact's six channel states as they read at ``now`` (default: this moment): a manual DND whose end
+    has come reads as off (its row keeps its version)."""
+    at = now_us() if now is None else now
     rows = session.execute(
         select(ChannelStateRow, LedgerEntry.detail)
         .outerjoin(LedgerEntry, LedgerEntry.id == ChannelStateRow.event_id)
@@ -43,8 +46,9 @@ def channel_states(session: Session, contact_id: int) -> dict[Channel, StoredSta
                 row.source,
                 row.event_id,
                 orjson.loads(detail) if detail else None,
+                row.until_us,
             )
-        states[channel] = StoredState(state, row.version, row.changed_by)
+        states[channel] = StoredState(at_moment(state, at), row.version, row.changed_by)
     return states
 
 
@@ -65,6 +69,7 @@ def contact_status(session: Session, contact: Contact) -> dict[str, object]:
             "reason": state.reason,
             "since": iso_utc(state.since_us),
             "source": state.source,
+            "until": iso_utc(state.until_us),
         }
     return {
         "id": contact.id,
@@ -86,7 +91,13 @@ def can_send(session: Session, contact_id: int, channel: Channel) -> SendDecisio
     )
     row = session.execute(
         select(
-            Contact.email, Contact.phone, connected, ChannelStateRow.dnd, ChannelStateRow.kind, ChannelStateRow.reason
+            Contact.email,
+            Contact.phone,
+            connected,
+            ChannelStateRow.dnd,
+            ChannelStateRow.kind,
+            ChannelStateRow.reason,
+            ChannelStateRow.until_us,
         )
         .outerjoin(
             ChannelStateRow, (ChannelStateRow.contact_id == Contact.id) & (ChannelStateRow.channel == channel.value)
@@ -95,6 +106,6 @@ def can_send(session: Session, contact_id: int, channel: Channel) -> SendDecisio
     ).one_or_none()
     if row is None:
         raise NotFound(f"no contact with id {contact_id}")
-    email, phone, is_connected, dnd, kind, reason = row
-    state = ChannelState(True, DndKind(kind), reason) if dnd and kind else OFF
+    email, phone, is_connected, dnd, kind, reason, until = row
+    state = at_moment(ChannelState(True, DndKind(kind), reason, until_us=until), now_us()) if dnd and kind else OFF
     return decide_send(channel, state, bool(is_connected), bool(email), bool(phone))

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
-from console.domain.state import replay
+from console.domain.events import now_us
+from console.domain.state import at_moment, replay
 from console.store.tables import CONTACTS, EVENTS, LIVE, STATES, event_from_row
+from console.store.until import state_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +28,14 @@ class Suppression:
 def suppressions(session: Session, location_id: int, channel: Channel) -> Iterator[Suppression]:
     column = CONTACTS.c.email if channel == Channel.EMAIL else CONTACTS.c.phone
     seen: set[str] = set()
+    now = now_us()  # a manual DND whose end has come is off
     rows = session.execute(
         select(column, STATES.c.kind, STATES.c.reason, STATES.c.since_us)
         .join(STATES, STATES.c.contact_id == CONTACTS.c.id)
         .where(
             CONTACTS.c.location_id == location_id,
             STATES.c.channel == channel.value,
-            STATES.c.dnd,
+            state_on(now),
             column.isnot(None),
         )
         .order_by(column)
@@ -54,6 +57,6 @@ def suppressions(session: Session, location_id: int, channel: Channel) -> Iterat
     ):
         unmatched[row.address].append(row)
     for address in sorted(unmatched):
-        state = replay((r.id, event_from_row(r)) for r in unmatched[address])
+        state = at_moment(replay((r.id, event_from_row(r)) for r in unmatched[address]), now)
         if state.dnd and state.kind and address not in seen:
             yield Suppression(address, state.kind.value, state.reason or "", state.since_us or 0)

@@ -70,6 +70,8 @@ class StoredState(NamedTuple):
     since_us: int | None
     source: str | None
     event_id: int | None
+    #: The end of a manual DND (None: no end); the row still says ``dnd`` after it, reads treat it as off.
+    until_us: int | None
     last_order: str
     version: int
     changed_by: str | None
@@ -113,7 +115,9 @@ def driver_cursor(conn: Connection) -> Iterator[Any]:
 def state_from_row(row: Any) -> ChannelState:
     if row is None or not row.dnd:
         return OFF
-    return ChannelState(True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id)
+    return ChannelState(
+        True, DndKind(row.kind), row.reason, row.since_us, row.source, row.event_id, until_us=row.until_us
+    )
 
 
 def channel_address(channel: Channel, email: str | None, phone: str | None) -> str | None:

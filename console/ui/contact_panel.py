@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,11 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
-from console.domain.explain import describe_state, explain_lock
+from console.domain.events import now_us
+from console.domain.explain import describe_state, end_words, explain_lock, short_date
 from console.domain.gate import SendDecision, decide_send
+from console.domain.inbound import INBOUND_CHANNELS, INBOUND_OFF, InboundState
 from console.domain.reviews import Review
 from console.domain.state import ChannelState, needs_provider_clearance, status_of
 from console.services.dnd import DndResult
+from console.services.inbound import InboundResult
 from console.services.reads import ChannelView
 from console.ui import ops
 from console.ui.badges import BADGE_COLOURS
@@ -38,9 +41,11 @@ from console.ui.operations import ChangeOp, QueryOp
 from console.ui.plain import plain
 from console.ui.review_model import STATE_WORDS
 from console.ui.review_submission import ReviewSubmissionDialog
+from console.ui.snooze import UNTIL_PICK, UntilDialog, choice_named, end_button, short_end
 from console.ui.taskman import TaskManager
 
 ClearanceQuestion = Callable[[QWidget | None, str | None, ChannelState], bool]
+UntilQuestion = Callable[[QWidget | None, Channel], int | None]
 SubmissionQuestion = Callable[[QWidget | None, TaskManager, int, Channel], Review | None]
 LINK_STYLE = (
     "QPushButton { border: none; padding: 0; color: palette(link); text-decoration: underline; text-align: left; }"
@@ -58,6 +63,23 @@ class ChannelRow:
         self.toggle = name_widget(
             QCheckBox(channel.label, parent), f"toggle_{channel.value}", f"DND on {channel.label}"
         )
+        self.end_button = end_button(channel, parent)
+        self.switch_box = QWidget(parent)  # the toggle and, beside it, the choice of its end
+        switch = QHBoxLayout(self.switch_box)
+        switch.setContentsMargins(0, 0, 0, 0)
+        switch.setSpacing(2)
+        switch.addWidget(self.toggle)
+        switch.addWidget(self.end_button)
+        self.switch_box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.inbound_toggle: QCheckBox | None = None
+        if channel in INBOUND_CHANNELS:
+            what = "messages" if channel == Channel.SMS else "calls"
+            self.inbound_toggle = name_widget(
+                QCheckBox(f"Block incoming {what}", parent),
+                f"inbound_{channel.value}",
+                f"Block incoming {channel.label} from the contact",
+                f"Inbound DND: {what} from this contact do not reach the team. Not counted in the DND badge.",
+            )
         self.kind_icon = plain(name_widget(QLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind"))
         self.kind_icon.setFixedSize(ICON_SIZE)
         self.state_label = plain(name_widget(QLabel(parent), f"state_{channel.value}", f"{channel.label} DND state"))
@@ -77,6 +99,8 @@ class ChannelRow:
         box.setSpacing(2)
         box.addWidget(self.state_label)
         box.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignLeft)
+        if self.inbound_toggle is not None:
+            box.addWidget(self.inbound_toggle, 0, Qt.AlignmentFlag.AlignLeft)
 
     def show_review(self, state: ChannelState, connected: bool, review: Review | None) -> None:
         """The lock's way out: a link to request an opt-in review, or to the review already open."""
@@ -98,6 +122,8 @@ class ChannelRow:
         self.toggle.setChecked(state.dnd)
         self.toggle.blockSignals(False)
         self.toggle.setEnabled(connected and not state.locked)
+        self.end_button.setEnabled(connected and (not state.dnd or state.kind == DndKind.MANUAL))
+        self.end_button.setToolTip(end_tip(self.channel, state))
         # the icon of ui/icons.py's state_icon_name, the list's and the legend's: one icon per state everywhere
         self.icon_name = (NOT_CONNECTED_ICON if not connected
                           else f"kind-{state.kind.value if state.kind else 'manual'}" if state.dnd
@@ -128,12 +154,32 @@ class ChannelRow:
         self.toggle.setToolTip(f"{tip} (Alt+{CHANNEL_ORDER.index(self.channel) + 1})")
         self.toggle.setAccessibleDescription(tip)
 
+    def show_inbound(self, state: InboundState | None) -> None:
+        """Inbound DND (sms, call): ticked while the contact's messages or calls are blocked; None: no contact."""
+        box = self.inbound_toggle
+        if box is None:
+            return
+        box.blockSignals(True)
+        box.setChecked(state is not None and state.dnd)
+        box.blockSignals(False)
+        box.setEnabled(state is not None)  # connections and addresses do not matter (RULES.md "Inbound DND")
+        what = "Messages" if self.channel == Channel.SMS else "Calls"
+        if state is not None and state.dnd:
+            since = f" since {short_date(state.since_us)}" if state.since_us is not None else ""
+            box.setToolTip(f"{what} from this contact are blocked{since} (inbound DND). Untick to let them in again. "
+                           "Not counted in the DND badge.")
+        else:
+            box.setToolTip(f"{what} from this contact reach the team. Tick to block them (inbound DND, audited). "
+                           "Not counted in the DND badge.")
+
     def show_nothing(self) -> None:
         """No contact: no state, no icons that would say something about a contact."""
         self.toggle.blockSignals(True)
         self.toggle.setChecked(False)
         self.toggle.blockSignals(False)
         self.toggle.setEnabled(False)
+        self.end_button.setEnabled(False)
+        self.show_inbound(None)
         self.kind_icon.clear()
         self.icon_name = ""
         self.state_label.setText("")
@@ -145,10 +191,24 @@ class ChannelRow:
 
 def dnd_words(channel: Channel, state: ChannelState) -> str:
     """E.g. "Locked: DND (permanent), Replied STOP on 1 Mar 2024, until an approved opt-in review"."""
+    if state.until_us is not None:
+        return (f"DND until {short_end(state.until_us)} UTC (manual), set by an agent on "
+                f"{short_date(state.since_us)}; then off again")
     kind = state.kind.value if state.kind else "manual"
     head = "Locked: DND" if state.locked else "DND"
     since = describe_state(channel, state)
     return f"{head} ({kind}), {since}, {UNTIL_WORDS.get(state.kind, 'until an agent turns it off')}"
+
+
+def end_tip(channel: Channel, state: ChannelState) -> str:
+    if state.dnd and state.kind != DndKind.MANUAL:
+        return f"{channel.label} is {state.kind} DND: only a manual DND can have an end."
+    if state.dnd and state.until_us is not None:
+        return (f"{channel.label} is DND until {end_words(state.until_us)} UTC: move the end, or keep it until you "
+                "turn it off")
+    if state.dnd:
+        return f"{channel.label} is DND until an agent turns it off: give it an end (1 day, 1 week, 30 days, until...)"
+    return f"DND on {channel.label}: until I turn it off, for 1 day, 1 week, 30 days, or until..."
 
 
 UNTIL_WORDS: dict[DndKind | None, str] = {
@@ -238,6 +298,13 @@ class ContactPanel(QWidget):
         self._tasks = tasks
         self.ask_clearance: ClearanceQuestion = ProviderClearanceDialog.ask
         self.ask_submission: SubmissionQuestion = ReviewSubmissionDialog.ask
+        self.ask_until: UntilQuestion = UntilDialog.ask
+        #: When the earliest end of a shown manual DND comes, the contact is read again (and the list told): the
+        #: store reads it as off from then on, with no job run.
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.timeout.connect(self._end_came)
+        self._inbound: dict[Channel, InboundState] = {}
         self._reviews: dict[Channel, Review | None] = {}
         self.contact_id: int | None = None
         self._email: str | None = None
@@ -271,7 +338,11 @@ class ContactPanel(QWidget):
             row = ChannelRow(channel, self)
             row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
             row.review_button.clicked.connect(lambda _checked=False, c=channel: self._review_clicked(c))
-            for col, widget in enumerate((row.channel_icon, row.toggle, row.kind_icon)):
+            menu = row.end_button.menu()
+            menu.triggered.connect(lambda action, c=channel: self.choose_end(c, str(action.data())))
+            if row.inbound_toggle is not None:
+                row.inbound_toggle.clicked.connect(lambda checked, c=channel: self._inbound_clicked(c, checked))
+            for col, widget in enumerate((row.channel_icon, row.switch_box, row.kind_icon)):
                 grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(row.state_box, r, 3)  # no alignment: the row grows to a wrapped explanation
             self.rows[channel] = row
@@ -324,6 +395,11 @@ class ContactPanel(QWidget):
         self.dnd_all.setEnabled(enabled)
         for row in self.rows.values():
             row.toggle.setEnabled(enabled and row.channel in self._connected and not self._locked(row.channel))
+            stored = self._stored.get(row.channel)
+            endable = stored is not None and (not stored.state.dnd or stored.state.kind == DndKind.MANUAL)
+            row.end_button.setEnabled(enabled and row.channel in self._connected and endable)
+            if row.inbound_toggle is not None:
+                row.inbound_toggle.setEnabled(enabled and stored is not None)
 
     def _locked(self, channel: Channel) -> bool:
         stored = self._stored.get(channel)
@@ -332,7 +408,8 @@ class ContactPanel(QWidget):
     def _show_card(self, card: ops.ContactCard | None) -> None:
         if card is None:
             self.contact_id = None
-            self._stored, self._connected, self._reviews = {}, frozenset(), {}
+            self._stored, self._connected, self._reviews, self._inbound = {}, frozenset(), {}, {}
+            self._end_timer.stop()
             self.title.setText("No contact selected")
             self.details.setText("Select a contact in the list to see and change its DND on each channel.")
             self.details.show()
@@ -346,6 +423,7 @@ class ContactPanel(QWidget):
             return
         self._email = card.email
         self._stored, self._connected, self._reviews = dict(card.channels), card.connected, dict(card.reviews)
+        self._inbound = dict(card.inbound)
         self.title.setText(card.name)
         self.details.hide()
         self.email_line.show_address(card.email)
@@ -358,9 +436,24 @@ class ContactPanel(QWidget):
             row.show_state(state, connected, decide_send(channel, state, connected, bool(card.email),
                                                          bool(card.phone)))
             row.show_review(self._stored[channel].state, channel in self._connected, self._reviews.get(channel))
+            row.show_inbound(self._inbound.get(channel, INBOUND_OFF))
         self._show_status()
         self._fit_explanations()
+        self._watch_ends()
         self.loaded.emit(card.id)
+
+    def _watch_ends(self) -> None:
+        ends = [v.state.until_us for v in self._stored.values() if v.state.dnd and v.state.until_us is not None]
+        self._end_timer.stop()
+        if ends:
+            wait_ms = max(0, (min(ends) - now_us()) // 1000) + 500
+            if wait_ms < 2**31 - 1:  # within about 24 days; a later end is met by a later reading
+                self._end_timer.start(int(wait_ms))
+
+    def _end_came(self) -> None:
+        if self.contact_id is not None:
+            self.reload()
+            self.contact_changed.emit(self.contact_id)
 
     def _fit_explanations(self) -> None:
         """Give each wrapped explanation the height it needs at its width (the grid alone gives one line)."""
@@ -432,6 +525,52 @@ class ContactPanel(QWidget):
 
         self._act([channel], turn_on, cleared, {channel: stored.version}, done)
 
+    def choose_end(self, channel: Channel, words: str) -> None:
+        """One entry of the channel's "▾" choice: manual DND on until the agent turns it off, for a while, or until
+        a picked moment. On a manual DND it moves or removes the end (RULES.md "Manual DND with an end")."""
+        if self.contact_id is None or channel not in self._stored:
+            return
+        choice = choice_named(words)
+        until: int | None = None
+        if choice.length_us == UNTIL_PICK:
+            until = self.ask_until(self, channel)
+            if until is None:
+                return
+        elif isinstance(choice.length_us, int):
+            until = now_us() + choice.length_us
+            until -= until % 60_000_000  # whole minutes, as the rows show them
+        stored = self._stored[channel]
+
+        def done(result: DndResult) -> None:
+            if result.refused:
+                self.message.emit("warning", " ".join(r.message for c in result.contacts for r in c.refused))
+            elif result.changed:
+                end = f"until {end_words(until)} UTC" if until is not None else "until an agent turns it off"
+                self.message.emit("info", f"{channel.label} is DND {end}.")
+
+        self._act([channel], True, False, {channel: stored.version}, done, until)
+
+    def _inbound_clicked(self, channel: Channel, turn_on: bool) -> None:
+        """Block (or let in again) messages or calls from the contact: inbound DND, through the service."""
+        contact_id = self.contact_id
+        if contact_id is None:
+            return
+        self._set_editable(False)
+        note = self.note.text().strip() or None
+        what = "messages" if channel == Channel.SMS else "calls"
+
+        def saved(_result: InboundResult | None) -> None:
+            self.note.clear()
+            word = "blocked" if turn_on else "let in again"
+            self.message.emit("info", f"Incoming {what} from this contact are {word} (inbound DND).")
+            self._after_change(contact_id)
+
+        (ChangeOp(self._tasks, lambda ctx: ops.set_inbound(ctx, contact_id, channel, turn_on, note))
+         .with_progress("Saving the inbound DND change...")
+         .success(saved)
+         .failure(lambda _error: self._after_change(contact_id))
+         .run_in_background())
+
     def _dnd_all_clicked(self, turn_on: bool) -> None:
         cleared = False
         email = self._stored.get(Channel.EMAIL)
@@ -454,7 +593,8 @@ class ContactPanel(QWidget):
         self._act(None, turn_on, cleared, None, done)
 
     def _act(self, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
-             versions: dict[Channel, int] | None, done: Callable[[DndResult], None]) -> None:
+             versions: dict[Channel, int] | None, done: Callable[[DndResult], None],
+             until_us: int | None = None) -> None:
         """Save the change on the worker; the toggles wait for it, then show what is stored."""
         contact_id = self.contact_id
         if contact_id is None:
@@ -468,7 +608,8 @@ class ContactPanel(QWidget):
             self._after_change(contact_id)
 
         note = self.note.text().strip() or None
-        (ChangeOp(self._tasks, lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions, note))
+        (ChangeOp(self._tasks,
+                  lambda ctx: ops.set_dnd(ctx, contact_id, channels, turn_on, cleared, versions, note, until_us))
          .with_progress("Saving the DND change...")
          .success(saved)
          .failure(lambda _error: self._after_change(contact_id))

@@ -11,7 +11,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
-from console.domain.explain import reason_text
+from console.domain.explain import end_words, reason_text
+from console.domain.inbound import is_inbound
 from console.domain.state import ChannelState
 from console.store.history import HistoryEntry
 from console.ui import ops
@@ -33,10 +34,14 @@ SOURCE_WORDS = {"agent": "Manual (agent)", "review": "Opt-in review", "mailgun":
 
 
 def state_words(state: ChannelState) -> str:
+    if state.dnd and state.until_us is not None:  # a manual DND with an end
+        return f"DND {state.kind} until {end_words(state.until_us)}"
     return f"DND {state.kind}" if state.dnd else "off"
 
 
 def change_words(entry: HistoryEntry) -> str:
+    if is_inbound(entry.event):  # inbound DND: messages or calls from the contact, beside the outbound state
+        return "Incoming blocked (inbound DND)" if entry.after.dnd else "Incoming let in (inbound DND off)"
     before, after = state_words(entry.before), state_words(entry.after)
     if before == after:
         verb = "set" if entry.event.effect == Effect.SET else "lift"

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 from console.domain.channels import Channel, mask_of
 from console.domain.evidence import EvidenceLink
+from console.domain.inbound import InboundState
 from console.domain.reviews import Review, ReviewState
 from console.domain.state import ChannelState
 from console.errors import NotFound, WriterNeeded
-from console.services import agents, contacts, dnd, forwarded, locations, opt_outs, reads, reviews
+from console.services import agents, contacts, dnd, forwarded, inbound, locations, opt_outs, reads, reviews
 from console.services.context import AppContext
 from console.services.dnd import DndResult
+from console.services.inbound import InboundResult
 from console.services.reads import ChannelView, ContactView
 from console.store import contact_list
 from console.store.contact_list import ContactFilter, ContactRow
@@ -60,6 +62,8 @@ class ContactCard:
     location_id: int
     channels: Mapping[Channel, ChannelView]
     reviews: Mapping[Channel, Review | None]
+    #: Inbound DND in effect (sms, call), by channel; a channel missing is not blocked.
+    inbound: Mapping[Channel, InboundState] = field(default_factory=dict)
 
     @property
     def connected(self) -> frozenset[Channel]:
@@ -158,16 +162,29 @@ def contact_card(ctx: AppContext, contact_id: int) -> ContactCard | None:
         checkpoint()
         open_reviews[channel] = reviews.open_review(ctx, contact_id, channel) if view.state.locked else None
     c = found.contact
-    return ContactCard(c.id, c.name, c.email, c.phone, c.location_id, channels, open_reviews)
+    blocked = {ch: state for (_cid, ch), state in inbound.inbound_now(ctx, [c.id]).items()}
+    return ContactCard(c.id, c.name, c.email, c.phone, c.location_id, channels, open_reviews, blocked)
 
 
 def set_dnd(ctx: AppContext, contact_id: int, channels: Sequence[Channel] | None, turn_on: bool, cleared: bool,
-            versions: Mapping[Channel, int] | None, note: str | None = None) -> DndResult:
+            versions: Mapping[Channel, int] | None, note: str | None = None, until_us: int | None = None) -> DndResult:
+    """``until_us``: the end of the manual DND turned on (None: until an agent turns it off)."""
     try:
         return dnd.set_dnd(ctx, contact_id, channels, turn_on, note=note, provider_cleared=cleared,
-                           expected_versions=versions).result
+                           expected_versions=versions, until=until_us).result
     except WriterNeeded as needed:  # the writer applies it with the same rules (without the version check)
-        return forwarded.set_dnd(ctx, needed, contact_id, channels, turn_on, note, cleared)
+        return forwarded.set_dnd(ctx, needed, contact_id, channels, turn_on, note, cleared, until_us)
+
+
+def set_inbound(ctx: AppContext, contact_id: int, channel: Channel, turn_on: bool,
+                note: str | None = None) -> InboundResult | None:
+    """Inbound DND (block incoming) on sms or call, through the service, audited like every change."""
+    try:
+        return inbound.set_inbound(ctx, str(contact_id), channel.value, turn_on, note)
+    except WriterNeeded as needed:  # the team's writer runs ``set --inbound`` with the same rules
+        argv = ["set", str(contact_id), "--channel", channel.value, "--inbound", "--on" if turn_on else "--off"]
+        forwarded.run(ctx, needed, [*argv, *(["--note", note] if note else [])])
+        return None
 
 
 def history(ctx: AppContext, contact_id: int) -> list[HistoryEntry]:

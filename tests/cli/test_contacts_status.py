@@ -68,7 +68,7 @@ def test_status_json_shape(cli: CliRunner) -> None:
     assert row["status"] == "off"
     assert set(row["channels"]) == set(CHANNELS)
     for channel in CHANNELS:
-        expected: dict[str, object] = dict.fromkeys(("kind", "reason", "since", "source"))
+        expected: dict[str, object] = dict.fromkeys(("kind", "reason", "since", "source", "until"))
         expected.update(connected=True, dnd=False, locked=False)
         if channel in ("sms", "call"):  # revision 2: inbound DND beside the outbound state
             expected["inbound"] = {"dnd": False, "since": None}

@@ -80,3 +80,26 @@ def test_without_a_writer_the_window_says_how_to_start_one(team: Team) -> None: 
             ops.save_contact(amy, location, None, "Bo", "", "")
     finally:
         amy.close()
+
+
+def test_a_granted_logins_snooze_and_inbound_block_go_through_the_writer(team: Team) -> None:  # noqa: F811
+    from console.domain.events import now_us
+    from console.services.inbound import inbound_now
+
+    team.start_writer()
+    assert team.as_("boss", "db", "grant", team.logins["amy"], "--role", "agent").code == 0
+    amy = window_of(team, "amy")
+    try:
+        location = ops.window_start(amy).locations[0][0]
+        contact = ops.save_contact(amy, location, None, "Ann Lee", "", "+14155550100")
+        end = now_us() + 7 * 86_400_000_000
+        end -= end % 1_000_000
+        result = ops.set_dnd(amy, contact, [Channel.SMS], True, False, None, until_us=end)
+        assert result.changed and result.contacts[0].changed[0].after.until_us == end
+        ops.set_inbound(amy, contact, Channel.CALL, True, "abusive caller")
+        assert inbound_now(amy, [contact])[(contact, Channel.CALL)].dnd
+        card = ops.contact_card(amy, contact)
+        assert card is not None and card.inbound[Channel.CALL].dnd
+        assert card.channels[Channel.SMS].state.until_us == end
+    finally:
+        amy.close()

@@ -34,6 +34,9 @@ def upgrade() -> None:
         by_location.setdefault(int(location_id), []).append(int(contact_id))
     if not by_location:
         return
+    from console.store.until import ensure_end_columns
+
+    ensure_end_columns(bind)  # today's projection replays, and it keeps the end of a manual DND (0011)
     session = Session(bind=bind)
     for location_id, contact_ids in by_location.items():
         recompute_contacts(session, location_id, contact_ids)
