@@ -91,8 +91,11 @@ def test_copy_buttons_put_the_address_on_the_clipboard_and_say_so(qtbot, win: Ma
     win.panel.phone_line.copy_button.click()
     assert clipboard.text() == "+14155550100"
     buttons = (win.panel.email_line.copy_button, win.panel.phone_line.copy_button)
-    lefts = {button.mapTo(win, button.rect().topLeft()).x() for button in buttons}
-    assert len(lefts) == 1  # the two Copy buttons line up
+
+    def lefts() -> set[int]:
+        return {button.mapTo(win, button.rect().topLeft()).x() for button in buttons}
+
+    qtbot.waitUntil(lambda: len(lefts()) == 1, timeout=3000)  # the two Copy buttons line up (once laid out)
     assert "Copied the phone +14155550100" in win.messages.text
 
 
@@ -332,13 +335,15 @@ def test_tab_goes_from_the_list_to_the_panel_in_reading_order(qtbot, win: MainWi
                     timeout=5000)
     settle(qtbot, win.tasks)
     order = []
-    for _ in range(6):
+    for _ in range(8):
         focused = QApplication.focusWidget()
         assert focused is not None
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
         now = QApplication.focusWidget()
         order.append(now.objectName() if now is not None else "")
-    assert order == ["copy_email", "copy_phone", "dnd_all", "change_note", "toggle_email", "toggle_sms"]
+    # each toggle is followed by its end choice (the "snooze" menu button)
+    assert order == ["copy_email", "copy_phone", "dnd_all", "change_note", "toggle_email", "end_email",
+                     "toggle_sms", "end_sms"]
     assert ":focus" in win.table.styleSheet()  # the list's focus is drawn
 
 
