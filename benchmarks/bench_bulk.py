@@ -49,7 +49,7 @@ def main() -> None:
         file.write_text("\n".join(emails) + "\n")
         store = Store(f"sqlite:///{copy}")
         ctx = AppContext.with_store(store, Settings(actor="bench"))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         refs = file.read_text().splitlines()
         if args.profile:
             import cProfile
@@ -60,7 +60,7 @@ def main() -> None:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         else:
             result = bulk_set(ctx, refs, [Channel.WHATSAPP], True, "benchmark").result
-        bulk_s = time.perf_counter() - started
+        bulk_s, bulk_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         store.dispose()
         raw = sqlite3.connect(copy)
         started = time.perf_counter()
@@ -76,6 +76,7 @@ def main() -> None:
     print(
         f"bulk set of {len(emails)} emails: {shape['contacts']} contacts, {shape['changed']} changed,"
         f" {shape['unchanged']} unchanged, {len(result.preview.refused)} refused in {bulk_s:.2f} s"
+        f" (cpu {bulk_cpu:.2f} s)"
         f" ({len(emails) / bulk_s:,.0f} contacts/s); raw UPDATE of the same rows {raw_s:.2f} s;"
         f" ratio {bulk_s / raw_s:.1f}x"
     )
