@@ -16,10 +16,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
 from console.domain.channels import CHANNEL_ORDER, Channel, channels_in
+from console.domain.events import now_us
 from console.domain.explain import describe_state
 from console.domain.state import Status, status_of
 from console.store.contact_list import ContactFilter, ContactRow, SortKey
@@ -37,6 +39,10 @@ FIXED_COLUMNS = ("Name", "Email", "Phone", "Status")
 SORT_KEYS: dict[int, SortKey] = {0: SortKey.NAME, 1: SortKey.EMAIL, 2: SortKey.PHONE, 3: SortKey.STATUS}
 STATUS_COLUMN = 3
 PAGE_SIZE = 200
+#: A loaded row is read again this long after its manual DND ends (the read then finds it off).
+END_MARGIN_MS = 500
+#: The longest single wait for an end (a QTimer holds about 24 days; a long wait is simply renewed).
+MAX_END_WAIT_MS = 6 * 3600 * 1000
 CACHED_PAGES = 24
 STATUS_WORDS = {Status.ON: "On", Status.OFF: "Off", Status.PARTIAL: "Partial"}
 LOADING = "Loading..."
@@ -69,6 +75,10 @@ class ContactTableModel(QAbstractTableModel):
         self._loading: set[int] = set()
         self._failed: set[int] = set()
         self._listing: QueryOp[ops.ContactListing] | None = None
+        # The next end of a manual DND among the loaded rows: then those rows are read again (off from then on).
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.timeout.connect(self._ends_came)
         if flt is not None:
             self.set_filter(flt)
 
@@ -151,6 +161,7 @@ class ContactTableModel(QAbstractTableModel):
             self._pages[0] = list(listing.first_page)
         self._counting = not listing.exact
         self.endResetModel()
+        self._arm_end_timer()
         self.count_changed.emit(self._count)
         if self._counting:  # very many match: the list is shown, the rest are counted now and added after
             self._count_all()
@@ -206,6 +217,7 @@ class ContactTableModel(QAbstractTableModel):
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
         self._page_changed(page)
+        self._arm_end_timer()
 
     def _page_failed(self, page: int) -> None:
         """Shown once (the op's message has Retry); the page is not asked for again until then."""
@@ -227,6 +239,31 @@ class ContactTableModel(QAbstractTableModel):
                     changed.append(page * PAGE_SIZE + offset)
         if changed:
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), self.columnCount() - 1))
+        self._arm_end_timer()
+
+    # -- manual DND that ends
+
+    def _ends(self) -> list[tuple[int, int]]:
+        """(end, contact id) of every manual DND with an end among the loaded rows."""
+        return [(state.until_us, found.id) for rows in self._pages.values() for found in rows
+                for state in found.states.values() if state.dnd and state.until_us is not None]
+
+    def _arm_end_timer(self) -> None:
+        ends = self._ends()
+        if not ends:
+            self._end_timer.stop()
+            return
+        wait_ms = (min(end for end, _ in ends) - now_us()) // 1000 + END_MARGIN_MS
+        self._end_timer.start(int(min(max(wait_ms, END_MARGIN_MS), MAX_END_WAIT_MS)))
+
+    def _ends_came(self) -> None:
+        """Rows whose DND has ended are read again; the timer is armed again when they arrive."""
+        now = now_us()
+        ended = sorted({cid for end, cid in self._ends() if end <= now})
+        if ended:
+            self.refresh_contacts(ended)
+        else:
+            self._arm_end_timer()  # woken early (the wait is capped): wait on
 
     def _cached(self, row: int) -> ContactRow | None:
         """The row if its page is loaded; otherwise None, and its page is asked for (once)."""

@@ -144,3 +144,24 @@ def test_a_search_matching_very_many_shows_at_once_then_counts_them_all(
     qtmodeltester.check(model)
     assert rows_of(qtbot, model) == ["Ann Lee", "Bo Chen", "Cara Diaz", "Dev Patel", "Eli Novak", "Fay Ortiz"]
     assert names(qtbot, model, ContactFilter(location_id, search="lee")) == ["Ann Lee"] and not model.counting
+
+
+def test_a_listed_manual_dnd_turns_off_in_the_list_when_its_end_comes(
+    qtbot, qtmodeltester, tasks: TaskManager, store: Store, people: People, location_id: int
+) -> None:
+    """No job runs: the model reads the row again once the end of its manual DND has passed."""
+    from console.domain.events import Effect, Event, Source, iso_utc, now_us
+    from console.store.ledger import record_events
+
+    end = now_us() + 1_200_000  # in a little over a second
+    with store.write() as session:
+        record_events(session, location_id, [Event(
+            Source.AGENT, "soon", now_us(), Channel.GMB, Effect.SET, DndKind.MANUAL, "manual",
+            contact_id=people.clear, detail={"until": iso_utc(end) or ""})], "tester")
+    model = loaded(qtbot, tasks, ContactFilter(location_id))
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(CONTACT_ID_ROLE) == people.clear)
+    assert model.index(row, 3).data(STATUS_ROLE) == Status.PARTIAL
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        pass  # the end came: the row was read again
+    qtbot.waitUntil(lambda: model.index(row, 3).data(STATUS_ROLE) == Status.OFF, timeout=3000)
+    qtmodeltester.check(model)
