@@ -8,10 +8,11 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushButton, QVBoxLayout
 
 from console.errors import UserError
 from console.ui.naming import name_widget
+from console.ui.plain import PlainLabel
 
 
 class CrashDialog(QDialog):
@@ -20,7 +21,7 @@ class CrashDialog(QDialog):
         name_widget(self, "crash_dialog", "Unexpected error")
         self.setWindowTitle("DND Console: unexpected error")
         self.resize(640, 400)
-        intro = QLabel("Something went wrong inside DND Console. Nothing you did caused it. Copy the details "
+        intro = PlainLabel("Something went wrong inside DND Console. Nothing you did caused it. Copy the details "
                        "below into a report for the maintainers; the window stays open.", self)
         intro.setWordWrap(True)
         self.details = name_widget(QPlainTextEdit(details, self), "crash_details", "Error details")

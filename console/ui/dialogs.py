@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from console.domain.channels import Channel
 from console.domain.explain import describe_state
 from console.domain.state import ChannelState
 from console.ui.naming import name_widget
+from console.ui.plain import PlainLabel
 
 
 class ProviderClearanceDialog(QDialog):
@@ -23,14 +23,13 @@ class ProviderClearanceDialog(QDialog):
         self.setWindowTitle("Lift email DND")
         shown = address or "this address"
         why = describe_state(Channel.EMAIL, state)
-        intro = QLabel(
+        intro = PlainLabel(
             f"Email DND for {shown} came from the email provider: {why}.\n\n"
             "Before lifting it:\n"
             f"1. remove {shown} from the provider's suppression list (e.g. Mailgun bounces, unsubscribes);\n"
             "2. re-validate the address.",
             self,
         )
-        intro.setTextFormat(Qt.TextFormat.PlainText)  # the address comes from outside: never markup
         intro.setWordWrap(True)
         name_widget(intro, "provider_clearance_text", "What to do before lifting")
         self.confirm_box = name_widget(

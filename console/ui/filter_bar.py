@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.state import Status
 from console.ui.naming import name_widget
+from console.ui.plain import PlainLabel
 
 SEARCH_DELAY_MS = 150
 STATUS_CHOICES: list[tuple[str, Status | None]] = [
@@ -44,8 +45,7 @@ class FilterBar(QWidget):
         self.only_label = name_widget(QPushButton(self), "clear_only_ids", "Show all contacts again")
         self.only_label.clicked.connect(self.clear_only_ids)
         self.only_label.hide()
-        self.count_label = name_widget(QLabel(self), "match_count", "Matching contacts")
-        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label = name_widget(PlainLabel(self), "match_count", "Matching contacts")
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
         self._typing.setInterval(SEARCH_DELAY_MS)

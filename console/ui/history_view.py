@@ -8,7 +8,7 @@ import orjson
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
 from console.domain.explain import end_words, reason_text
@@ -21,7 +21,7 @@ from console.ui.history_at import HistoryAt
 from console.ui.history_batch import BatchUndoBar, batch_source_words
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
-from console.ui.plain import plain
+from console.ui.plain import PlainLabel
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
@@ -152,7 +152,7 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
         header.setMinimumSectionSize(40)
         self.model.modelReset.connect(self.fit_columns)
-        self.detail = plain(name_widget(QLabel(self), "history_detail", "The selected history entry in full"))
+        self.detail = name_widget(PlainLabel(self), "history_detail", "The selected history entry in full")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setFrameShape(QFrame.Shape.StyledPanel)

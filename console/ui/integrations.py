@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QVBoxLayout
 
 from console.domain.channels import CHANNEL_ORDER, Channel
 from console.services import locations
@@ -13,6 +13,7 @@ from console.ui import ops
 from console.ui.icons import channel_icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
+from console.ui.plain import PlainLabel
 from console.ui.taskman import TaskManager
 
 
@@ -31,9 +32,8 @@ class IntegrationsDialog(QDialog):
         self._tasks = tasks
         self.location_id = location_id
         self.setWindowTitle("Integrations")
-        self.intro = name_widget(QLabel(self), "integrations_intro", "About integrations")
+        self.intro = name_widget(PlainLabel(self), "integrations_intro", "About integrations")
         self.intro.setWordWrap(True)
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # the location's name is someone's text
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         self.boxes: dict[Channel, QCheckBox] = {}

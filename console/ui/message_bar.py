@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from console.ui.naming import name_widget
+from console.ui.plain import PlainLabel
 
 LEVEL_COLOURS = {"info": "#1e6fd9", "warning": "#b26a00", "error": "#c62828"}
 
@@ -26,10 +27,9 @@ class MessageBar(QWidget):
         name_widget(self, "message_bar", "Messages")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        self.level_label = name_widget(QLabel(self), "message_level", "Message level")
-        self.text_label = name_widget(QLabel(self), "message_text", "Message")
+        self.level_label = name_widget(PlainLabel(self), "message_level", "Message level")
+        self.text_label = name_widget(PlainLabel(self), "message_text", "Message")
         self.text_label.setWordWrap(True)
-        self.text_label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote outside text: never markup
         self.retry_button = name_widget(QPushButton("Retry", self), "message_retry", "Try again")
         self.retry_button.clicked.connect(self._retry_clicked)
         self.retry_button.hide()

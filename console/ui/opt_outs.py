@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from console.services.opt_outs import OptOutContact, OptOutItem
 from console.ui import ops
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
+from console.ui.plain import PlainLabel
 from console.ui.review_model import when_iso, when_words
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
@@ -140,13 +140,11 @@ class PossibleOptOutsDialog(QDialog):
         self.resize(1100, 460)
         self._tasks, self._location_id = tasks, location_id
         self._deciding = False
-        intro = QLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules (FCC) require "
+        intro = PlainLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules (FCC) require "
                        "honouring a revocation made by any reasonable means within 10 business days: confirm it to "
                        "set a permanent SMS DND, or dismiss it.", self)
-        intro.setTextFormat(Qt.TextFormat.PlainText)
         intro.setWordWrap(True)
-        self.count = name_widget(QLabel(self), "opt_outs_count", "Possible opt-outs waiting and overdue")
-        self.count.setTextFormat(Qt.TextFormat.PlainText)
+        self.count = name_widget(PlainLabel(self), "opt_outs_count", "Possible opt-outs waiting and overdue")
         self.model = PossibleOptOutModel(self)
         self.table = name_widget(QTableView(self), "possible_opt_outs", "Possible opt-outs waiting for a decision")
         self.table.setModel(self.model)
@@ -167,8 +165,8 @@ class PossibleOptOutsDialog(QDialog):
         self.confirm_button.clicked.connect(lambda: self.decide(confirm=True))
         self.dismiss_button.clicked.connect(lambda: self.decide(confirm=False))
         self.close_button.clicked.connect(self.accept)
-        self.empty = name_widget(QLabel("No possible opt-outs are waiting.", self), "no_opt_outs", "Nothing waiting")
-        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty = name_widget(PlainLabel("No possible opt-outs are waiting.", self), "no_opt_outs",
+                                 "Nothing waiting")
         buttons = QHBoxLayout()
         buttons.addWidget(self.empty)
         buttons.addStretch(1)

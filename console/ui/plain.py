@@ -1,10 +1,10 @@
 """Outside text (names, addresses, reasons, notes from imports or typed by agents) is shown as plain text, never
-markup: labels are set to ``Qt.PlainText`` and every tooltip of the application is shown escaped."""
+markup: every label is a :class:`PlainLabel` and every tooltip of the application is shown escaped."""
 
 from __future__ import annotations
 
 import html
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QHelpEvent
@@ -13,9 +13,20 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QLab
 L = TypeVar("L", bound=QLabel)
 
 
-def plain(label: L) -> L:
-    """The label shows its text as typed: ``<b>`` stays ``<b>``, a link is no link."""
-    label.setTextFormat(Qt.TextFormat.PlainText)
+class PlainLabel(QLabel):
+    """The window's label: it shows its text as typed (``<b>`` stays ``<b>``, a link is no link), whatever the text
+    is or becomes. Every label of the window is one, so none can be left to Qt's guess at markup."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+
+def bold(label: L) -> L:
+    """A heading: the label's font in bold (never ``<b>`` markup, which a plain label shows as typed)."""
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
     return label
 
 

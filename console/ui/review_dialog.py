@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -36,6 +35,7 @@ from console.ui.history_view import HistoryModel
 from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
+from console.ui.plain import PlainLabel, bold
 from console.ui.problems import Problems
 from console.ui.review_fields import FINE_STYLE, EvidenceEditor, NotesEdit, RelationshipNumbersField
 from console.ui.review_model import (
@@ -89,28 +89,21 @@ class ReviewDialog(QDialog):
         self.messages = MessageBar(self)
         self.problems = Problems(self.messages.show_message, tasks.problems.crashes, self)
         self.messages.dismissed.connect(self.problems.dismissed)
-        self.title = name_widget(QLabel(self), "review_title", "Review and state")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title = name_widget(PlainLabel(self), "review_title", "Review and state")
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
-        self.contact = name_widget(QLabel(self), "review_contact", "Contact, channel and submitter")
+        self.contact = name_widget(PlainLabel(self), "review_contact", "Contact, channel and submitter")
         self.contact.setWordWrap(True)
-        self.contact.setTextFormat(Qt.TextFormat.PlainText)
-        self.outcome = name_widget(QLabel(self), "review_outcome", "What was just done")
-        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
+        self.outcome = name_widget(PlainLabel(self), "review_outcome", "What was just done")
         self.outcome.setWordWrap(True)
         self.outcome.setStyleSheet(DONE_STYLE)
         self.outcome.hide()
-        self.dnd_now = name_widget(QLabel(self), "review_dnd_reason", "The channel's DND now")
-        self.dnd_now.setTextFormat(Qt.TextFormat.PlainText)
+        self.dnd_now = name_widget(PlainLabel(self), "review_dnd_reason", "The channel's DND now")
         self.dnd_now.setWordWrap(True)
-        self.decision = name_widget(QLabel(self), "review_decision", "The last decision and its reason")
+        self.decision = name_widget(PlainLabel(self), "review_decision", "The last decision and its reason")
         self.decision.setWordWrap(True)
-        self.decision.setTextFormat(Qt.TextFormat.PlainText)
-        self.numbers = name_widget(QLabel(self), "review_numbers", "Relationship numbers")
-        self.numbers.setTextFormat(Qt.TextFormat.PlainText)
+        self.numbers = name_widget(PlainLabel(self), "review_numbers", "Relationship numbers")
         self.evidence = EvidenceList(self)
-        self.notes = name_widget(QLabel(self), "review_notes", "Notes of the submission")
-        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes = name_widget(PlainLabel(self), "review_notes", "Notes of the submission")
         self.notes.setWordWrap(True)
         self.states = StateHistoryList(self)
         self.history_model = HistoryModel(self)
@@ -130,8 +123,7 @@ class ReviewDialog(QDialog):
                                               "Send the review back to the submitter")
         self.update_button = self._button("Add to review", "update_review", "Add the links, numbers and note")
         self.close_button = self._button("Close", "close_review", "Close the review")
-        self.blockers = name_widget(QLabel(self), "review_blockers", "Why some actions are not available")
-        self.blockers.setTextFormat(Qt.TextFormat.PlainText)
+        self.blockers = name_widget(PlainLabel(self), "review_blockers", "Why some actions are not available")
         self.blockers.setWordWrap(True)
         self.blockers.setStyleSheet(BLOCKED_STYLE)
         self.approve_button.clicked.connect(self.approve)
@@ -167,15 +159,15 @@ class ReviewDialog(QDialog):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         actions = QGroupBox("Add to this review", self)
         add = QVBoxLayout(actions)
-        add.addWidget(QLabel("Evidence links:", actions))
+        add.addWidget(PlainLabel("Evidence links:", actions))
         add.addWidget(self.additions)
-        add.addWidget(QLabel("Relationship numbers:", actions))
+        add.addWidget(PlainLabel("Relationship numbers:", actions))
         add.addWidget(self.new_numbers)
         self.action_panel = name_widget(QWidget(self), "review_actions", "What you can do")
         acting = QVBoxLayout(self.action_panel)
         acting.setContentsMargins(0, 0, 0, 0)
         acting.addWidget(actions)
-        reason_label = QLabel("<b>Reason or note</b>", self.action_panel)
+        reason_label = bold(PlainLabel("Reason or note", self.action_panel))
         reason_label.setBuddy(self.reason)
         acting.addWidget(reason_label)
         acting.addWidget(self.reason)

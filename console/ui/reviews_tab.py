@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.reviews import ReviewState
 from console.ui.naming import name_widget
+from console.ui.plain import PlainLabel
 from console.ui.review_model import REVIEW_ID_ROLE, STATE_WORDS, ReviewTableModel
 from console.ui.taskman import TaskManager
 
@@ -47,8 +47,7 @@ class ReviewsView(QWidget):
         for text, state in STATE_CHOICES:
             self.state.addItem(text, state.value if state else None)
         self.state.currentIndexChanged.connect(self._state_picked)
-        self.summary = name_widget(QLabel(self), "review_summary", "Reviews waiting")
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary = name_widget(PlainLabel(self), "review_summary", "Reviews waiting")
         self.refresh_button = name_widget(QPushButton("Refresh", self), "refresh_reviews", "Reload the reviews")
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.open_button = name_widget(QPushButton("Open review...", self), "open_review",
