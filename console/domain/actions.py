@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from console.domain.channels import AGENT_LIFTABLE, Channel, DndKind
+from console.domain.events import Effect, Event, Source, iso_utc
 from console.domain.explain import EMAIL_CLEARANCE, explain_lock
-from console.domain.state import ChannelState, needs_provider_clearance
+from console.domain.state import UNTIL, ChannelState, needs_provider_clearance
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,27 @@ class PlannedChange:
     lifted_kind: DndKind | None = None
     #: The end of the manual DND set (None: until an agent turns it off).
     until_us: int | None = None
+
+
+def agent_event(change: PlannedChange, key: str, at_us: int, contact_id: int, detail: Mapping[str, str],
+                provider_cleared: bool = False) -> Event:
+    """The ledger entry of one planned agent change: a manual DND set (with its end, if any) or the lift of the
+    kind that was there."""
+    entry = dict(detail)
+    if change.turn_on and change.until_us is not None:
+        entry[UNTIL] = iso_utc(change.until_us) or ""
+    return Event(
+        source=Source.AGENT,
+        key=key,
+        at_us=at_us,
+        channel=change.channel,
+        effect=Effect.SET if change.turn_on else Effect.LIFT,
+        kind=DndKind.MANUAL if change.turn_on else change.lifted_kind,
+        reason="manual" if change.turn_on else "manual.lift",
+        contact_id=contact_id,
+        provider_cleared=provider_cleared and not change.turn_on,
+        detail=entry,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from console.domain.actions import ActionPlan, plan_agent_change
+from console.domain.actions import ActionPlan, agent_event, plan_agent_change
 from console.domain.addresses import AddressError, parse_contact_ref
 from console.domain.bulk import Preview, Revert, left_dict, plan_undo
 from console.domain.channels import CHANNEL_ORDER, PHONE_CHANNELS, Channel, DndKind
 from console.domain.events import Effect, Event, Source, iso_utc, now_us
 from console.domain.roles import admin_action_blockers
-from console.domain.state import UNTIL, ChannelState, at_moment
+from console.domain.state import ChannelState, at_moment
 from console.errors import InvalidInput, NotFound
 from console.services.base import LocationRef, Outcome, actor_role, location, refuse_if
 from console.services.context import AppContext
@@ -167,25 +167,12 @@ def bulk_set(
                     continue
                 for change in plan.changes:
                     detail = {"note": note, "bulk": str(batch)}
-                    if change.turn_on and change.until_us is not None:
-                        detail[UNTIL] = iso_utc(change.until_us) or ""
                     if not change.turn_on:
                         before = states[change.channel]
                         detail["before_kind"] = before.kind.value if before.kind else DndKind.MANUAL.value
                         detail["before_reason"] = before.reason or "manual"
-                    events[lid].append(
-                        Event(
-                            source=Source.AGENT,
-                            key=f"bulk:{batch}:{cid}:{CHANNEL_ORDER.index(change.channel)}",
-                            at_us=at,
-                            channel=change.channel,
-                            effect=Effect.SET if change.turn_on else Effect.LIFT,
-                            kind=DndKind.MANUAL if change.turn_on else change.lifted_kind,
-                            reason="manual" if change.turn_on else "manual.lift",
-                            contact_id=cid,
-                            detail=detail,
-                        )
-                    )
+                    key = f"bulk:{batch}:{cid}:{CHANNEL_ORDER.index(change.channel)}"
+                    events[lid].append(agent_event(change, key, at, cid, detail))
             for lid, chunk_events in events.items():
                 recorded = record_events(session, lid, chunk_events, who, batch_id=batch)
                 touched.update(cid for cid, _ in recorded.changed)

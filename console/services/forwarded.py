@@ -17,8 +17,9 @@ from console.domain.actions import Refusal
 from console.domain.channels import Channel
 from console.domain.events import iso_utc
 from console.domain.evidence import EvidenceLink
+from console.domain.reviews import Review
 from console.errors import ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
-from console.services import team
+from console.services import reviews, team
 from console.services.context import AppContext
 from console.services.dnd import ChannelChange, ContactDnd, DndResult
 from console.services.reads import status
@@ -112,8 +113,8 @@ def simple(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str]) -> None:
 def review_action(ctx: AppContext, needed: WriterNeeded, action: str, review_id: int | None, *,
                   contact_id: int | None = None, channel: Channel | None = None,
                   links: Sequence[EvidenceLink] = (), numbers: Sequence[str] = (), note: str | None = None,
-                  reason: str | None = None) -> int:
-    """``review submit|update|approve|reject|needs-info``; the review's id (read it back for the window)."""
+                  reason: str | None = None) -> Review:
+    """``review submit|update|approve|reject|needs-info``; the review as the writer left it (read back)."""
     argv = ["review", action]
     if action == "submit":
         assert contact_id is not None and channel is not None
@@ -125,4 +126,4 @@ def review_action(ctx: AppContext, needed: WriterNeeded, action: str, review_id:
         argv += ["--note", note]
     if reason is not None:
         argv += ["--reason", reason]
-    return int(run(ctx, needed, argv)["id"])
+    return reviews.get_review(ctx, int(run(ctx, needed, argv)["id"]))

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from console.domain.actions import ActionPlan, plan_agent_change
-from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
-from console.domain.events import Effect, Event, Source, iso_utc, now_us
-from console.domain.state import UNTIL, ChannelState
+from console.domain.actions import ActionPlan, agent_event, plan_agent_change
+from console.domain.channels import CHANNEL_ORDER, Channel
+from console.domain.events import now_us
+from console.domain.state import ChannelState
 from console.errors import Conflict
 from console.store.ledger import lock_chain, record_events
 from console.store.locations import connected_channels
@@ -75,18 +75,8 @@ def set_dnd(
     if all_channels:
         detail["scope"] = "all"
     events = [
-        Event(
-            source=Source.AGENT,
-            key=f"{action}:{CHANNEL_ORDER.index(change.channel)}",
-            at_us=at,
-            channel=change.channel,
-            effect=Effect.SET if change.turn_on else Effect.LIFT,
-            kind=DndKind.MANUAL if change.turn_on else change.lifted_kind,
-            reason="manual" if change.turn_on else "manual.lift",
-            contact_id=contact.id,
-            provider_cleared=provider_cleared and not change.turn_on,
-            detail=_with_end(detail, change.until_us) if change.turn_on else dict(detail),
-        )
+        agent_event(change, f"{action}:{CHANNEL_ORDER.index(change.channel)}", at, contact.id, detail,
+                    provider_cleared)
         for change in plan.changes
     ]
     result = ActionResult(plan)
@@ -96,10 +86,3 @@ def set_dnd(
             if cid == contact.id:
                 result.changed[channel] = pair
     return result
-
-
-def _with_end(detail: dict[str, str], until_us: int | None) -> dict[str, str]:
-    out = dict(detail)
-    if until_us is not None:
-        out[UNTIL] = iso_utc(until_us) or ""
-    return out

@@ -265,9 +265,8 @@ def submit_review(ctx: AppContext, contact_id: int, channel: Channel, links: Seq
     try:
         return reviews.submit_review(ctx, contact_id, channel, links, numbers, notes).result
     except WriterNeeded as needed:
-        made = forwarded.review_action(ctx, needed, "submit", None, contact_id=contact_id, channel=channel,
+        return forwarded.review_action(ctx, needed, "submit", None, contact_id=contact_id, channel=channel,
                                        links=links, numbers=numbers, note=notes)
-        return reviews.get_review(ctx, made)
 
 
 def approve_review(ctx: AppContext, review_id: int, links: Sequence[EvidenceLink], numbers: Sequence[str],
@@ -281,24 +280,24 @@ def approve_review(ctx: AppContext, review_id: int, links: Sequence[EvidenceLink
     except WriterNeeded as needed:
         if numbers:
             forwarded.review_action(ctx, needed, "update", review_id, numbers=numbers)
-        forwarded.review_action(ctx, needed, "approve", review_id, links=links, note=note)
-        return reviews.get_review(ctx, review_id)
+        return forwarded.review_action(ctx, needed, "approve", review_id, links=links, note=note)
 
 
 def reject_review(ctx: AppContext, review_id: int, reason: str, version: int) -> Review:
-    try:
-        return reviews.reject_review(ctx, review_id, reason, version).result
-    except WriterNeeded as needed:
-        forwarded.review_action(ctx, needed, "reject", review_id, reason=reason)
-        return reviews.get_review(ctx, review_id)
+    return _decide(ctx, review_id, reason, version, "reject")
 
 
 def needs_info_review(ctx: AppContext, review_id: int, reason: str, version: int) -> Review:
+    return _decide(ctx, review_id, reason, version, "needs-info")
+
+
+def _decide(ctx: AppContext, review_id: int, reason: str, version: int, action: str) -> Review:
+    """A decision with a reason (``review reject|needs-info``), made here or, for a granted login, by the writer."""
+    decide = reviews.reject_review if action == "reject" else reviews.needs_info_review
     try:
-        return reviews.needs_info_review(ctx, review_id, reason, version).result
+        return decide(ctx, review_id, reason, version).result
     except WriterNeeded as needed:
-        forwarded.review_action(ctx, needed, "needs-info", review_id, reason=reason)
-        return reviews.get_review(ctx, review_id)
+        return forwarded.review_action(ctx, needed, action, review_id, reason=reason)
 
 
 def update_review(ctx: AppContext, review_id: int, links: Sequence[EvidenceLink], numbers: Sequence[str],
@@ -306,5 +305,4 @@ def update_review(ctx: AppContext, review_id: int, links: Sequence[EvidenceLink]
     try:
         return reviews.update_review(ctx, review_id, links, numbers, note, version).result
     except WriterNeeded as needed:
-        forwarded.review_action(ctx, needed, "update", review_id, links=links, numbers=numbers, note=note)
-        return reviews.get_review(ctx, review_id)
+        return forwarded.review_action(ctx, needed, "update", review_id, links=links, numbers=numbers, note=note)
