@@ -21,6 +21,7 @@ from console.store.ledger import record_events
 from console.store.locations import get_location
 from console.store.models import Contact
 from console.ui.contact_model import ContactTableModel
+from console.ui.contact_panel import ContactPanel
 from console.ui.crash import CrashReporter
 from console.ui.import_worker import import_pool
 from console.ui.main_window import MainWindow
@@ -162,6 +163,22 @@ def tasks_as(store: Store, crashes: CrashReporter) -> Iterator[Callable[[str | N
 @pytest.fixture
 def tasks(tasks_as: Callable[[str | None], TaskManager]) -> TaskManager:
     return tasks_as(None)
+
+
+@pytest.fixture
+def panel(qtbot, tasks: TaskManager, people: People) -> ContactPanel:
+    """The contact panel alone, shown, over the people of the ``people`` fixture."""
+    widget = ContactPanel(tasks)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
+    """Show a contact in the panel and wait until it is read."""
+    with qtbot.waitSignal(panel.loaded):
+        panel.show_contact(contact_id)
 
 
 def settle(qtbot, tasks: TaskManager, timeout: int = 5000) -> None:

@@ -12,22 +12,7 @@ from console.store.db import Store
 from console.store.locations import set_connected
 from console.store.queries import channel_states
 from console.ui.contact_panel import ContactPanel
-from console.ui.taskman import TaskManager
-from tests.ui.conftest import People, settle
-
-
-@pytest.fixture
-def panel(qtbot, tasks: TaskManager, people: People) -> ContactPanel:
-    widget = ContactPanel(tasks)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
-    with qtbot.waitSignal(panel.loaded):
-        panel.show_contact(contact_id)
+from tests.ui.conftest import People, settle, show
 
 
 def saved(qtbot, panel: ContactPanel) -> None:

@@ -18,25 +18,12 @@ from console.store.models import Contact
 from console.store.queries import channel_states
 from console.ui.contact_panel import ContactPanel
 from console.ui.snooze import END_CHOICES, UntilDialog, short_end
-from console.ui.taskman import TaskManager
-from tests.ui.conftest import People, settle
+from tests.ui.conftest import People, settle, show
 
 DAY = 86_400_000_000
 SHOTS = os.environ.get("DND_SNOOZE_SHOTS")  # a folder: save the renders there
 
 
-@pytest.fixture
-def panel(qtbot, tasks: TaskManager, people: People) -> ContactPanel:
-    widget = ContactPanel(tasks)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
-    with qtbot.waitSignal(panel.loaded):
-        panel.show_contact(contact_id)
 
 
 def state(store: Store, contact_id: int, channel: Channel):

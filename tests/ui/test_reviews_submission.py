@@ -18,7 +18,7 @@ from console.store.review_queries import get_review, open_review
 from console.ui.contact_panel import ContactPanel
 from console.ui.review_submission import ReviewSubmissionDialog
 from console.ui.taskman import TaskManager
-from tests.ui.conftest import BUSINESS, SUBMITTER, VIDEO, People, settle, submit
+from tests.ui.conftest import BUSINESS, SUBMITTER, VIDEO, People, settle, show, submit
 
 
 @pytest.fixture
@@ -37,10 +37,6 @@ def panel(qtbot, tasks_as: Callable[[str], TaskManager], team: People) -> Contac
     widget.show()
     return widget
 
-
-def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
-    with qtbot.waitSignal(panel.loaded):
-        panel.show_contact(contact_id)
 
 
 def blocked_reasons(form: ReviewSubmissionDialog) -> str:

@@ -18,8 +18,7 @@ from console.store.locations import get_location
 from console.ui.contact_panel import ContactPanel
 from console.ui.main_window import MainWindow
 from console.ui.plain import plain_tip
-from console.ui.taskman import TaskManager
-from tests.ui.conftest import ADMIN, OFFSCREEN_NOISE, SUBMITTER, People, open_window, settle
+from tests.ui.conftest import ADMIN, OFFSCREEN_NOISE, SUBMITTER, People, open_window, settle, show
 
 HOSTILE = '<h1 style="color:red">APPROVED</h1><a href="https://phish.example/">verify here</a><script>x</script>'
 
@@ -45,17 +44,6 @@ def rendered_tip(text: str) -> str:
     return doc.toPlainText()
 
 
-@pytest.fixture
-def panel(qtbot, tasks: TaskManager, people: People) -> ContactPanel:
-    widget = ContactPanel(tasks)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
-
-
-def show(qtbot, panel: ContactPanel, contact_id: int) -> None:
-    with qtbot.waitSignal(panel.loaded):
-        panel.show_contact(contact_id)
 
 
 def test_plain_tip_renders_exactly_the_text() -> None:
