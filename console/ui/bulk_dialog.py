@@ -44,7 +44,7 @@ from console.services.context import AppContext
 from console.store.contact_list import ContactFilter
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.taskman import TaskManager
 
 NOTE_LIMIT = 500
@@ -142,7 +142,7 @@ class BulkDialog(QDialog):
         self.previewed: tuple[Any, ...] | None = None  # the choices the preview shown was made for
         self.preview: Preview | None = None
         self.ids: list[int] = []
-        self.heading = name_widget(PlainLabel(f"Change DND for {target.words}", self), "bulk_heading",
+        self.heading = name_widget(plain_label(f"Change DND for {target.words}", self), "bulk_heading",
                                          "Which contacts")
         self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.heading.setWordWrap(True)
@@ -155,7 +155,7 @@ class BulkDialog(QDialog):
         self.note.setPlaceholderText("Note (required): why, kept in History")
         self.note.setMaxLength(NOTE_LIMIT)
         note_row = QHBoxLayout()
-        note_label = name_widget(PlainLabel("&Note (required):", self), "bulk_note_label", "Note (required)")
+        note_label = name_widget(plain_label("&Note (required):", self), "bulk_note_label", "Note (required)")
         note_label.setBuddy(self.note)
         note_row.addWidget(note_label)
         note_row.addWidget(self.note, 1)
@@ -165,7 +165,7 @@ class BulkDialog(QDialog):
                                           "Counts what would change and what is refused; writes nothing")
         self.preview_button.setAutoDefault(False)
         self.preview_button.clicked.connect(self.run_preview)
-        self.hint = name_widget(PlainLabel(self), "bulk_hint", "What is needed before the preview")
+        self.hint = name_widget(plain_label(self), "bulk_hint", "What is needed before the preview")
         self.hint.setWordWrap(True)
         row.addWidget(self.preview_button)
         row.addWidget(self.hint, 1)
@@ -222,7 +222,7 @@ class BulkDialog(QDialog):
         box = name_widget(QGroupBox("Preview (nothing is written until Apply)", self), "bulk_preview_box",
                           "Preview of the change")
         layout = QVBoxLayout(box)
-        self.summary = name_widget(PlainLabel("No preview yet.", box), "bulk_summary", "What would change")
+        self.summary = name_widget(plain_label("No preview yet.", box), "bulk_summary", "What would change")
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.summary)
@@ -230,7 +230,7 @@ class BulkDialog(QDialog):
                                        ("Channel", "Will change", "Already so", "Refused"))
         self.per_channel.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.per_channel)
-        self.refused_label = name_widget(PlainLabel("Refused, and why:", box), "bulk_refused_label",
+        self.refused_label = name_widget(plain_label("Refused, and why:", box), "bulk_refused_label",
                                                "Refused, and why")
         layout.addWidget(self.refused_label)
         self.refused = self._table(box, "bulk_refused", "Refused channels, grouped by reason",

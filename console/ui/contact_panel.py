@@ -37,7 +37,7 @@ from console.ui.dialogs import ProviderClearanceDialog
 from console.ui.icons import KIND_WORDS, NO_ADDRESS_ICON, NOT_CONNECTED_ICON, OFF_ICON, channel_icon, icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.review_model import STATE_WORDS
 from console.ui.review_submission import ReviewSubmissionDialog
 from console.ui.snooze import UNTIL_PICK, UntilDialog, choice_named, end_button, short_end
@@ -57,7 +57,7 @@ class ChannelRow:
 
     def __init__(self, channel: Channel, parent: QWidget) -> None:
         self.channel = channel
-        self.channel_icon = name_widget(PlainLabel(parent), f"icon_{channel.value}", f"{channel.label} channel")
+        self.channel_icon = name_widget(plain_label(parent), f"icon_{channel.value}", f"{channel.label} channel")
         self.channel_icon.setPixmap(channel_icon(channel).pixmap(ICON_SIZE))
         self.toggle = name_widget(
             QCheckBox(channel.label, parent), f"toggle_{channel.value}", f"DND on {channel.label}"
@@ -79,9 +79,9 @@ class ChannelRow:
                 f"Block incoming {channel.label} from the contact",
                 f"Inbound DND: {what} from this contact do not reach the team. Not counted in the DND badge.",
             )
-        self.kind_icon = name_widget(PlainLabel(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
+        self.kind_icon = name_widget(plain_label(parent), f"kind_{channel.value}", f"{channel.label} DND kind")
         self.kind_icon.setFixedSize(ICON_SIZE)
-        self.state_label = name_widget(PlainLabel(parent), f"state_{channel.value}", f"{channel.label} DND state")
+        self.state_label = name_widget(plain_label(parent), f"state_{channel.value}", f"{channel.label} DND state")
         self.state_label.setWordWrap(True)
         self.review_button = name_widget(QPushButton("Request opt-in review...", parent),
                                          f"request_review_{channel.value}",
@@ -231,9 +231,9 @@ class AddressLine(QWidget):
         self.shown_width = 0
         self.partner: AddressLine | None = None  # the other address line: their Copy buttons line up
         name_widget(self, f"{what}_line", f"Contact {what}")
-        self.caption = PlainLabel("Email:" if what == "email" else "Phone:", self)
+        self.caption = plain_label("Email:" if what == "email" else "Phone:", self)
         self.caption.setMinimumWidth(self.caption.fontMetrics().horizontalAdvance("Phone:") + 4)
-        self.value = name_widget(PlainLabel(self), f"contact_{what}", f"Contact {what}")
+        self.value = name_widget(plain_label(self), f"contact_{what}", f"Contact {what}")
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.copy_button = name_widget(QPushButton("Copy", self), f"copy_{what}", f"Copy the contact's {what}")
@@ -309,17 +309,17 @@ class ContactPanel(QWidget):
         self._email: str | None = None
         self._stored: dict[Channel, ChannelView] = {}
         self._connected: frozenset[Channel] = frozenset()
-        self.title = name_widget(PlainLabel("No contact selected", self), "contact_name", "Contact name")
+        self.title = name_widget(plain_label("No contact selected", self), "contact_name", "Contact name")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.title.setWordWrap(True)
-        self.details = name_widget(PlainLabel(self), "contact_details", "About the contact shown")
+        self.details = name_widget(plain_label(self), "contact_details", "About the contact shown")
         self.details.setWordWrap(True)
         self.email_line = AddressLine("email", self)
         self.phone_line = AddressLine("phone", self)
         self.email_line.partner, self.phone_line.partner = self.phone_line, self.email_line
         for address in (self.email_line, self.phone_line):
             address.copied.connect(self._copied)
-        self.badge = name_widget(PlainLabel(self), "contact_status", "DND status")
+        self.badge = name_widget(plain_label(self), "contact_status", "DND status")
         self.dnd_all = name_widget(QCheckBox("DND all channels", self), "dnd_all", "DND on all channels",
                                    "Turns DND on or off on all six channels, connected or not")
         self.dnd_all.clicked.connect(self._dnd_all_clicked)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushBu
 
 from console.errors import UserError
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 
 class CrashDialog(QDialog):
@@ -21,7 +21,7 @@ class CrashDialog(QDialog):
         name_widget(self, "crash_dialog", "Unexpected error")
         self.setWindowTitle("DND Console: unexpected error")
         self.resize(640, 400)
-        intro = PlainLabel("Something went wrong inside DND Console. Nothing you did caused it. Copy the details "
+        intro = plain_label("Something went wrong inside DND Console. Nothing you did caused it. Copy the details "
                        "below into a report for the maintainers; the window stays open.", self)
         intro.setWordWrap(True)
         self.details = name_widget(QPlainTextEdit(details, self), "crash_details", "Error details")

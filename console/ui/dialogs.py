@@ -11,7 +11,7 @@ from console.domain.channels import Channel
 from console.domain.explain import describe_state
 from console.domain.state import ChannelState
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 
 class ProviderClearanceDialog(QDialog):
@@ -23,7 +23,7 @@ class ProviderClearanceDialog(QDialog):
         self.setWindowTitle("Lift email DND")
         shown = address or "this address"
         why = describe_state(Channel.EMAIL, state)
-        intro = PlainLabel(
+        intro = plain_label(
             f"Email DND for {shown} came from the email provider: {why}.\n\n"
             "Before lifting it:\n"
             f"1. remove {shown} from the provider's suppression list (e.g. Mailgun bounces, unsubscribes);\n"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind
 from console.domain.state import Status
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 SEARCH_DELAY_MS = 150
 STATUS_CHOICES: list[tuple[str, Status | None]] = [
@@ -45,7 +45,7 @@ class FilterBar(QWidget):
         self.only_label = name_widget(QPushButton(self), "clear_only_ids", "Show all contacts again")
         self.only_label.clicked.connect(self.clear_only_ids)
         self.only_label.hide()
-        self.count_label = name_widget(PlainLabel(self), "match_count", "Matching contacts")
+        self.count_label = name_widget(plain_label(self), "match_count", "Matching contacts")
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)
         self._typing.setInterval(SEARCH_DELAY_MS)

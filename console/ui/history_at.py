@@ -35,7 +35,7 @@ from console.services.context import AppContext
 from console.store.history import HistoryEntry
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
@@ -119,7 +119,7 @@ class HistoryAt(QWidget):
         self._entries = entries
         self.contact_id: int | None = None
         self.then: past.ContactThen | None = None
-        self.label = name_widget(PlainLabel("State on", self), "history_at_label", "State on")
+        self.label = name_widget(plain_label("State on", self), "history_at_label", "State on")
         self.moment = name_widget(QDateTimeEdit(self), "history_at_moment", "Moment (UTC)",
                                   "The moment to show each channel's state at, in UTC")
         self.moment.setTimeZone(QTimeZone.utc())
@@ -149,7 +149,7 @@ class HistoryAt(QWidget):
         second.addWidget(self.known_now)
         second.addStretch(1)
         second.addWidget(self.report_button)
-        self.title = name_widget(PlainLabel(self), "history_at_title", "Which moment is shown")
+        self.title = name_widget(plain_label(self), "history_at_title", "Which moment is shown")
         self.title.setStyleSheet("font-weight: bold;")
         self.title.setWordWrap(True)
         self.model = StateAtModel(self)

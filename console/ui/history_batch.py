@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QWidget
 
 from console.store.history import HistoryEntry
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 BULK, UNDO = "bulk", "undo"
 
@@ -58,7 +58,7 @@ class BatchUndoBar(QWidget):
         self.batch_id: int | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.words = name_widget(PlainLabel(self), "history_batch_words", "The selected entry's bulk change")
+        self.words = name_widget(plain_label(self), "history_batch_words", "The selected entry's bulk change")
         self.words.setWordWrap(True)
         self.undo_button = name_widget(QPushButton("Undo bulk change...", self), "history_undo_batch",
                                        "Undo the selected entry's bulk change",

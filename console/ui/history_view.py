@@ -21,7 +21,7 @@ from console.ui.history_at import HistoryAt
 from console.ui.history_batch import BatchUndoBar, batch_source_words
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
 
@@ -152,7 +152,7 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
         header.setMinimumSectionSize(40)
         self.model.modelReset.connect(self.fit_columns)
-        self.detail = name_widget(PlainLabel(self), "history_detail", "The selected history entry in full")
+        self.detail = name_widget(plain_label(self), "history_detail", "The selected history entry in full")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setFrameShape(QFrame.Shape.StyledPanel)

@@ -29,7 +29,7 @@ from console.services.imports import file_patterns
 from console.ui.import_summary import ImportSummaryView, plural
 from console.ui.import_worker import ImportJob, Runner, import_pool
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 
 def file_filter() -> str:
@@ -110,11 +110,11 @@ class ImportDialog(QDialog):
         self.location = name_widget(QComboBox(self), "import_location", "Import into location")
         self.location.addItems(locations)
         self.location.setCurrentText(location)
-        self.problem = name_widget(PlainLabel(self), "import_problem", "Import problem")
+        self.problem = name_widget(plain_label(self), "import_problem", "Import problem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c62828;")
         self.progress = name_widget(QProgressBar(self), "import_progress", "Import progress")
-        self.rate = name_widget(PlainLabel(self), "import_rate", "Records imported and records per second")
+        self.rate = name_widget(plain_label(self), "import_rate", "Records imported and records per second")
         self.start_button = name_widget(QPushButton("Import", self), "start_import", "Start the import")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
@@ -130,7 +130,7 @@ class ImportDialog(QDialog):
         # "Show affected contacts": this dialog gets out of the way first, then the window filters its list.
         self.summary.show_contacts.connect(lambda _ids, _label: self.accept())
         top = QHBoxLayout()
-        top.addWidget(PlainLabel("Location:", self))
+        top.addWidget(plain_label("Location:", self))
         top.addWidget(self.location, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.clear_button)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from console.services.imports import is_contacts_format
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 BUCKETS = [
     ("applied", "Applied (a DND trigger matched to a contact)"),
@@ -100,18 +100,18 @@ class ImportSummaryView(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         name_widget(self, "import_summary", "Import summary")
-        self.headline = name_widget(PlainLabel(self), "summary_headline", "Import result")
+        self.headline = name_widget(plain_label(self), "summary_headline", "Import result")
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet("font-weight: bold;")
-        self.files = name_widget(PlainLabel(self), "summary_files", "What each file had")
+        self.files = name_widget(plain_label(self), "summary_files", "What each file had")
         self.files.setWordWrap(True)
         self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.waiting = name_widget(PlainLabel(self), "summary_waiting", "What waits for an agent or a reviewer")
+        self.waiting = name_widget(plain_label(self), "summary_waiting", "What waits for an agent or a reviewer")
         self.waiting.setWordWrap(True)
         self.waiting.setStyleSheet("color: #b26a00; font-weight: bold;")
         self.form = QFormLayout()
         self.values: dict[str, QLabel] = {}
-        self.no_effect = name_widget(PlainLabel(self), "summary_no_effect", "Records with no effect, by kind")
+        self.no_effect = name_widget(plain_label(self), "summary_no_effect", "Records with no effect, by kind")
         self.no_effect_kinds = name_widget(QWidget(self), "summary_no_effect_kinds", "Records with no effect, by kind")
         self.kinds = QFormLayout(self.no_effect_kinds)
         self.kinds.setContentsMargins(16, 0, 0, 0)
@@ -142,9 +142,9 @@ class ImportSummaryView(QWidget):
     def _value(self, key: str, label: str, value: object) -> None:
         shown = self.values.get(key)
         if shown is None:
-            shown = name_widget(PlainLabel(self), f"summary_{key}", label)
+            shown = name_widget(plain_label(self), f"summary_{key}", label)
             self.values[key] = shown
-            caption = PlainLabel(label + ":", self)
+            caption = plain_label(label + ":", self)
             self.form.addRow(caption, shown)
         shown.setText(str(value))
 
@@ -153,9 +153,9 @@ class ImportSummaryView(QWidget):
             self.kinds.removeRow(label)
         self.kind_labels = {}
         for key, count in by_label.items():
-            shown = name_widget(PlainLabel(f"{count:,}", self.no_effect_kinds), f"no_effect_{key}", label_words(key))
+            shown = name_widget(plain_label(f"{count:,}", self.no_effect_kinds), f"no_effect_{key}", label_words(key))
             shown.setToolTip(f"Counted as {key}")
-            caption = PlainLabel(label_words(key) + ":", self.no_effect_kinds)
+            caption = plain_label(label_words(key) + ":", self.no_effect_kinds)
             caption.setToolTip(f"Counted as {key}")
             self.kinds.addRow(caption, shown)
             self.kind_labels[key] = shown

@@ -13,7 +13,7 @@ from console.ui import ops
 from console.ui.icons import channel_icon
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.taskman import TaskManager
 
 
@@ -32,7 +32,7 @@ class IntegrationsDialog(QDialog):
         self._tasks = tasks
         self.location_id = location_id
         self.setWindowTitle("Integrations")
-        self.intro = name_widget(PlainLabel(self), "integrations_intro", "About integrations")
+        self.intro = name_widget(plain_label(self), "integrations_intro", "About integrations")
         self.intro.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)

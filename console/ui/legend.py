@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from console.ui.icons import LEGEND, icon
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 STRIP_ICON = QSize(16, 16)
 DIALOG_ICON = QSize(22, 22)
@@ -48,9 +48,9 @@ class LegendStrip(QWidget):
             pair = QHBoxLayout(item)
             pair.setContentsMargins(0, 0, 12, 0)
             pair.setSpacing(4)
-            picture = PlainLabel(item)
+            picture = plain_label(item)
             picture.setPixmap(icon(entry.icon).pixmap(STRIP_ICON))
-            words = PlainLabel(entry.label, item)
+            words = plain_label(entry.label, item)
             pair.addWidget(picture)
             pair.addWidget(words)
             for widget in (item, picture, words):
@@ -83,7 +83,7 @@ class LegendDialog(QDialog):
         super().__init__(parent)
         name_widget(self, "legend_dialog", "Icon legend")
         self.setWindowTitle("Icon legend")
-        intro = PlainLabel("Each channel of a contact shows one of these icons, in the list and in the "
+        intro = plain_label("Each channel of a contact shows one of these icons, in the list and in the "
                              "contact's panel. The list's Status column says On (every connected channel DND), "
                              "Partial or Off.", self)
         intro.setWordWrap(True)
@@ -92,11 +92,11 @@ class LegendDialog(QDialog):
         grid.setColumnStretch(2, 1)
         self.meanings: dict[str, QLabel] = {}
         for r, entry in enumerate(LEGEND):
-            picture = PlainLabel(self)
+            picture = plain_label(self)
             picture.setPixmap(icon(entry.icon).pixmap(DIALOG_ICON))
-            name = PlainLabel(entry.label, self)
+            name = plain_label(entry.label, self)
             name.setStyleSheet("font-weight: bold;")
-            meaning = name_widget(PlainLabel(entry.meaning, self), f"legend_meaning_{entry.icon}",
+            meaning = name_widget(plain_label(entry.meaning, self), f"legend_meaning_{entry.icon}",
                                         f"{entry.label}: meaning")
             meaning.setWordWrap(True)
             grid.addWidget(picture, r, 0, Qt.AlignmentFlag.AlignTop)

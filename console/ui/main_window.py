@@ -49,7 +49,7 @@ from console.ui.message_bar import MessageBar
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
 from console.ui.opt_outs import OptOutCount, PossibleOptOutsDialog
-from console.ui.plain import PlainLabel, install_plain_tooltips
+from console.ui.plain import install_plain_tooltips, plain_label
 from console.ui.problems import Problems
 from console.ui.review_dialog import ReviewDialog
 from console.ui.reviews_tab import ReviewsView, tab_title
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         corner = QWidget(self.main_tabs)
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, 0, 4, 0)
-        self.progress = name_widget(PlainLabel(corner), "db_progress", "Waiting for the database")
+        self.progress = name_widget(plain_label(corner), "db_progress", "Waiting for the database")
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress.setFixedWidth(300)
         self.progress_cancel = name_widget(QPushButton("Cancel", corner), "db_progress_cancel",
@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self.legend_action = action(help_menu, "Icon &legend", "legend_action", lambda: self.open_legend(),
                                     QKeySequence.StandardKey.HelpContents)
-        self.acting_label = name_widget(PlainLabel(self), "acting_as", "Who is acting")
+        self.acting_label = name_widget(plain_label(self), "acting_as", "Who is acting")
         self.acting_label.setText("Acting as ...")
         self.statusBar().addPermanentWidget(self.acting_label)
         self.opt_out_count = OptOutCount(self.tasks, self)  # pending and overdue possible opt-outs; opens them

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 LEVEL_COLOURS = {"info": "#1e6fd9", "warning": "#b26a00", "error": "#c62828"}
 
@@ -27,8 +27,8 @@ class MessageBar(QWidget):
         name_widget(self, "message_bar", "Messages")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        self.level_label = name_widget(PlainLabel(self), "message_level", "Message level")
-        self.text_label = name_widget(PlainLabel(self), "message_text", "Message")
+        self.level_label = name_widget(plain_label(self), "message_level", "Message level")
+        self.text_label = name_widget(plain_label(self), "message_text", "Message")
         self.text_label.setWordWrap(True)
         self.retry_button = name_widget(QPushButton("Retry", self), "message_retry", "Try again")
         self.retry_button.clicked.connect(self._retry_clicked)

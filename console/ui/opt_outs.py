@@ -25,7 +25,7 @@ from console.services.opt_outs import OptOutContact, OptOutItem
 from console.ui import ops
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.review_model import when_iso, when_words
 from console.ui.row_model import RowListModel
 from console.ui.taskman import TaskManager
@@ -140,11 +140,11 @@ class PossibleOptOutsDialog(QDialog):
         self.resize(1100, 460)
         self._tasks, self._location_id = tasks, location_id
         self._deciding = False
-        intro = PlainLabel("Messages that read like an opt-out but are not an opt-out keyword. US rules (FCC) require "
+        intro = plain_label("Messages that read like an opt-out but are not an opt-out keyword. US rules (FCC) require "
                        "honouring a revocation made by any reasonable means within 10 business days: confirm it to "
                        "set a permanent SMS DND, or dismiss it.", self)
         intro.setWordWrap(True)
-        self.count = name_widget(PlainLabel(self), "opt_outs_count", "Possible opt-outs waiting and overdue")
+        self.count = name_widget(plain_label(self), "opt_outs_count", "Possible opt-outs waiting and overdue")
         self.model = PossibleOptOutModel(self)
         self.table = name_widget(QTableView(self), "possible_opt_outs", "Possible opt-outs waiting for a decision")
         self.table.setModel(self.model)
@@ -165,7 +165,7 @@ class PossibleOptOutsDialog(QDialog):
         self.confirm_button.clicked.connect(lambda: self.decide(confirm=True))
         self.dismiss_button.clicked.connect(lambda: self.decide(confirm=False))
         self.close_button.clicked.connect(self.accept)
-        self.empty = name_widget(PlainLabel("No possible opt-outs are waiting.", self), "no_opt_outs",
+        self.empty = name_widget(plain_label("No possible opt-outs are waiting.", self), "no_opt_outs",
                                  "Nothing waiting")
         buttons = QHBoxLayout()
         buttons.addWidget(self.empty)

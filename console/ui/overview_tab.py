@@ -37,7 +37,7 @@ from console.domain.events import from_us
 from console.services.stats import KIND_ORDER, Overview, overview, twelve_months_before
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.taskman import TaskManager
 
 if TYPE_CHECKING:
@@ -161,9 +161,9 @@ class Legend(QWidget):
         self.entries = []
         size = max(10, self.fontMetrics().height() - 4)
         for text, colour in wanted:
-            box = PlainLabel(self)
+            box = plain_label(self)
             box.setPixmap(_swatch(colour, size))
-            words = PlainLabel(text, self)
+            words = plain_label(text, self)
             pair = QHBoxLayout()
             pair.setSpacing(4)
             pair.addWidget(box)
@@ -211,11 +211,11 @@ class OverviewTab(QWidget):
         self._preload.start(PRELOAD_MS)
         self._waiting: Overview | None = None  # figures that came before the plotting library
 
-        self.status = name_widget(PlainLabel("Not computed yet.", self), "overview_status", "When computed")
+        self.status = name_widget(plain_label("Not computed yet.", self), "overview_status", "When computed")
         self.refresh_button = name_widget(QPushButton("Refresh", self), "overview_refresh",
                                           "Compute the figures again")
         self.refresh_button.clicked.connect(self.reload)
-        source = PlainLabel("The figures of dnd-console stats.", self)
+        source = plain_label("The figures of dnd-console stats.", self)
         source.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(self.status)
@@ -236,13 +236,13 @@ class OverviewTab(QWidget):
         self.age_legend.set_entries([("within the deadline", WITHIN), (f"{NEAR_DAYS}-10 days: due soon", NEAR),
                                      ("overdue", LATE)])
 
-        self.reviews_label = name_widget(PlainLabel(self), "overview_reviews", "Opt-in reviews waiting")
+        self.reviews_label = name_widget(plain_label(self), "overview_reviews", "Opt-in reviews waiting")
         self.reviews_button = name_widget(QPushButton("Open the reviews", self), "overview_open_reviews",
                                           "Show the opt-in review queue")
         self.reviews_button.clicked.connect(self.open_reviews.emit)
-        self.opt_outs_label = name_widget(PlainLabel(self), "overview_opt_outs", "Possible opt-outs waiting")
+        self.opt_outs_label = name_widget(plain_label(self), "overview_opt_outs", "Possible opt-outs waiting")
         self.opt_outs_label.setWordWrap(True)
-        self.overdue_label = name_widget(PlainLabel(self), "overview_overdue", "Possible opt-outs overdue")
+        self.overdue_label = name_widget(plain_label(self), "overview_overdue", "Possible opt-outs overdue")
         self.overdue_label.setWordWrap(True)
         self.overdue_button = name_widget(QPushButton("Show the possible opt-outs...", self), "overview_overdue_button",
                                           "Open the possible opt-outs to decide the overdue ones")
@@ -280,7 +280,7 @@ class OverviewTab(QWidget):
         self._show_nothing("Loading the figures...")
 
     def _note(self, object_name: str) -> QLabel:
-        note = name_widget(PlainLabel(self), object_name, "About this plot")
+        note = name_widget(plain_label(self), object_name, "About this plot")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         note.hide()
         return note

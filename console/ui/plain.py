@@ -1,5 +1,5 @@
 """Outside text (names, addresses, reasons, notes from imports or typed by agents) is shown as plain text, never
-markup: every label is a :class:`PlainLabel` and every tooltip of the application is shown escaped."""
+markup: every label is made by :func:`plain_label` and every tooltip of the application is shown escaped."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QLab
 L = TypeVar("L", bound=QLabel)
 
 
-class PlainLabel(QLabel):
-    """The window's label: it shows its text as typed (``<b>`` stays ``<b>``, a link is no link), whatever the text
-    is or becomes. Every label of the window is one, so none can be left to Qt's guess at markup."""
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+def plain_label(*args: Any) -> QLabel:
+    """The window's label (``QLabel``'s arguments): it shows its text as typed (``<b>`` stays ``<b>``, a link is no
+    link), whatever the text is or becomes. Every label of the window is made here, so none is left to Qt's guess
+    at markup."""
+    label = QLabel(*args)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 def bold(label: L) -> L:

@@ -27,7 +27,7 @@ from console.domain.addresses import DEFAULT_REGION
 from console.domain.evidence import EvidenceError, EvidenceKind, EvidenceLink
 from console.domain.reviews import normalize_relationship_number
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 PROBLEM_STYLE = "color: #c62828;"
 FINE_STYLE = "color: #2e7d32;"
@@ -54,7 +54,7 @@ def show_problem(label: QLabel, problem: str | None, fine: str = "") -> None:
         label.setVisible(bool(text))
 
 
-def check_line(label: PlainLabel) -> PlainLabel:
+def check_line(label: QLabel) -> QLabel:
     """A one-line check under a field whose room is always kept: showing or clearing it never shifts the form.
     Longer text is cut at the field's width; the whole of it is in the tooltip."""
     label.setWordWrap(False)
@@ -110,7 +110,7 @@ class EvidenceRow(QWidget):
         self.note.setPlaceholderText("Note (optional): what the link shows")
         self.remove = name_widget(QPushButton("Remove", self), f"evidence_remove_{n}",
                                   f"Remove evidence link {n + 1}")
-        self.problem = check_line(name_widget(PlainLabel(self), f"evidence_problem_{n}",
+        self.problem = check_line(name_widget(plain_label(self), f"evidence_problem_{n}",
                                               f"Evidence link {n + 1}: check"))
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -228,7 +228,7 @@ class RelationshipNumbersField(QWidget):
         self.edit = name_widget(QLineEdit(self), name, "Relationship numbers",
                                 "The business's sending numbers the contact opted in to, comma separated")
         self.edit.setPlaceholderText("e.g. +1 415 555 9000, (415) 555-9001")
-        self.check = check_line(name_widget(PlainLabel(self), f"{name}_check", "Relationship numbers: check"))
+        self.check = check_line(name_widget(plain_label(self), f"{name}_check", "Relationship numbers: check"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)

@@ -23,7 +23,7 @@ from console.domain.evidence import ALLOWED_SCHEMES, EvidenceError, EvidenceLink
 from console.domain.reviews import Review, StateChange
 from console.ui.history_view import HistoryModel
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel, bold
+from console.ui.plain import bold, plain_label
 from console.ui.review_fields import KIND_LABELS, PROBLEM_STYLE
 from console.ui.review_model import STATE_WORDS, state_words, when_iso, when_words
 
@@ -81,19 +81,19 @@ class EvidenceItem(QFrame):
         facts = [KIND_LABELS[link.kind]]
         if link.captured_on:
             facts.append(f"captured {link.captured_on.day} {link.captured_on:%b %Y}")
-        self.facts = name_widget(PlainLabel(" · ".join(facts), self), f"evidence_facts_{number}",
+        self.facts = name_widget(plain_label(" · ".join(facts), self), f"evidence_facts_{number}",
                                  f"Evidence {number + 1}: kind and date")
-        self.url = name_widget(PlainLabel(shown_url(link.url), self), f"evidence_link_{number}",
+        self.url = name_widget(plain_label(shown_url(link.url), self), f"evidence_link_{number}",
                                f"Evidence {number + 1}: link")
         self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.url.setToolTip(link.url)
-        self.note = name_widget(PlainLabel(link.note or "", self), f"evidence_note_shown_{number}",
+        self.note = name_widget(plain_label(link.note or "", self), f"evidence_note_shown_{number}",
                                 f"Evidence {number + 1}: note")
         self.note.setWordWrap(True)
         self.note.setVisible(bool(link.note))
         self.open_button = name_widget(QPushButton("Open", self), f"open_evidence_{number}",
                                        f"Open evidence {number + 1} in the browser")
-        self.problem = name_widget(PlainLabel(self), f"evidence_refused_{number}", f"Evidence {number + 1}: refused")
+        self.problem = name_widget(plain_label(self), f"evidence_refused_{number}", f"Evidence {number + 1}: refused")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)
         refusal = why_not_openable(link.url)
@@ -144,7 +144,7 @@ class EvidenceList(QWidget):
         super().__init__(parent)
         name_widget(self, "review_evidence", "Evidence links")
         self.items: list[EvidenceItem] = []
-        self.empty = name_widget(PlainLabel("No evidence link yet.", self), "no_evidence", "No evidence")
+        self.empty = name_widget(plain_label("No evidence link yet.", self), "no_evidence", "No evidence")
         self.empty.setStyleSheet(PROBLEM_STYLE)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -193,7 +193,7 @@ def titled(title: str, widget: QWidget, parent: QWidget) -> QWidget:
     box = QWidget(parent)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 6, 0, 0)
-    heading = bold(PlainLabel(title, box))
+    heading = bold(plain_label(title, box))
     heading.setBuddy(widget)
     layout.addWidget(heading)
     layout.addWidget(widget)

@@ -19,7 +19,7 @@ from console.domain.reviews import NEEDS_RELATIONSHIP_NUMBER, Review, submission
 from console.ui import ops
 from console.ui.naming import name_widget
 from console.ui.operations import ChangeOp, QueryOp
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.problems import Problems, Retry
 from console.ui.review_fields import EvidenceEditor, NotesEdit, RelationshipNumbersField, show_problem
 from console.ui.review_sections import contact_words
@@ -50,7 +50,7 @@ class ReviewSubmissionDialog(QDialog):
         region = tasks.ctx.region
         self.problems = Problems(self._show_refusal, tasks.problems.crashes, self)
         intro = name_widget(
-            PlainLabel(
+            plain_label(
                 "Attach proof that the contact opted in again (for example a screen recording of the opt-in). "
                 "A reviewer other than you checks it; approval lifts the DND.",
                 self,
@@ -59,8 +59,8 @@ class ReviewSubmissionDialog(QDialog):
             "What this is",
         )
         intro.setWordWrap(True)
-        self.contact_label = name_widget(PlainLabel("Loading...", self), "submission_contact", "Contact")
-        self.channel_label = name_widget(PlainLabel(channel.label, self),
+        self.contact_label = name_widget(plain_label("Loading...", self), "submission_contact", "Contact")
+        self.channel_label = name_widget(plain_label(channel.label, self),
                                          "submission_channel", "Channel and why it is locked")
         self.channel_label.setWordWrap(True)
         required = channel in NEEDS_RELATIONSHIP_NUMBER
@@ -76,10 +76,10 @@ class ReviewSubmissionDialog(QDialog):
         form.addRow("Relationship numbers" + (" (required):" if required else " (optional):"), self.numbers)
         form.addRow("Evidence links:", self.evidence)
         form.addRow("Notes:", self.notes)
-        self.blockers = name_widget(PlainLabel(self), "submission_blockers", "Why Submit is not available")
+        self.blockers = name_widget(plain_label(self), "submission_blockers", "Why Submit is not available")
         self.blockers.setWordWrap(True)
         self.blockers.setStyleSheet(BLOCKED_STYLE)
-        self.error = name_widget(PlainLabel(self), "submission_error", "Submission refused")
+        self.error = name_widget(plain_label(self), "submission_error", "Submission refused")
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = name_widget(QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.reviews import ReviewState
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 from console.ui.review_model import REVIEW_ID_ROLE, STATE_WORDS, ReviewTableModel
 from console.ui.taskman import TaskManager
 
@@ -47,7 +47,7 @@ class ReviewsView(QWidget):
         for text, state in STATE_CHOICES:
             self.state.addItem(text, state.value if state else None)
         self.state.currentIndexChanged.connect(self._state_picked)
-        self.summary = name_widget(PlainLabel(self), "review_summary", "Reviews waiting")
+        self.summary = name_widget(plain_label(self), "review_summary", "Reviews waiting")
         self.refresh_button = name_widget(QPushButton("Refresh", self), "refresh_reviews", "Reload the reviews")
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.open_button = name_widget(QPushButton("Open review...", self), "open_review",

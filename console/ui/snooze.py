@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox, QMenu, Q
 from console.domain.channels import Channel
 from console.domain.events import from_us, now_us, to_us
 from console.ui.naming import name_widget
-from console.ui.plain import PlainLabel
+from console.ui.plain import plain_label
 
 DAY_US = 86_400_000_000
 UNTIL_PICK = "pick"
@@ -78,7 +78,7 @@ class UntilDialog(QDialog):
         name_widget(self, "until_dialog", f"{channel.label} DND until")
         self.setWindowTitle(f"{channel.label} DND until...")
         self._now = now
-        intro = PlainLabel(f"{channel.label} is DND until this moment (UTC), then off again, unless another DND "
+        intro = plain_label(f"{channel.label} is DND until this moment (UTC), then off again, unless another DND "
                        "(a STOP, a bounce) applies by then.", self)
         intro.setWordWrap(True)
         self.picker = name_widget(QDateTimeEdit(self), "until_picker", "End of the DND (UTC)")
@@ -88,7 +88,7 @@ class UntilDialog(QDialog):
         start = from_us(self._now_us()) + timedelta(days=1)
         self.picker.setDateTime(_qt_moment(start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)))
         self.picker.setMinimumDateTime(_qt_moment(from_us(self._now_us())))
-        self.problem = name_widget(PlainLabel(self), "until_problem", "Why the end cannot be chosen")
+        self.problem = name_widget(plain_label(self), "until_problem", "Why the end cannot be chosen")
         self.problem.setStyleSheet("color: #c62828;")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
