@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from console.services.context import AppContext
+from console.ui.collector import main_thread_collector
 from console.ui.problems import Problems
 
 log = logging.getLogger("console.ui")
@@ -80,22 +81,40 @@ def checkpoint() -> None:
 
 
 class DatabaseWorker(QThread):
-    """A thread with its own queue; jobs run in the order they were queued."""
+    """A thread with its own queue; jobs run in the order they were queued.
 
-    job_done = Signal(object)  # Job
+    A finished job goes back through a second queue, and the thread lets go of it before it signals: the GUI
+    thread is then the last holder of the job and of whatever its closures hold (widgets, models), so none of
+    them is ever destroyed on this thread.
+    """
+
+    job_done = Signal()  # a finished job is waiting in the done queue
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("database_worker")
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[Job] = queue.SimpleQueue()
 
     def submit(self, job: Job) -> None:
         self._jobs.put(job)
 
+    def take_done(self) -> Job | None:
+        """The next finished job (GUI thread), or None if the signal's job was already taken."""
+        try:
+            return self._done.get_nowait()
+        except queue.Empty:
+            return None
+
     def run(self) -> None:
-        while (job := self._jobs.get()) is not None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
             job.execute()
-            self.job_done.emit(job)
+            self._done.put(job)
+            del job
+            self.job_done.emit()
 
     def stop(self) -> None:
         """Finish the queued jobs, then end the thread."""
@@ -120,7 +139,10 @@ class TaskManager(QObject):
         self._pending: dict[int, Job] = {}
         self._showing: str | None = None
         self._worker = DatabaseWorker()
-        self._worker.job_done.connect(self._finished)
+        self._worker.job_done.connect(self._take_finished)
+        self._collector = main_thread_collector()
+        self._collector.hold()
+        self._holding = True
         self._worker.start()
         _RUNNING.add(self._worker)
         self._progress_timer = QTimer(self)
@@ -147,6 +169,11 @@ class TaskManager(QObject):
             self._progress_timer.start(PROGRESS_DELAY_MS)
         self._worker.submit(job)
         return job
+
+    def _take_finished(self) -> None:
+        job = self._worker.take_done()
+        if job is not None:
+            self._finished(job)
 
     def _finished(self, job: Job) -> None:
         self._pending.pop(job.number, None)
@@ -185,9 +212,14 @@ class TaskManager(QObject):
         """Let the queued jobs finish and stop the thread; their results are no longer delivered."""
         _RUNNING.discard(self._worker)
         if self._worker.isRunning():
-            self._worker.job_done.disconnect(self._finished)
+            self._worker.job_done.disconnect(self._take_finished)
             self._worker.stop()
             log.debug("database worker stopped")
+        if self._holding:
+            self._holding = False
+            self._collector.release()
+        while self._worker.take_done() is not None:
+            pass  # finished jobs nobody waits for: let them go here, on the GUI thread
         self._pending.clear()  # every queued job has run; none is waiting for an answer any more
 
 

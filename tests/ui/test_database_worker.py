@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -293,3 +295,39 @@ def test_a_full_disk_is_a_message_without_retry_shown_once_per_failure(
     window.panel.rows[Channel.CALL].toggle.click()
     settle(qtbot, window.tasks)
     assert len(shown) == 2
+
+
+class Tracked:
+    """Records the thread that frees it (a finalizer runs where the last reference goes)."""
+
+    def __init__(self, freed_on: list[str]) -> None:
+        weakref.finalize(self, lambda: freed_on.append(threading.current_thread().name))
+
+
+def test_a_finished_job_and_what_its_closures_hold_are_freed_on_the_gui_thread(qtbot, tasks_as) -> None:
+    manager = tasks_as(None)
+    freed_on: list[str] = []
+    for _ in range(3):
+        tracked = Tracked(freed_on)
+        with qtbot.waitSignal(manager.idle):
+            manager.run(lambda _job, t=tracked: t, lambda job: None)
+        del tracked
+    manager.shutdown()  # the worker takes its stop marker: it must not be the last holder of the final job
+    assert freed_on == [threading.current_thread().name] * 3
+
+
+def test_cyclic_garbage_is_collected_on_the_gui_thread_while_a_worker_runs(qtbot, tasks_as) -> None:
+    manager = tasks_as(None)
+    assert not gc.isenabled()  # the worker could otherwise collect a widget's cycle on its own thread
+    freed_on: list[str] = []
+    cycle = [Tracked(freed_on)]
+    cycle.append(cycle)  # type: ignore[arg-type]
+    del cycle
+    for _ in range(3):
+        with qtbot.waitSignal(manager.idle):  # the worker allocates far past the young generation's threshold
+            manager.run(lambda _job: [[] for _ in range(5_000)], lambda job: None)
+    kept = [[] for _ in range(2 * gc.get_threshold()[0])]
+    qtbot.waitUntil(lambda: freed_on == [threading.current_thread().name])  # the GUI thread's timer collected it
+    del kept
+    manager.shutdown()
+    assert gc.isenabled()
