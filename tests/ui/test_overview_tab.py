@@ -199,7 +199,8 @@ def test_repeated_changes_are_computed_at_most_every_few_seconds(qtbot, window: 
     for _ in range(5):
         tab.data_changed()
     assert window.tasks.submitted == jobs and tab._timer.isActive()  # one refresh, after the interval
-    assert 0 < tab._timer.remainingTime() <= overview_tab.MIN_INTERVAL_MS
+    # a coarse timer (Qt's default) may be scheduled up to 5 % late, and its remaining time is rounded up
+    assert 0 < tab._timer.remainingTime() <= overview_tab.MIN_INTERVAL_MS * 1.05
 
 
 def test_another_location_shows_its_own_figures_at_once(qtbot, window: MainWindow, store: Store) -> None:
