@@ -92,8 +92,11 @@ def import_ranges(
     jobs = [(str(path), fmt, r, region, import_time, chunk_records, n) for n, r in enumerate(ranges)]
     done = 0
     read = [0] * len(ranges)
-    depth = QUEUE_DEPTH * len(ranges)
-    with Children(_parser, jobs, "dnd-import-parser", depth=depth, user_errors=USER_ERRORS) as parsers:
+    # Ranges are stored in file order: a typical export is in time order, so each chunk's events come after what
+    # the channels have seen and apply to the stored states (interleaved ranges would make every channel touched
+    # by both replay from the ledger). The later ranges' parsers work ahead meanwhile, QUEUE_DEPTH chunks each.
+    with Children(_parser, jobs, "dnd-import-parser", depth=QUEUE_DEPTH, user_errors=USER_ERRORS,
+                  ordered=True) as parsers:
         for message in parsers.relay("an import parsing process", 0.2, should_stop, answer_stop=False):
             if isinstance(message, Parsed):
                 store_chunk(message.payload)

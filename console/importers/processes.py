@@ -159,15 +159,21 @@ class Children:
         name: str,
         depth: int = 0,
         user_errors: tuple[type[BaseException], ...] | None = None,
+        ordered: bool = False,
     ):
+        """``ordered``: each child has a queue of its own (``depth`` messages) and ``relay`` yields child 0's
+        messages, then child 1's..., so what they send arrives in the order of their jobs; the later children
+        work ahead until their queue is full. Else all share one queue of ``depth`` and messages come as sent."""
         context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt or threads
-        self._messages = context.Queue(maxsize=depth)
+        shared = None if ordered else context.Queue(maxsize=depth)
+        self._queues = [context.Queue(maxsize=depth) if shared is None else shared for _ in jobs]
+        self._messages = self._queues[0] if self._queues else context.Queue(maxsize=depth)
+        self._ordered = ordered
         self._stop = context.Event()
-        outbox = Outbox(self._messages, self._stop)
         self.processes = [
             context.Process(
                 target=_bootstrap,
-                args=(os.getpid(), target, outbox, args, n, user_errors),
+                args=(os.getpid(), target, Outbox(self._queues[n], self._stop), args, n, user_errors),
                 name=f"{name}-{n}" if len(jobs) > 1 else name,
                 daemon=False,  # so a child may have children (the import process starts parsers); they die with it
             )
@@ -186,16 +192,21 @@ class Children:
         """Ask every child to stop after the record batch in hand."""
         self._stop.set()
 
-    def receive(self, timeout: float, finished: frozenset[int] = frozenset()) -> object | None:
-        """The next message, or None after ``timeout``. Raises ChildLost when a child (not in ``finished``,
-        the indexes that said they are done) ended without a word."""
+    def receive(
+        self, timeout: float, finished: frozenset[int] = frozenset(), child: int | None = None
+    ) -> object | None:
+        """The next message (of ``child`` only, when the children were started ``ordered``), or None after
+        ``timeout``. Raises ChildLost when a child (not in ``finished``, the indexes that said they are done)
+        ended without a word."""
+        messages = self._messages if child is None else self._queues[child]
         try:
-            message: object = self._messages.get(timeout=timeout)
+            message: object = messages.get(timeout=timeout)
             return message
         except queue.Empty:
             pass
-        for n, process in enumerate(self.processes):
-            if n not in finished and not process.is_alive() and self._messages.empty():
+        watched = enumerate(self.processes) if child is None else [(child, self.processes[child])]
+        for n, process in watched:
+            if n not in finished and not process.is_alive() and self._queues[n].empty():
                 raise ChildLost(f"{process.name} stopped unexpectedly (exit code {process.exitcode})")
         return None
 
@@ -217,8 +228,9 @@ class Children:
                     return
                 self.stop()
                 asked = True
+            current = next(n for n in range(len(self.processes)) if n not in done) if self._ordered else None
             try:
-                message = self.receive(poll_s, frozenset(done))
+                message = self.receive(poll_s, frozenset(done), current)
             except ChildLost as exc:
                 raise RuntimeError(f"{what} failed: {exc}") from None
             if message is None:
@@ -235,9 +247,11 @@ class Children:
         """Stop the children: ask, drain their messages while they wind down, then terminate what is left."""
         self._stop.set()
         deadline = time.monotonic() + grace
+        queues = list({id(q): q for q in self._queues}.values())
         while any(p.is_alive() for p in self.processes) and time.monotonic() < deadline:
-            with contextlib.suppress(queue.Empty, OSError, EOFError, ValueError):
-                self._messages.get(timeout=0.05)
+            for messages in queues:
+                with contextlib.suppress(queue.Empty, OSError, EOFError, ValueError):
+                    messages.get(timeout=0.05 / len(queues))
         for process in self.processes:
             if process.is_alive():
                 log.warning("%s did not stop within %.1f s: terminating it", process.name, grace)
@@ -246,5 +260,6 @@ class Children:
             if process.is_alive():
                 process.kill()
                 process.join(0.5)
-        self._messages.close()
-        self._messages.cancel_join_thread()
+        for messages in queues:
+            messages.close()
+            messages.cancel_join_thread()

@@ -58,3 +58,19 @@ def test_stopping_leaves_at_once_or_waits_for_the_childs_answer() -> None:
         for message in child.relay("a test child", 0.05, lambda: len(seen) >= 2, answer_stop=True):
             seen.append(message)
         assert isinstance(seen[-1], Done) and seen[-1].result == "stopped"
+
+
+def _counts(outbox: Outbox, n: int, pause: float) -> int:
+    time.sleep(pause)
+    for i in range(5):
+        outbox.send((n, i))
+    return n
+
+
+def test_ordered_children_are_relayed_in_the_order_of_their_jobs_while_the_later_ones_work_ahead() -> None:
+    # the first child is the slowest to start: unordered, the second one's messages would come first
+    jobs = [(0, 1.0), (1, 0.0), (2, 0.0)]
+    with Children(_counts, jobs, "test-relay", depth=2, user_errors=(ConsoleError,), ordered=True) as children:
+        messages = list(children.relay("a test child", 0.1, None, answer_stop=False))
+    assert [m for m in messages if isinstance(m, tuple)] == [(n, i) for n in range(3) for i in range(5)]
+    assert [m.index for m in messages if isinstance(m, Done)] == [0, 1, 2]
