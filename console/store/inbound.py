@@ -21,6 +21,7 @@ from console.store.changes import notify
 from console.store.insight_models import InboundStateRow
 from console.store.ledger import record_events
 from console.store.models import Contact
+from console.store.tables import chunked
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,12 @@ def inbound_states_many(session: Session, contact_ids: Sequence[int]) -> dict[tu
     out: dict[tuple[int, Channel], InboundState] = {}
     if not contact_ids:
         return out
-    rows = session.scalars(
-        select(InboundStateRow).where(InboundStateRow.contact_id.in_(sorted(set(contact_ids))), InboundStateRow.dnd)
-    )
-    for row in rows:
-        out[(row.contact_id, Channel(row.channel))] = InboundState(True, row.since_us, row.event_id)
+    for chunk in chunked(sorted(set(contact_ids))):  # SQLite takes at most 32,766 parameters a statement
+        rows = session.scalars(
+            select(InboundStateRow).where(InboundStateRow.contact_id.in_(chunk), InboundStateRow.dnd)
+        )
+        for row in rows:
+            out[(row.contact_id, Channel(row.channel))] = InboundState(True, row.since_us, row.event_id)
     return out
 
 
