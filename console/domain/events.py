@@ -23,7 +23,7 @@ class Source(StrEnum):
 
 
 #: The sources of provider exports (``console.importers.registry``: every event format names one). Their records
-#: that trigger nothing are kept compactly outside the hash chain (``store.ledger.is_noop``); a new provider's
+#: that trigger nothing are kept compactly outside the hash chain (``is_noop``); a new provider's
 #: source is added here and to ``Source``.
 PROVIDER_SOURCES = frozenset({Source.MAILGUN.value, Source.TWILIO.value})
 
@@ -52,6 +52,15 @@ class Event(NamedTuple):
     @property
     def order_key(self) -> tuple[int, int, str, str]:
         return order_key(self.at_us, self.effect, self.source, self.key)
+
+
+def is_noop(ev: Event) -> bool:
+    """A provider record that triggers nothing: kept in the store's no-op records, outside the chain.
+
+    Records from ``PROVIDER_SOURCES`` (the list every registered import format must name) that trigger nothing
+    change nothing, so they are not ledger entries; their keys make re-imports idempotent and their labels count.
+    """
+    return ev.effect is Effect.NONE and ev.source in PROVIDER_SOURCES and "possible_opt_out" not in ev.detail
 
 
 def order_key(at_us: int, effect: str, source: str, key: str) -> tuple[int, int, str, str]:

@@ -15,12 +15,14 @@ from typing import Any
 
 import orjson
 
+from console.domain.events import is_noop
 from console.errors import ConsoleError
 from console.importers.base import EventRecord, Reject
 from console.importers.errors import ImportFileError
 from console.importers.processes import Children, Done, Outbox
 from console.importers.ranges import ByteRange, iter_range
 from console.importers.reading import ByteCounter
+from console.store.encoding import event_values
 
 #: Chunks waiting to be stored, per parser: bounds memory when storing is slower than parsing.
 QUEUE_DEPTH = 3
@@ -47,9 +49,6 @@ def _parser(
     chunk_records: int,
     index: int,
 ) -> None:
-    from console.store.ledger import is_noop
-    from console.store.tables import event_values
-
     """Parse one range and send it in chunks; its last word (``Done``, or ``Failed`` for what it raised) is sent for
     it by ``processes``."""
     counter = ByteCounter()

@@ -145,6 +145,24 @@ def _report(
         outbox.send(Done(index, result), final=True)
 
 
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """While children are started: a spawned child would otherwise import the parent's main module again (the
+    ``dnd-console`` script, which loads every command, about half a second) before it can start. Children run
+    functions of importable modules, never of ``__main__``, so they are told there is no main module to run."""
+    main = sys.modules.get("__main__")
+    hidden = {name: main.__dict__.pop(name) for name in ("__file__",) if main is not None and name in main.__dict__}
+    spec = getattr(main, "__spec__", None)
+    if main is not None:
+        main.__spec__ = None
+    try:
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(hidden)
+            main.__spec__ = spec
+
+
 class Children:
     """Child processes running ``target(outbox, *args)``, one per ``args`` in ``jobs``, sharing one queue.
 
@@ -181,8 +199,9 @@ class Children:
         ]
 
     def __enter__(self) -> Children:
-        for process in self.processes:
-            process.start()
+        with _main_not_rerun():
+            for process in self.processes:
+                process.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

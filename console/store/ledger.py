@@ -18,7 +18,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from console.domain.channels import Channel
-from console.domain.events import PROVIDER_SOURCES, Effect, Event, now_us
+from console.domain.events import Effect, Event, is_noop, now_us
 from console.domain.state import ChannelState
 from console.store.audit import HASHED_COLUMNS, Head, advance_head, entry_hash, lock_head, read_head
 from console.store.changes import notify
@@ -73,15 +73,6 @@ def noop_insert_sql(session: Session, ignore: bool = False) -> str:
     marks = ", ".join([mark] * 6)
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
     return f'{verb} INTO noop_records (location_id, source, "key", batch_id, at_us, label) VALUES ({marks})'
-
-
-def is_noop(ev: Event) -> bool:
-    """A provider record that triggers nothing: kept in noop_records, outside the chain.
-
-    Records from ``PROVIDER_SOURCES`` (the domain's list, which every registered import format must name) that
-    trigger nothing change nothing, so they are not ledger entries; their keys make re-imports idempotent and
-    their labels count."""
-    return ev.effect is Effect.NONE and ev.source in PROVIDER_SOURCES and "possible_opt_out" not in ev.detail
 
 
 def existing_keys(

@@ -1,4 +1,4 @@
-"""What the database can hold, read from the models: imports check each record against it before storing.
+"""What the database can hold (the models' column lengths): imports check each record against it before storing.
 
 PostgreSQL refuses a value longer than its column or a text holding a NUL character, and one such value
 would fail its whole chunk on every run; SQLite stores either silently. Checking first makes both backends
@@ -7,35 +7,22 @@ reject that record (and only that one) with a clear reason.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import String
-from sqlalchemy.sql.elements import KeyedColumnElement
-
 from console.domain.events import Event
-from console.store.models import ChannelStateRow, Contact, LedgerEntry, NoopRecord, PossibleOptOut
-from console.store.tables import order_text
+from console.store.encoding import order_text
 
-
-def _length(*columns: KeyedColumnElement[Any]) -> int:
-    """The smallest declared length of ``columns`` (all ``String(n)``)."""
-    lengths = [c.type.length for c in columns if isinstance(c.type, String) and c.type.length]
-    assert len(lengths) == len(columns), "every column checked here has a declared length"
-    return min(lengths)
-
-
-_EVENTS = LedgerEntry.__table__.c
+# The declared lengths of the columns these values go in (console/store/models.py), as plain numbers so the import
+# processes check records without loading SQLAlchemy; tests/test_limits_match_models.py keeps them equal.
 #: An event's key is stored in the ledger and the no-op records, and inside the channel state's order text.
-KEY = _length(_EVENTS.key, NoopRecord.__table__.c.key)
-ADDRESS = _length(_EVENTS.address, PossibleOptOut.__table__.c.address)
+KEY = 300
+ADDRESS = 320
 #: The reason of a trigger, or the label of a record that triggers nothing.
-REASON = _length(_EVENTS.reason, NoopRecord.__table__.c.label)
-SOURCE = _length(_EVENTS.source, NoopRecord.__table__.c.source)
-_ORDER = _length(ChannelStateRow.__table__.c.last_order)
-CONTACT_NAME = _length(Contact.__table__.c.name)
-CONTACT_EMAIL = _length(Contact.__table__.c.email)
-CONTACT_PHONE = _length(Contact.__table__.c.phone)
-CONTACT_EXTERNAL_ID = _length(Contact.__table__.c.external_id)
+REASON = 80
+SOURCE = 32
+_ORDER = 300
+CONTACT_NAME = 300
+CONTACT_EMAIL = 320
+CONTACT_PHONE = 20
+CONTACT_EXTERNAL_ID = 200
 
 _key_limits: dict[str, int] = {}
 

@@ -11,8 +11,15 @@ from sqlalchemy import Connection, Table, literal_column
 from sqlalchemy.exc import DBAPIError
 
 from console.domain.channels import PHONE_CHANNELS, Channel, DndKind
-from console.domain.events import Effect, Event, order_key
+from console.domain.events import Effect, Event
 from console.domain.state import OFF, ChannelState
+from console.store.encoding import CHANNELS as CHANNELS
+from console.store.encoding import EFFECTS as EFFECTS
+from console.store.encoding import KINDS as KINDS
+from console.store.encoding import VALUE as VALUE
+from console.store.encoding import event_from_values as event_from_values
+from console.store.encoding import event_values as event_values
+from console.store.encoding import order_text as order_text
 from console.store.models import ChannelStateRow, Contact, LedgerEntry
 
 EVENTS = cast(Table, LedgerEntry.__table__)
@@ -27,36 +34,13 @@ CONTACTS = cast(Table, Contact.__table__)
 CHUNK = 10_000
 
 
-#: Set and lift events; written as a literal so the partial indexes on the ledger apply.
-LIVE = EVENTS.c.effect != literal_column("'none'")
-
-
-#: The ledger's times are 64-bit (BIGINT): the order text covers all of them.
-_TIME_OFFSET = 1 << 63
-
-
-def order_text(at_us: int, effect: str, source: str, key: str) -> str:
-    """``order_key`` as text that sorts the same way, for every time the store can hold.
-
-    The time is 20 characters: a time from 1970 on as its zero-padded digits (as stored before revision 0008),
-    an earlier one as ``-`` and the 19 digits of ``at_us + 2**63``, so earlier negatives sort first and every
-    negative sorts before every positive (``-`` < ``0``). Zero-padding a negative number (``-000...05`` after
-    ``-000...10``) put the later of two pre-1970 times first. Sources are the console's own names, none a prefix
-    of another, so the ``|`` after them never decides an order.
-    """
-    at, rank, src, k = order_key(at_us, effect, source, key)
-    if at < 0:
-        return f"-{at + _TIME_OFFSET:019d}|{rank}|{src}|{k}"
-    return f"{at:020d}|{rank}|{src}|{k}"
-
-
 def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-#: Enum members to their plain string values (a dict lookup is much cheaper than ``.value`` in a hot loop).
-VALUE: dict[Any, str | None] = {None: None, **{m: m.value for e in (Channel, Effect, DndKind) for m in e}}
+#: Set and lift events; written as a literal so the partial indexes on the ledger apply.
+LIVE = EVENTS.c.effect != literal_column("'none'")
 
 
 class StoredState(NamedTuple):
@@ -126,27 +110,6 @@ def channel_address(channel: Channel, email: str | None, phone: str | None) -> s
     if channel in PHONE_CHANNELS:
         return phone
     return None
-
-
-CHANNELS: dict[str | None, Channel | None] = {None: None, **{c.value: c for c in Channel}}
-
-
-EFFECTS = {e.value: e for e in Effect}
-
-
-KINDS: dict[str | None, DndKind | None] = {None: None, **{k.value: k for k in DndKind}}
-
-
-def event_values(ev: Event) -> tuple[Any, ...]:
-    """An event as plain JSON-able values (for passing between processes); ``event_from_values`` reverses it."""
-    return (ev.source, ev.key, ev.at_us, VALUE[ev.channel], VALUE[ev.effect], VALUE[ev.kind], ev.reason,
-            ev.address, ev.contact_id, ev.provider_cleared, ev.detail)
-
-
-def event_from_values(values: Sequence[Any]) -> Event:
-    source, key, at_us, channel, effect, kind, reason, address, contact_id, cleared, detail = values
-    return Event(source, key, at_us, CHANNELS[channel], EFFECTS[effect], KINDS[kind], reason, address, contact_id,
-                 cleared, detail)
 
 
 def event_from_row(row: Any) -> Event:

@@ -74,3 +74,36 @@ def test_ordered_children_are_relayed_in_the_order_of_their_jobs_while_the_later
         messages = list(children.relay("a test child", 0.1, None, answer_stop=False))
     assert [m for m in messages if isinstance(m, tuple)] == [(n, i) for n in range(3) for i in range(5)]
     assert [m.index for m in messages if isinstance(m, Done)] == [0, 1, 2]
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+if __name__ != "__main__":  # run again as the child's __mp_main__
+    Path(sys.argv[1]).write_text("imported again")
+else:
+    from console.errors import ConsoleError
+    from console.importers.processes import Children, Done
+    from tests.importers.test_relay import _answers
+    with Children(_answers, [(1,), (2,)], "test-relay", user_errors=(ConsoleError,)) as children:
+        done = [m for m in children.relay("a test child", 0.1, None, answer_stop=False) if isinstance(m, Done)]
+    assert sorted(m.result for m in done) == [10, 20], done
+    print("ok")
+"""
+
+
+def test_a_child_does_not_import_the_parents_main_script_again(tmp_path) -> None:
+    """The ``dnd-console`` script loads every command: a child that ran it again would start half a second late."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script, marker = tmp_path / "main_script.py", tmp_path / "marker"
+    script.write_text(SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, str(script), str(marker)], capture_output=True, text=True, env=env,
+                         cwd=root, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
+    assert not marker.exists()
