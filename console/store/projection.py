@@ -110,6 +110,7 @@ def apply_to_pairs(
     state computed in memory, then one bulk write per table (channel states, and the masks that changed)."""
     stored = load_states(session, [cid for cid, _ in pairs])
     computed: dict[tuple[int, Channel], tuple[ChannelState, str]] = {}
+    befores: dict[tuple[int, Channel], ChannelState] = {}
     late: list[tuple[int, Channel]] = []
     for pair, new_events in pairs.items():
         if len(new_events) > 1:
@@ -119,7 +120,7 @@ def apply_to_pairs(
         if row is not None and order_text(first.at_us, first.effect, first.source, first.key) <= row.last_order:
             late.append(pair)  # older than what the channel has seen: replay it from the ledger
             continue
-        after = state_from_row(row)
+        after = befores[pair] = state_from_row(row)
         for event_id, ev in new_events:
             after = apply_event(after, ev, event_id)
         last = new_events[-1][1]
@@ -136,7 +137,7 @@ def apply_to_pairs(
             if after.dnd:
                 changed[pair] = (OFF, after)
             continue
-        before = state_from_row(row)
+        before = befores.get(pair) or state_from_row(row)
         if after != before:
             held.append((contact_id, channel.value, *_state_tuple(after), last_text, row.version + 1, actor))
             changed[pair] = (before, after)
