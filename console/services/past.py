@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from console.domain.at_time import ChannelAt, MomentError, channel_at, connected_at, parse_moment
 from console.domain.channels import CHANNEL_ORDER, Channel, DndKind, mask_of
 from console.domain.events import iso_utc
-from console.domain.gate import decide_send
+from console.domain.gate import SendDecision, decide_send
 from console.domain.inbound import INBOUND_CHANNELS, InboundState, decide_inbound, inbound_at
 from console.domain.state import ChannelState, status_of
 from console.errors import InvalidInput
@@ -127,14 +127,9 @@ class CheckThen:
     until_us: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "allowed": self.allowed,
-            "reason": self.reason,
-            "kind": self.kind.value if self.kind else None,
-        }
-        if self.until_us is not None:
-            out["until"] = iso_utc(self.until_us)
-        return {**out, "at": iso_utc(self.at_us), "entries": list(self.entries)}
+        """``check --json``'s shape (``SendDecision.as_dict``) plus the moment and the entries it rests on."""
+        decision = SendDecision(self.allowed, self.reason, self.kind, self.until_us).as_dict()
+        return {**decision, "at": iso_utc(self.at_us), "entries": list(self.entries)}
 
 
 def contact_then(session: Session, contact: Contact, location: Location, at_us: int, as_known_now: bool) -> ContactThen:
