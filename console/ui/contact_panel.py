@@ -329,11 +329,10 @@ class ContactPanel(QWidget):
         self.note.setMaxLength(500)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
-        grid = QGridLayout()
-        grid.setColumnStretch(3, 1)
-        grid.setVerticalSpacing(10)
+        channels = QVBoxLayout()
+        channels.setSpacing(10)
         self.rows: dict[Channel, ChannelRow] = {}
-        for r, channel in enumerate(CHANNEL_ORDER):
+        for channel in CHANNEL_ORDER:
             row = ChannelRow(channel, self)
             row.toggle.clicked.connect(lambda checked, c=channel: self._toggle_clicked(c, checked))
             row.review_button.clicked.connect(lambda _checked=False, c=channel: self._review_clicked(c))
@@ -341,9 +340,18 @@ class ContactPanel(QWidget):
             menu.triggered.connect(lambda action, c=channel: self.choose_end(c, str(action.data())))
             if row.inbound_toggle is not None:
                 row.inbound_toggle.clicked.connect(lambda checked, c=channel: self._inbound_clicked(c, checked))
-            for col, widget in enumerate((row.channel_icon, row.switch_box, row.kind_icon)):
-                grid.addWidget(widget, r, col, Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(row.state_box, r, 3)  # no alignment: the row grows to a wrapped explanation
+            # the toggle on one line, what the state means on the next at the panel's whole width (a lock's
+            # explanation takes two or three lines there, not six in a column beside the toggle)
+            grid = QGridLayout()
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setHorizontalSpacing(6)
+            grid.setVerticalSpacing(2)
+            grid.setColumnStretch(2, 1)
+            grid.addWidget(row.channel_icon, 0, 0, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(row.switch_box, 0, 1, 1, 2, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(row.kind_icon, 1, 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(row.state_box, 1, 2)  # no alignment: the row grows to a wrapped explanation
+            channels.addLayout(grid)
             self.rows[channel] = row
         self._shortcuts()
         layout = QVBoxLayout(self)
@@ -355,7 +363,7 @@ class ContactPanel(QWidget):
         layout.addWidget(self.dnd_all)
         layout.addWidget(self.note)
         layout.addWidget(line)
-        layout.addLayout(grid)
+        layout.addLayout(channels)
         layout.addStretch(1)
         self.show_contact(None)
 
