@@ -8,7 +8,7 @@ window shows after it is read back from the database the writer changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -18,7 +18,7 @@ from console.domain.channels import Channel
 from console.domain.events import iso_utc
 from console.domain.evidence import EvidenceLink
 from console.domain.reviews import Review
-from console.errors import ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
+from console.errors import Conflict, ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
 from console.services import reviews, team
 from console.services.context import AppContext
 from console.services.dnd import ChannelChange, ContactDnd, DndResult
@@ -50,9 +50,11 @@ def run(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str], *, ok_codes:
 
 
 def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Sequence[Channel] | None,
-            turn_on: bool, note: str | None, provider_cleared: bool, until_us: int | None = None) -> DndResult:
-    """``set CONTACT --channel C --on|--off [--until WHEN]`` per channel (``all`` for every one), as the toggle's
-    result."""
+            turn_on: bool, note: str | None, provider_cleared: bool, until_us: int | None = None,
+            versions: Mapping[Channel, int] | None = None) -> DndResult:
+    """``set CONTACT --channel C --on|--off [--until WHEN] [--expect-version C=N...]`` per channel (``all`` for
+    every one), as the toggle's result. ``versions``: the versions the window saw; a channel changed since raises
+    :class:`Conflict` ("changed by X a moment ago"), as on a desk that writes itself."""
     (before,) = status(ctx, contact_id)
     refused: list[Refusal] = []
     unchanged: list[tuple[Channel, str]] = []
@@ -64,7 +66,12 @@ def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Se
             argv.append("--provider-cleared")
         if until_us is not None:
             argv += ["--until", iso_utc(until_us) or ""]
+        for channel, version in (versions or {}).items():
+            if name in ("all", channel.value):
+                argv += ["--expect-version", f"{channel.value}={version}"]
         answer = run(ctx, needed, argv, ok_codes=(0, 1))
+        if answer.get("conflict"):
+            raise Conflict(str(answer["conflict"]))
         for row in answer.get("results", []):
             refused += [Refusal(Channel(r["channel"]), str(r["code"]), str(r["message"])) for r in row["refused"]]
             unchanged += [(Channel(u["channel"]), str(u["message"])) for u in row["unchanged"]]

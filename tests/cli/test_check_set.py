@@ -199,3 +199,31 @@ def test_set_all_off_lifts_what_it_may_and_refuses_the_locked_ones(imported: Cli
     state = channels(cli, bo)
     assert state["call"]["dnd"] is False
     assert state["sms"]["dnd"] is True and state["email"]["dnd"] is True
+
+
+def test_set_with_the_version_the_agent_saw_refuses_a_change_made_since(cli: CliRunner) -> None:
+    cid = add(cli)
+    seen = channels(cli, cid)["email"]["version"]
+    cli.ok("set", cid, "--channel", "email", "--on", "--expect-version", str(seen))  # nobody changed it since
+    assert channels(cli, cid)["email"]["dnd"] is True
+    stale = cli("set", cid, "--channel", "email", "--off", "--expect-version", str(seen))
+    assert_user_error(stale, 1, "a moment ago")
+    assert channels(cli, cid)["email"]["dnd"] is True  # nothing recorded
+    as_json = cli("set", cid, "--channel", "email", "--off", "--expect-version", f"email={seen}", "--json")
+    assert as_json.code == 1 and "a moment ago" in as_json.json["conflict"]
+    every = [f"{name}={state['version']}" for name, state in channels(cli, cid).items()]
+    cli.ok("set", cid, "--channel", "all", "--off", *[a for v in every for a in ("--expect-version", v)])
+    assert not any(s["dnd"] for s in channels(cli, cid).values())
+
+
+@pytest.mark.parametrize("args", [
+    ("--channel", "all", "--expect-version", "3"),
+    ("--channel", "sms", "--expect-version", "x"),
+    ("--channel", "sms", "--expect-version", "fax=3"),
+    ("--channel", "sms", "--expect-version", "3", "--dry-run"),
+])
+def test_set_expect_version_bad_usage_is_one_line(cli: CliRunner, args: tuple[str, ...]) -> None:
+    cid = add(cli)
+    result = cli("set", cid, "--on", *args)
+    assert result.code == 2 and "Traceback" not in result.output, result
+    assert len(result.stderr.strip().splitlines()) == 1, result
