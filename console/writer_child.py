@@ -35,9 +35,22 @@ import orjson
 def _end_with_the_writer() -> None:
     """Block until the writer closes our stdin (or dies), then end this process group (our workers too)."""
     try:
-        sys.stdin.buffer.read()
-    finally:
-        os.killpg(os.getpgrp(), signal.SIGTERM)
+        while os.read(0, 65536):  # the raw descriptor: no buffer lock held at the interpreter's shutdown
+            pass
+    except OSError:
+        pass
+    os.killpg(os.getpgrp(), signal.SIGTERM)
+
+
+def _first_line() -> bytes:
+    """The writer's one line, read byte by byte from the raw descriptor (nothing buffered past it)."""
+    got = bytearray()
+    while not got.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte:
+            break
+        got += byte
+    return bytes(got)
 
 
 def main() -> int:
@@ -46,7 +59,7 @@ def main() -> int:
     from console.services.team import run_request
     from console.store.requests import ANSWER_FILE
 
-    line = sys.stdin.buffer.readline()
+    line = _first_line()
     try:
         header = orjson.loads(line)
         url, request_id, folder = str(header["db"]), int(header["request"]), Path(str(header["folder"]))

@@ -88,7 +88,7 @@ def expected_versions(values: Sequence[str], channels: Sequence[Channel] | None)
     "--from-file", type=click.Path(dir_okay=False), default=None, help="bulk: one address or id a line, or a CSV"
 )
 @click.option("--dry-run", is_flag=True, help="bulk: print the preview, change nothing")
-@channel_option(allow_all=True)
+@channel_option(allow_all=True, several=True)
 @click.option("--on", "turn", flag_value="on", help="turn DND on")
 @click.option("--off", "turn", flag_value="off", help="turn DND off")
 @click.option("--note", default=None, help="why, kept in the history")
@@ -138,6 +138,8 @@ def set_command(
         raise click.UsageError("--until goes with --on (the end of a manual DND)")
     if until is not None and inbound:
         raise click.UsageError("--until is for outbound manual DND (not --inbound)")
+    if inbound and "," in channel:
+        raise InvalidInput("--inbound takes one channel (sms, call) or all")
     if expect and (len(contacts) != 1 or from_file is not None or dry_run or inbound):
         raise InvalidInput("--expect-version is for one contact's outbound change (not bulk, not --inbound)")
     if len(contacts) != 1 or from_file is not None or dry_run:
@@ -149,7 +151,7 @@ def set_command(
     [contact] = contacts
     if inbound:
         return insight.run_set_inbound(ctx, contact, channel, turn == "on", note, location, as_json)
-    channels = None if channel.lower() == "all" else [parse_channel(channel)]
+    channels = None if channel.lower() == "all" else [parse_channel(c) for c in channel.split(",")]
     versions = expected_versions(expect, channels)
     try:
         result = dnd.set_dnd(
