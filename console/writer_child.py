@@ -16,13 +16,16 @@ child learns whom it acts for, and why only the writer's own children can use it
 * The login acts through the same contextvar the writer uses in-process (``acting_for``, via
   ``services.team.run_as``), set only inside this process for the one command.
 
-The answer (exit code, stdout, stderr) goes to ``answer.json`` in the request's folder; the writer reads it when the
-child ends and answers the login. When the writer's end of stdin closes (the writer stopped or was killed) the child
-ends its whole process group at once: no import outlives its writer.
+The child runs at a lower processor priority (``IMPORT_NICENESS``) than the writer, so on a busy server the agents'
+toggles, answered by the writer itself, come first. The answer (exit code, stdout, stderr) goes to ``answer.json``
+in the request's folder; the writer reads it when the child ends and answers the login. When the writer's end of
+stdin closes (the writer stopped or was killed) the child ends its whole process group at once: no import outlives
+its writer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -30,6 +33,9 @@ import threading
 from pathlib import Path
 
 import orjson
+
+#: How much lower the import child's processor priority is than the writer's (nice(2)).
+IMPORT_NICENESS = 10
 
 
 def _end_with_the_writer() -> None:
@@ -67,6 +73,8 @@ def main() -> int:
         print("dnd-console: the writer's import process is started by dnd-console serve only", file=sys.stderr)
         return 2
     threading.Thread(target=_end_with_the_writer, name="writer-watch", daemon=True).start()
+    with contextlib.suppress(OSError):
+        os.nice(IMPORT_NICENESS)  # the import yields the processor to the writer's quick lane (the agents' toggles)
     answer = run_request(url, request_id, folder, cli_invoker(cli))
     data = {"exit_code": answer.exit_code, "stdout": answer.stdout, "stderr": answer.stderr}
     (folder / ANSWER_FILE).write_bytes(orjson.dumps(data))

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 
 from console.errors import StoreUnavailable
 from console.store.db import Store, error_line
@@ -88,11 +90,52 @@ def forward(
     should_stop: Callable[[], bool] | None = None,
 ) -> Answer:
     """Hand ``argv`` to the writer as this login and wait for its answer. ``should_stop`` (looked at every
-    :data:`STOP_POLL_S`): stop waiting, raising :class:`StoppedWaiting`; the writer still runs the request."""
+    :data:`STOP_POLL_S`): stop waiting, raising :class:`StoppedWaiting`; the writer still runs the request.
+
+    The listening connection is kept on the store for the next request (``Store.kept``; a new one is opened when
+    none is idle, for instance while another thread waits on it), so a toggle costs no new server connection."""
+    conn = _kept_listener(store)
     try:
-        conn = _listen(store, REPLIES_CHANNEL)
+        answer = _forward_on(conn, argv, region, files, should_stop)
+    except BaseException:
+        _give_back(store, conn)
+        raise
+    _give_back(store, conn)
+    return answer
+
+
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_listener(store: Store) -> Any:
+    with _KEPT_LOCK:
+        while store.kept:
+            conn = store.kept.pop()
+            if not conn.closed and not conn.broken:
+                return conn
+    try:
+        return _listen(store, REPLIES_CHANNEL)
     except Exception as exc:
         raise StoreUnavailable(f"cannot reach the database: {error_line(exc)}") from None
+
+
+def _give_back(store: Store, conn: Any) -> None:
+    """Keep ``conn`` for the next request, unless it broke (then it is closed)."""
+    if conn.closed or conn.broken:
+        with contextlib.suppress(Exception):
+            conn.close()
+        return
+    with _KEPT_LOCK:
+        store.kept.append(conn)
+
+
+def _forward_on(
+    conn: Any,
+    argv: Sequence[str],
+    region: str,
+    files: Sequence[tuple[str, bytes]],
+    should_stop: Callable[[], bool] | None,
+) -> Answer:
     try:
         if not writer_running(conn):
             raise StoreUnavailable(
@@ -113,8 +156,8 @@ def forward(
                 return Answer(int(row[1] if row[1] is not None else 2), row[2] or "", row[3] or "")
             if not writer_running(conn):
                 raise StoreUnavailable(f"the console's writer stopped before answering request {request_id}")
-    finally:
-        conn.close()
+    except psycopg.Error as exc:
+        raise StoreUnavailable(f"lost the connection to the database: {error_line(exc)}") from None
 
 
 # -- the writer ------------------------------------------------------------------------------------------------
@@ -210,12 +253,12 @@ def serve(
 
 
 def _answer(conn: Any, request_id: int, answer: Answer) -> None:
+    """The answer stored and its requester woken, in one round trip."""
     conn.execute(
-        "UPDATE console_requests SET state = 'done', exit_code = %s, stdout = %s, stderr = %s,"
-        " done_at = now() WHERE id = %s",
+        "WITH done AS (UPDATE console_requests SET state = 'done', exit_code = %s, stdout = %s, stderr = %s,"
+        f" done_at = now() WHERE id = %s RETURNING id) SELECT pg_notify({REPLIES_CHANNEL}, id::text) FROM done",
         (answer.exit_code, answer.stdout, answer.stderr, request_id),
     )
-    conn.execute(f"SELECT pg_notify({REPLIES_CHANNEL}, %s)", (str(request_id),))
 
 
 def _start_child(store: Store, command: Sequence[str], request: Request, work_dir: Path) -> _Child:
@@ -288,18 +331,33 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
 
 
 def _claim(conn: Any, imports: bool = True) -> Request | None:
-    """The oldest pending request (``imports`` False: the oldest that is not an import), marked running."""
-    pending = conn.execute("SELECT id, command FROM console_requests WHERE state = 'pending' ORDER BY id LIMIT 200")
-    for request_id, command in pending.fetchall():
-        if not imports and is_import(_command(command)[0]):
+    """The oldest pending request (``imports`` False: the oldest that is not an import), marked running: two round
+    trips (three when it sent files)."""
+    pending = conn.execute(
+        "SELECT r.id, r.actor, r.command, EXISTS (SELECT 1 FROM console_request_files f WHERE f.request_id = r.id)"
+        " FROM console_requests r WHERE r.state = 'pending' ORDER BY r.id LIMIT 200"
+    )
+    for request_id, actor, command, has_files in pending.fetchall():
+        argv, region = _command(command)
+        if not imports and is_import(argv):
             continue
         row = conn.execute(
             "UPDATE console_requests SET state = 'running' WHERE id = %s AND state = 'pending' RETURNING id",
             (request_id,),
         ).fetchone()
         if row is not None:
-            return load_request(conn, int(request_id))
+            files = _files(conn, int(request_id)) if has_files else []
+            return Request(int(request_id), str(actor), argv, region, files)
     return None
+
+
+def _files(conn: Any, request_id: int) -> list[tuple[str, bytes]]:
+    return [
+        (str(name), bytes(content))
+        for name, content in conn.execute(
+            "SELECT name, content FROM console_request_files WHERE request_id = %s ORDER BY position", (request_id,)
+        )
+    ]
 
 
 def load_request(conn: Any, request_id: int, state: str = "running") -> Request | None:
@@ -310,14 +368,8 @@ def load_request(conn: Any, request_id: int, state: str = "running") -> Request 
     if row is None:
         return None
     request_id, actor, command = row
-    files = [
-        (str(name), bytes(content))
-        for name, content in conn.execute(
-            "SELECT name, content FROM console_request_files WHERE request_id = %s ORDER BY position", (request_id,)
-        )
-    ]
     argv, region = _command(command)
-    return Request(int(request_id), str(actor), argv, region, files)
+    return Request(int(request_id), str(actor), argv, region, _files(conn, int(request_id)))
 
 
 def claimed_request(store: Store, request_id: int) -> Request | None:
