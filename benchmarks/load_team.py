@@ -1,12 +1,14 @@
 """Team-mode load test (issue 6): many agents and one big import on one PostgreSQL database at once.
 
     python benchmarks/load_team.py [URL] [--seconds 60] [--agents 20] [--events 200000] [--contacts 20000]
+                                   [--writer] [--think SECONDS]
 
 URL defaults to $DND_CONSOLE_TEST_PG or the test server (postgresql+psycopg://postgres@127.0.0.1:5432/test);
 the run works in a fresh schema of its own, dropped at the end (``--keep`` keeps it).
 
 Each simulated agent is a thread with its own Store (own connections): it looks at a random contact's
-channel, then toggles it with the version it saw (optimistic check), for ``--seconds``. Meanwhile one import
+channel, then toggles it with the version it saw (optimistic check), for ``--seconds``, at once again (or after a
+pause of 0 to 2x ``--think`` seconds: a person clicks now and then). Meanwhile one import
 of ``--events`` generated Mailgun events runs in a process of its own, as the window runs it
 (``run_import_isolated``; ``--in-process`` runs it on a thread of this process instead). Then it checks:
 
@@ -22,8 +24,9 @@ It prints changes/s, import records/s and action latency (p50 / p95 / max). Exit
 agent and one for the importer (unique names, ``CREATE ROLE ... LOGIN``), sets each up with ``db grant`` (role
 agent) and starts the team's writer (``dnd-console serve``) in a process of its own. Each agent's toggle is then a
 request to the writer (``set CONTACT --channel C --on|--off --expect-version C=N --json``, the window's forwarded
-toggle) and the import is the importer login's ``import FILE --json`` request (the file sent with it), which the
-writer runs in its import child. It prints the toggles' latency while the import runs (p50 / p95 / max; target p95
+toggle) and the import is the importer login's ``dnd-console import FILE --json``, run in a process of its own as
+that login's console runs it (the file sent with the request), which the writer runs in its import child. It
+prints the toggles' latency while the import runs (p50 / p95 / max; target p95
 under 150 ms), where a toggle's time goes (the writer's log: queued before it, run in it) and the import's
 records/s; the roles are dropped at the end.
 """
@@ -138,7 +141,8 @@ def lock_probe(url: str, waits: list[float], deadline: float) -> None:
         engine.dispose()
 
 
-def agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int) -> None:
+def agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int,
+               think: float = 0.0) -> None:
     rng = random.Random(seed)
     store = Store(url, migrate=False)
     try:
@@ -172,6 +176,8 @@ def agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float,
                     log.conflicts += 1
                 log.latencies.append(time.perf_counter() - started)
                 log.starts.append(time.monotonic())
+                if think:
+                    time.sleep(rng.uniform(0, 2 * think))
             except Exception:
                 log.errors.append(traceback.format_exc())
                 if len(log.errors) > 20:
@@ -253,7 +259,8 @@ def start_writer(url: str, log_path: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("the writer did not start in 60 s")
 
 
-def forwarded_agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int) -> None:
+def forwarded_agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int,
+                         think: float = 0.0) -> None:
     """An agent whose login is set up with db grant: it reads directly and toggles through the writer, with the
     version it saw (as the window's forwarded toggle)."""
     import orjson
@@ -286,6 +293,8 @@ def forwarded_agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadli
                     log.refused += 1
                 else:
                     log.errors.append(f"exit {answer.exit_code}: {answer.stderr.strip()}")
+                if think:
+                    time.sleep(rng.uniform(0, 2 * think))
             except (ConsoleError, orjson.JSONDecodeError, KeyError):
                 log.errors.append(traceback.format_exc())
             if len(log.errors) > 20:
@@ -297,8 +306,9 @@ def forwarded_agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadli
 REQUEST_LINE = re.compile(r"request (\d+) by \S+ \((.*?)\) in (\d+) ms")
 
 
-def writer_times(url: str, log_path: Path) -> dict[int, tuple[str, float, float]]:
-    """Each request's (command, seconds from its creation to its answer, seconds the writer ran it)."""
+def writer_times(url: str, log_path: Path) -> dict[int, tuple[str, float, float, float]]:
+    """Each request's (command, seconds from its creation to its answer, seconds the writer ran it, when it was
+    created: seconds since the epoch)."""
     ran: dict[int, tuple[str, float]] = {}
     for line in log_path.read_text(errors="replace").splitlines():
         found = REQUEST_LINE.search(line)
@@ -308,11 +318,13 @@ def writer_times(url: str, log_path: Path) -> dict[int, tuple[str, float, float]
     try:
         with engine.connect() as conn:
             rows = conn.execute(text(
-                "SELECT id, extract(epoch FROM done_at - created_at) FROM console_requests WHERE done_at IS NOT NULL"
+                "SELECT id, extract(epoch FROM done_at - created_at), extract(epoch FROM created_at)"
+                " FROM console_requests WHERE done_at IS NOT NULL"
             )).all()
     finally:
         engine.dispose()
-    return {int(rid): (ran[int(rid)][0], float(total), ran[int(rid)][1]) for rid, total in rows if int(rid) in ran}
+    return {int(rid): (ran[int(rid)][0], float(total), ran[int(rid)][1], float(at))
+            for rid, total, at in rows if int(rid) in ran}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -381,6 +393,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the schema for a look afterwards")
     parser.add_argument("--in-process", action="store_true", help="import on a thread of this process")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="each agent pauses 0..2x this many seconds between toggles (default: none)")
     parser.add_argument("--writer", action="store_true",
                         help="agents and importer are logins set up with db grant; everything goes through serve")
     args = parser.parse_args()
@@ -426,16 +440,20 @@ def run(url: str, args: argparse.Namespace, logins: list[str]) -> int:
         def do_import() -> None:
             importer = Store(login_url(url, logins[-1]) if args.writer else url, migrate=False)
             import_result["began"] = time.monotonic()
+            import_result["wall_began"] = time.time()
             started = time.perf_counter()
             try:
-                if args.writer:
+                if args.writer:  # the importer's own console, in a process of its own: dnd-console import FILE
                     import orjson
 
-                    answer = forward(importer, ["import", str(events), "--json"], "US",
-                                     [(str(events), events.read_bytes())])
-                    if answer.exit_code != 0 or not answer.stdout.strip():
-                        raise RuntimeError(f"import request: exit {answer.exit_code}: {answer.stderr.strip()}")
-                    import_result["dict"] = orjson.loads(answer.stdout)
+                    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+                    env.pop("DND_CONSOLE_DB", None)
+                    done = subprocess.run(
+                        [sys.executable, "-m", "console", "--db", login_url(url, logins[-1]), "import", str(events),
+                         "--json"], env=env, capture_output=True, timeout=3600, check=False)
+                    if done.returncode != 0 or not done.stdout.strip():
+                        raise RuntimeError(f"import request: exit {done.returncode}: {done.stderr.decode()[-2000:]}")
+                    import_result["dict"] = orjson.loads(done.stdout)
                 else:
                     runner = run_import if args.in_process else run_import_isolated
                     summary = runner(importer, [events], location=None, actor="importer")
@@ -445,14 +463,16 @@ def run(url: str, args: argparse.Namespace, logins: list[str]) -> int:
             finally:
                 import_result["seconds"] = time.perf_counter() - started
                 import_result["ended"] = time.monotonic()
+                import_result["wall_ended"] = time.time()
                 importer.dispose()
 
         def agent(index: int, log: AgentLog) -> threading.Thread:
             seed = args.seed * 1000 + index
             if args.writer:
                 return threading.Thread(target=forwarded_agent_loop, name=log.name,
-                                        args=(login_url(url, log.name), log, hot, deadline, seed))
-            return threading.Thread(target=agent_loop, args=(url, log, hot, deadline, seed), name=log.name)
+                                        args=(login_url(url, log.name), log, hot, deadline, seed, args.think))
+            return threading.Thread(target=agent_loop, args=(url, log, hot, deadline, seed, args.think),
+                                    name=log.name)
 
         started = time.perf_counter()
         deadline = time.monotonic() + args.seconds
@@ -493,14 +513,18 @@ def run(url: str, args: argparse.Namespace, logins: list[str]) -> int:
         f"({len(during):,} toggles; target p95 under 150 ms)"
     )
     if times:
-        sets = [(total, ran) for command, total, ran in times.values() if "set" in command]
-        queued = [max(0.0, total - ran) for total, ran in sets]
-        print(
-            f"in the writer, per toggle: run p50 {percentile([r for _, r in sets], 50) * 1000:.1f} ms, "
-            f"p95 {percentile([r for _, r in sets], 95) * 1000:.1f} ms; queued before it p50 "
-            f"{percentile(queued, 50) * 1000:.1f} ms, p95 {percentile(queued, 95) * 1000:.1f} ms "
-            f"(request row created to answered p95 {percentile([t for t, _ in sets], 95) * 1000:.1f} ms)"
-        )
+        wall_began, wall_ended = import_result.get("wall_began", 0.0), import_result.get("wall_ended", 0.0)
+        for words, keep in (("all toggles", lambda at: True),
+                            ("while the import runs", lambda at: wall_began <= at <= wall_ended)):
+            sets = [(total, ran) for command, total, ran, at in times.values() if "set" in command and keep(at)]
+            queued = [max(0.0, total - ran) for total, ran in sets]
+            print(
+                f"in the writer, {words} ({len(sets)}): run p50 {percentile([r for _, r in sets], 50) * 1000:.1f} ms, "
+                f"p95 {percentile([r for _, r in sets], 95) * 1000:.1f} ms; queued before it and answering p50 "
+                f"{percentile(queued, 50) * 1000:.1f} ms, p95 {percentile(queued, 95) * 1000:.1f} ms "
+                f"(request row created to answered p50 {percentile([t for t, _ in sets], 50) * 1000:.1f} ms, "
+                f"p95 {percentile([t for t, _ in sets], 95) * 1000:.1f} ms)"
+            )
     print(
         f"chain-lock wait (probe every 50 ms): p50 {percentile(waits, 50) * 1000:.1f} ms, "
         f"p95 {percentile(waits, 95) * 1000:.1f} ms, max {max(waits, default=0) * 1000:.1f} ms ({len(waits)} probes)"
