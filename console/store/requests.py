@@ -236,7 +236,7 @@ def serve(
                 children.remove(child)
                 _answer(conn, child.request.id, _child_answer(child))
             room = import_child is not None and len(children) < MAX_IMPORTS
-            request = _claim(conn, imports=room or import_child is None)
+            request = _claim(conn, imports=room or import_child is None, import_files=import_child is None)
             if request is not None:
                 if import_child is not None and is_import(request.argv):
                     children.append(_start_child(store, import_child, request, work_dir))
@@ -330,9 +330,10 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)  # the child leads its own group (start_new_session)
 
 
-def _claim(conn: Any, imports: bool = True) -> Request | None:
+def _claim(conn: Any, imports: bool = True, import_files: bool = True) -> Request | None:
     """The oldest pending request (``imports`` False: the oldest that is not an import), marked running: two round
-    trips (three when it sent files)."""
+    trips (three when it sent files). ``import_files`` False: an import's files are left in the database (its
+    child reads them there), so a big file never holds the quick lane while it is read."""
     pending = conn.execute(
         "SELECT r.id, r.actor, r.command, EXISTS (SELECT 1 FROM console_request_files f WHERE f.request_id = r.id)"
         " FROM console_requests r WHERE r.state = 'pending' ORDER BY r.id LIMIT 200"
@@ -346,7 +347,7 @@ def _claim(conn: Any, imports: bool = True) -> Request | None:
             (request_id,),
         ).fetchone()
         if row is not None:
-            files = _files(conn, int(request_id)) if has_files else []
+            files = _files(conn, int(request_id)) if has_files and (import_files or not is_import(argv)) else []
             return Request(int(request_id), str(actor), argv, region, files)
     return None
 
