@@ -146,6 +146,8 @@ def agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float,
     rng = random.Random(seed)
     store = Store(url, migrate=False)
     try:
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))
         while time.monotonic() < deadline:
             contact_id = rng.choice(contact_ids)
             channel = rng.choice(CHANNEL_ORDER)
@@ -259,6 +261,17 @@ def start_writer(url: str, log_path: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("the writer did not start in 60 s")
 
 
+def warm_up(url: str, names: list[str]) -> None:
+    """One request per agent login before the clock starts (a contact that does not exist: nothing is written), so
+    neither the writer's first command nor a console's first connection is counted."""
+    for name in names:
+        store = Store(login_url(url, name), migrate=False)
+        try:
+            forward(store, ["set", "999999999", "--channel", "sms", "--on", "--json"], "US", [])
+        finally:
+            store.dispose()
+
+
 def forwarded_agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadline: float, seed: int,
                          think: float = 0.0) -> None:
     """An agent whose login is set up with db grant: it reads directly and toggles through the writer, with the
@@ -268,6 +281,8 @@ def forwarded_agent_loop(url: str, log: AgentLog, contact_ids: list[int], deadli
     rng = random.Random(seed)
     store = Store(url, migrate=False)
     try:
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))  # people do not all click at the same instant
         while time.monotonic() < deadline:
             contact_id = rng.choice(contact_ids)
             channel = rng.choice(CHANNEL_ORDER)
@@ -435,6 +450,7 @@ def run(url: str, args: argparse.Namespace, logins: list[str]) -> int:
         if args.writer:
             grant_logins(store, logins)
             writer = start_writer(url, writer_log)
+            warm_up(url, names)
             print(f"writer (dnd-console serve) running, process {writer.pid}; {len(logins)} logins set up by db grant")
 
         def do_import() -> None:
