@@ -227,3 +227,15 @@ def test_set_expect_version_bad_usage_is_one_line(cli: CliRunner, args: tuple[st
     result = cli("set", cid, "--on", *args)
     assert result.code == 2 and "Traceback" not in result.output, result
     assert len(result.stderr.strip().splitlines()) == 1, result
+
+
+def test_set_takes_several_channels_for_one_contact_and_for_a_bulk_change(cli: CliRunner) -> None:
+    first, second = add(cli), add(cli, "Bo", "bo@example.com", "4155550101")
+    cli.ok("set", first, "--channel", "sms,call", "--on")
+    assert {c for c, s in channels(cli, first).items() if s["dnd"]} == {"sms", "call"}
+    shape = cli("set", first, second, "--channel", "email,call", "--on", "--note", "asked", "--json").json
+    assert shape["contacts"] == 2 and shape["changed_contacts"] == 2 and set(shape["per_channel"]) == {"email", "call"}
+    assert shape["changed"] == 3 and shape["unchanged"] == 1  # the first's call was on already
+    assert_user_error(cli("set", first, "--channel", "sms,fax", "--on"), 2, "fax")
+    assert_user_error(cli("set", first, "--channel", "all,sms", "--on"), 2, "all")
+    assert_user_error(cli("set", first, "--channel", "sms,call", "--inbound", "--on"), 2, "inbound")
