@@ -175,6 +175,7 @@ IMPORT_STOPPED_LINE = (
     "dnd-console: the writer stopped while running this import (what it committed is kept: run it again to complete it)"
 )
 ANSWER_FILE = "answer.json"
+START_FAILED_LINE = "dnd-console: the writer could not start the import"
 #: The folder that holds the ``console`` package this writer runs.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -241,7 +242,11 @@ def serve(
             request = _claim(conn, imports=room or import_child is None, import_files=import_child is None)
             if request is not None:
                 if import_child is not None and is_import(request.argv):
-                    children.append(_start_child(store, import_child, request, work_dir))
+                    try:
+                        children.append(_start_child(store, import_child, request, work_dir))
+                    except OSError as exc:  # no process could be started: the requester gets one line
+                        log.error("request %s: cannot start the import process: %s", request.id, exc)
+                        _answer(conn, request.id, Answer(70, "", f"{START_FAILED_LINE}\n"))
                 else:
                     _answer(conn, request.id, _run_one(run, request, work_dir))
                 continue

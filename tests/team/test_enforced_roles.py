@@ -65,14 +65,14 @@ class Team:
     def as_(self, who: str, *args: Any) -> Result:
         return self.cli(*args, db_url=self.owner_url if who == "owner" else self.url(who))
 
-    def start_writer(self) -> None:
+    def start_writer(self, import_child: tuple[str, ...] = IMPORT_CHILD) -> None:
         self.store = Store(self.owner_url)
         ready = threading.Event()
         store = self.store
         self.writer = threading.Thread(
             target=serve,
             args=(store, request_runner(store, cli_invoker(cli)), self.tmp_path),
-            kwargs={"should_stop": self.stop.is_set, "on_ready": ready.set, "import_child": IMPORT_CHILD},
+            kwargs={"should_stop": self.stop.is_set, "on_ready": ready.set, "import_child": import_child},
             daemon=True,
         )
         self.writer.start()

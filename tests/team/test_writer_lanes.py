@@ -195,3 +195,18 @@ def _status(pid: int) -> bytes:
         return Path(f"/proc/{pid}/status").read_bytes().lower()
     except OSError:
         return b"zombie"
+
+
+def test_an_import_child_that_cannot_start_is_one_line_and_the_writer_carries_on(
+        team: Team, tmp_path: Path) -> None:  # noqa: F811
+    team.start_writer(import_child=(str(tmp_path / "no-such-interpreter"),))
+    assert team.as_("boss", "db", "grant", team.logins["amy"], "--role", "agent").code == 0
+    amy = Store(team.url("amy"))
+    try:
+        path = events_file(tmp_path, 3)
+        answer = forward(amy, ["import", str(path), "--json"], "US", [(str(path), path.read_bytes())])
+        assert answer.exit_code == 70 and answer.stderr.strip().splitlines() == [
+            "dnd-console: the writer could not start the import"]
+        assert forward(amy, ["contacts", "add", "--name", "Bo", "--json"], "US", []).exit_code == 0
+    finally:
+        amy.dispose()
