@@ -126,8 +126,9 @@ def test_the_writer_answers_quick_requests_while_an_import_runs(team: Team, tmp_
     assert {e["actor"] for e in history} == {team.logins["amy"]}  # the import acted as amy, not as the owner
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_stopped_writer_leaves_no_child_and_fails_the_import_with_one_line(
-        team: Team, tmp_path: Path) -> None:  # noqa: F811
+        team: Team, tmp_path: Path, signum: int) -> None:  # noqa: F811
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("DND_CONSOLE_DB", None)
     writer = subprocess.Popen([sys.executable, "-m", "console", "--db", team.owner_url, "serve"], env=env,
@@ -139,7 +140,7 @@ def test_a_stopped_writer_leaves_no_child_and_fails_the_import_with_one_line(
         with imports_held(team):
             thread, got = import_in_background(amy, events_file(tmp_path))
             [child] = wait_for(lambda: writer_children(writer.pid))
-            writer.send_signal(signal.SIGTERM)
+            writer.send_signal(signum)
             assert writer.wait(30) == 0
             thread.join(30)
         with pytest.raises(ProcessLookupError):
