@@ -68,7 +68,7 @@ class WriterNeeded(Unavailable):
     def __init__(self, store: object) -> None:
         super().__init__(
             "this login may not write the database itself: its changes go through the team's writer, "
-            "and the window cannot hand this one over yet (the command line can)"
+            "and the window does not hand this one over (the command line does)"
         )
         #: The opened store whose database the writer serves (a console.store.db.Store).
         self.store = store

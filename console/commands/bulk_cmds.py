@@ -44,7 +44,7 @@ def run_bulk_set(
     """A bulk change (or its dry run): the preview, then exit 1 when anything was refused or unknown."""
     if not note or not note.strip():
         raise InvalidInput("a bulk change needs --note (why, kept in the history)")
-    channels = None if channel.lower() == "all" else [parse_channel(channel)]
+    channels = None if channel.lower() == "all" else [parse_channel(c) for c in channel.split(",")]
     refs = read_refs(contacts, from_file)
     result = bulk.bulk_set(ctx, refs, channels, turn_on, note, dry_run, location, until=until).result
     shape = result.as_dict()

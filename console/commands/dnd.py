@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from console.commands.support import (
 )
 from console.domain.channels import Channel, parse_channel
 from console.domain.explain import end_words, reason_text
-from console.errors import InvalidInput
+from console.errors import Conflict, InvalidInput
 from console.services import dnd, exports, opt_outs, reads
 from console.services.context import AppContext
 
@@ -61,13 +62,33 @@ def check(
     sys.exit(0 if decision.allowed else 1)
 
 
+def expected_versions(values: Sequence[str], channels: Sequence[Channel] | None) -> dict[Channel, int] | None:
+    """``--expect-version``: ``N`` (the one ``--channel``) or ``CHANNEL=N`` (any channel, with ``--channel all``)."""
+    if not values:
+        return None
+    versions: dict[Channel, int] = {}
+    for value in values:
+        name, _, number = value.rpartition("=")
+        try:
+            if name:
+                channel = parse_channel(name.strip())
+            elif channels is not None and len(channels) == 1:
+                channel = channels[0]
+            else:
+                raise InvalidInput("--expect-version with --channel all names its channel: CHANNEL=N")
+            versions[channel] = int(number)
+        except ValueError:
+            raise InvalidInput(f"--expect-version {value!r} is not [CHANNEL=]N (a channel's version)") from None
+    return versions
+
+
 @click.command("set")
 @click.argument("contacts", nargs=-1, metavar="CONTACT...")
 @click.option(
     "--from-file", type=click.Path(dir_okay=False), default=None, help="bulk: one address or id a line, or a CSV"
 )
 @click.option("--dry-run", is_flag=True, help="bulk: print the preview, change nothing")
-@channel_option(allow_all=True)
+@channel_option(allow_all=True, several=True)
 @click.option("--on", "turn", flag_value="on", help="turn DND on")
 @click.option("--off", "turn", flag_value="off", help="turn DND off")
 @click.option("--note", default=None, help="why, kept in the history")
@@ -82,6 +103,13 @@ def check(
     "--provider-cleared",
     is_flag=True,
     help="confirm the address was removed from the provider's suppression list and re-validated",
+)
+@click.option(
+    "--expect-version",
+    "expect",
+    multiple=True,
+    metavar="[CHANNEL=]N",
+    help="the channel's version the agent saw (status --json); changed since: refused, nothing recorded",
 )
 @insight.inbound_option
 @location_option
@@ -98,6 +126,7 @@ def set_command(
     note: str | None,
     until: str | None,
     provider_cleared: bool,
+    expect: tuple[str, ...],
     inbound: bool,
     location: str | None,
     as_json: bool,
@@ -109,6 +138,10 @@ def set_command(
         raise click.UsageError("--until goes with --on (the end of a manual DND)")
     if until is not None and inbound:
         raise click.UsageError("--until is for outbound manual DND (not --inbound)")
+    if inbound and "," in channel:
+        raise InvalidInput("--inbound takes one channel (sms, call) or all")
+    if expect and (len(contacts) != 1 or from_file is not None or dry_run or inbound):
+        raise InvalidInput("--expect-version is for one contact's outbound change (not bulk, not --inbound)")
     if len(contacts) != 1 or from_file is not None or dry_run:
         if not contacts and from_file is None:
             raise click.UsageError("name a CONTACT (or several, or --from-file FILE)")
@@ -118,17 +151,24 @@ def set_command(
     [contact] = contacts
     if inbound:
         return insight.run_set_inbound(ctx, contact, channel, turn == "on", note, location, as_json)
-    channels = None if channel.lower() == "all" else [parse_channel(channel)]
-    result = dnd.set_dnd(
-        ctx,
-        contact,
-        channels,
-        turn == "on",
-        note=note,
-        provider_cleared=provider_cleared,
-        location=location,
-        until=until,
-    ).result
+    channels = None if channel.lower() == "all" else [parse_channel(c) for c in channel.split(",")]
+    versions = expected_versions(expect, channels)
+    try:
+        result = dnd.set_dnd(
+            ctx,
+            contact,
+            channels,
+            turn == "on",
+            note=note,
+            provider_cleared=provider_cleared,
+            expected_versions=versions,
+            location=location,
+            until=until,
+        ).result
+    except Conflict as exc:
+        if as_json:
+            emit_json({"conflict": str(exc)})  # and the one line on stderr, exit 1
+        raise
     if as_json:
         emit_json(result.as_dict())
     else:

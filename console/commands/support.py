@@ -67,21 +67,26 @@ CHANNEL_NAMES = [c.value for c in CHANNEL_ORDER]
 
 
 def channel_option(
-    allow_all: bool = False, required: bool = True, only: Sequence[str] | None = None
+    allow_all: bool = False, required: bool = True, only: Sequence[str] | None = None, several: bool = False
 ) -> Callable[[F], F]:
-    """``--channel``; an unknown name is a one-line user error (exit 2), not click's usage block."""
+    """``--channel``; an unknown name is a one-line user error (exit 2), not click's usage block. ``several``: a
+    comma-separated list of channels is accepted too (``sms,call``; not with ``all``)."""
     names = list(only or CHANNEL_NAMES) + (["all"] if allow_all else [])
     help_text = "the channel" + (" (all: every channel, connected or not)" if allow_all else "")
+    if several:
+        help_text += "; several: sms,call"
 
     def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
         if value is None:
             return None
         wanted = value.strip().lower()
-        if wanted not in names:
-            known = wanted in CHANNEL_NAMES
-            what = "cannot be used here" if known else "is not a channel"
-            raise InvalidInput(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
-        return wanted
+        parts = [p.strip() for p in wanted.split(",")] if several and "," in wanted else [wanted]
+        for part in parts:
+            if part not in names or (len(parts) > 1 and part == "all"):
+                known = part in CHANNEL_NAMES
+                what = "cannot be used here" if known or part == "all" else "is not a channel"
+                raise InvalidInput(f"--channel {value!r} {what} (choose one of: {', '.join(names)})")
+        return ",".join(dict.fromkeys(parts))
 
     return click.option(
         "--channel",

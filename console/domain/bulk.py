@@ -90,6 +90,7 @@ class Preview:
         return {
             "batch": batch,
             "contacts": self.contacts,
+            "changed_contacts": self.changed_contacts,
             "changed": sum(self.changed.values()),
             "unchanged": sum(self.unchanged.values()),
             "refused": [r.as_dict() for r in self.refused],

@@ -28,6 +28,7 @@ from console.store.bulk import (
     BULK,
     UNDO,
     EntryRow,
+    batch_contacts,
     batch_entries,
     contacts_by_address,
     finish_batch,
@@ -292,3 +293,10 @@ def listed_contacts(ctx: AppContext, flt: ContactFilter, rows: Sequence[tuple[in
         for first, last in rows:
             found.update(dict.fromkeys(contact_ids(session, flt, first, last - first + 1)))
         return list(found)
+
+
+
+def bulk_contacts(ctx: AppContext, batch_id: int) -> frozenset[int]:
+    """The contacts a batch changed (what a window refreshes after a batch another process wrote)."""
+    with ctx.store.read() as session:
+        return batch_contacts(session, batch_id)

@@ -8,23 +8,35 @@ window shows after it is read back from the database the writer changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from console.domain.actions import Refusal
+from console.domain.bulk import BulkRefusal, Preview
 from console.domain.channels import Channel
 from console.domain.events import iso_utc
 from console.domain.evidence import EvidenceLink
 from console.domain.reviews import Review
-from console.errors import ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
-from console.services import reviews, team
+from console.errors import Conflict, ConsoleError, InvalidInput, Refused, StoreUnavailable, WriterNeeded
+from console.services import imports, locations, reviews, team
+from console.services.base import Outcome, actor
+from console.services.bulk import BulkResult, UndoResult, bulk_contacts
 from console.services.context import AppContext
 from console.services.dnd import ChannelChange, ContactDnd, DndResult
+from console.services.imports import ImportSummary
 from console.services.reads import status
+from console.store.changes import DND, Change
 
-__all__ = ["review_action", "run", "save_contact", "set_connected", "set_dnd", "simple"]
+__all__ = ["bulk_set", "import_files", "review_action", "run", "save_contact", "set_connected", "set_dnd", "simple",
+           "undo_batch"]
+
+
+def _who(ctx: AppContext) -> str:
+    with ctx.store.read() as session:
+        return actor(ctx, session)
 
 
 def _error(code: int, stderr: str) -> ConsoleError:
@@ -35,10 +47,13 @@ def _error(code: int, stderr: str) -> ConsoleError:
 
 
 def run(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str], *, ok_codes: tuple[int, ...] = (0,),
-        as_json: bool = True) -> Any:
-    """Hand one command (with ``--json`` unless told) to the writer; its parsed JSON answer (``{}`` for a command
-    that prints text), or the refusal raised."""
-    answer = team.forward(needed.store, [*argv, "--json"] if as_json else list(argv), ctx.settings.region, [])
+        as_json: bool = True, files: Sequence[tuple[str, bytes]] = (),
+        should_stop: Callable[[], bool] | None = None) -> Any:
+    """Hand one command (with ``--json`` unless told, and the bytes of the ``files`` it names) to the writer; its
+    parsed JSON answer (``{}`` for a command that prints text), or the refusal raised. ``should_stop``: stop
+    waiting (StoppedWaiting); the writer carries on."""
+    answer = team.forward(needed.store, [*argv, "--json"] if as_json else list(argv), ctx.settings.region, files,
+                          should_stop)
     if answer.exit_code not in ok_codes:
         raise _error(answer.exit_code, answer.stderr)
     if not as_json:
@@ -49,10 +64,74 @@ def run(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str], *, ok_codes:
         raise StoreUnavailable("the team's writer gave an answer this console cannot read") from None
 
 
+def import_files(ctx: AppContext, needed: WriterNeeded, paths: Sequence[Path], location: str | None,
+                 should_stop: Callable[[], bool] | None = None) -> ImportSummary:
+    """``import FILE... [--location L] --json``, the files sent with the request (the writer reads no other), as
+    the summary of an import run here. Exit 1 with a summary is "some records rejected"; without one, a refusal.
+    ``should_stop``: stop waiting (StoppedWaiting says the import continues on the writer)."""
+    files: list[tuple[str, bytes]] = []
+    for path in paths:
+        try:
+            files.append((str(path), path.read_bytes()))
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    argv = ["import", *(name for name, _ in files), *(["--location", location] if location else [])]
+    answer = run(ctx, needed, argv, ok_codes=(0, 1), files=files, should_stop=should_stop)
+    if not answer:
+        raise Refused("the team's writer did not run the import")
+    return imports.summary_from_json(ctx, answer)
+
+
+def bulk_set(ctx: AppContext, needed: WriterNeeded, ids: Sequence[int], channels: Sequence[Channel] | None,
+             turn_on: bool, note: str, dry_run: bool, location_id: int | None) -> Outcome[BulkResult]:
+    """A bulk change (or its preview, ``dry_run``) of contacts ``ids``, one batch: ``set --from-file`` (the ids, one
+    a line, sent with the request) ``--channel C[,C...]|all --on|--off --note N [--dry-run] --json``, as the
+    service's result."""
+    name = "bulk-contacts.txt"
+    listing = [(name, "".join(f"{i}\n" for i in ids).encode())]
+    argv = ["set", "--from-file", name, "--channel", "all" if channels is None else ",".join(c.value for c in channels),
+            "--on" if turn_on else "--off", "--note", note, *(["--dry-run"] if dry_run else [])]
+    if location_id is not None:
+        argv += ["--location", locations.get_location(ctx, location_id).name]
+    data = run(ctx, needed, argv, ok_codes=(0, 1), files=listing)
+    if "contacts" not in data:
+        raise Refused("the team's writer did not run the bulk change")
+    batch = data.get("batch")
+    touched = bulk_contacts(ctx, int(batch)) if batch is not None else frozenset()
+    return Outcome(BulkResult(preview_from_json(data), int(batch) if batch is not None else None),
+                   Change(DND, location_id, touched, _who(ctx)))
+
+
+def preview_from_json(data: dict[str, Any]) -> Preview:
+    """A bulk change's preview from its ``set --json`` answer (CLI.md)."""
+    per_channel: dict[str, Any] = data.get("per_channel") or {}
+    channels = tuple(Channel(name) for name in per_channel)
+    preview = Preview(channels, contacts=int(data.get("contacts", 0)))
+    for channel in channels:
+        counts = per_channel[channel.value]
+        preview.changed[channel] = int(counts.get("changed", 0))
+        preview.unchanged[channel] = int(counts.get("unchanged", 0))
+    preview.refused = [BulkRefusal(int(r["contact"]), Channel(r["channel"]), str(r["reason"]))
+                       for r in data.get("refused", [])]
+    preview.unknown = [str(u) for u in data.get("unknown", [])]
+    preview.changed_contacts = int(data.get("changed_contacts", 0))
+    return preview
+
+
+def undo_batch(ctx: AppContext, needed: WriterNeeded, batch_id: int) -> Outcome[UndoResult]:
+    """``undo BATCH --json``, as the service's result."""
+    data = run(ctx, needed, ["undo", str(batch_id)])
+    result = UndoResult(int(data["batch"]), int(data["undid"]), int(data.get("reverted", 0)),
+                        list(data.get("left", [])))
+    return Outcome(result, Change(DND, None, bulk_contacts(ctx, result.batch), _who(ctx)))
+
+
 def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Sequence[Channel] | None,
-            turn_on: bool, note: str | None, provider_cleared: bool, until_us: int | None = None) -> DndResult:
-    """``set CONTACT --channel C --on|--off [--until WHEN]`` per channel (``all`` for every one), as the toggle's
-    result."""
+            turn_on: bool, note: str | None, provider_cleared: bool, until_us: int | None = None,
+            versions: Mapping[Channel, int] | None = None) -> DndResult:
+    """``set CONTACT --channel C --on|--off [--until WHEN] [--expect-version C=N...]`` per channel (``all`` for
+    every one), as the toggle's result. ``versions``: the versions the window saw; a channel changed since raises
+    :class:`Conflict` ("changed by X a moment ago"), as on a desk that writes itself."""
     (before,) = status(ctx, contact_id)
     refused: list[Refusal] = []
     unchanged: list[tuple[Channel, str]] = []
@@ -64,7 +143,12 @@ def set_dnd(ctx: AppContext, needed: WriterNeeded, contact_id: int, channels: Se
             argv.append("--provider-cleared")
         if until_us is not None:
             argv += ["--until", iso_utc(until_us) or ""]
+        for channel, version in (versions or {}).items():
+            if name in ("all", channel.value):
+                argv += ["--expect-version", f"{channel.value}={version}"]
         answer = run(ctx, needed, argv, ok_codes=(0, 1))
+        if answer.get("conflict"):
+            raise Conflict(str(answer["conflict"]))
         for row in answer.get("results", []):
             refused += [Refusal(Channel(r["channel"]), str(r["code"]), str(r["message"])) for r in row["refused"]]
             unchanged += [(Channel(u["channel"]), str(u["message"])) for u in row["unchanged"]]

@@ -7,20 +7,28 @@ Region and parsing processes come from Settings.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 
+from console.errors import WriterNeeded
 from console.importers import registry
+from console.importers.base import Reject
+from console.importers.contact_sync import ContactsSummary
 from console.importers.pipeline import run_import as run_pipeline
 from console.importers.summary import ImportProgress, ImportSummary
 from console.services.base import Outcome, actor
 from console.services.context import AppContext
+from console.store.bulk import batch_contacts
 from console.store.changes import DND, Change
+from console.store.ledger import APPLIED, DUPLICATE, NO_EFFECT, UNMATCHED
 from console.store.locations import get_location
-from console.store.models import ImportReject, LedgerEntry, PossibleOptOut
+from console.store.models import ImportBatch, ImportReject, LedgerEntry, PossibleOptOut
 
 __all__ = [
     "FileResult",
@@ -31,6 +39,7 @@ __all__ = [
     "format_names",
     "import_files",
     "is_contacts_format",
+    "summary_from_json",
 ]
 
 log = logging.getLogger("console.imports")
@@ -64,7 +73,12 @@ def import_files(
     isolated: bool = False,
 ) -> Outcome[ImportSummary]:
     """Import ``paths`` into ``location`` as one batch. ``isolated``: in a process of its own (the window), so the
-    caller's interpreter only relays progress. Stopping (``should_stop``, Ctrl-C) keeps what was committed."""
+    caller's interpreter only relays progress. Stopping (``should_stop``, Ctrl-C) keeps what was committed.
+
+    A login set up with ``db grant`` raises :class:`WriterNeeded` before anything is read: its import goes to the
+    team's writer (``services.forwarded.import_files``, or the command line's forwarding)."""
+    if ctx.store.writes_through_writer():
+        raise WriterNeeded(ctx.store)
     with ctx.store.read() as session:
         who = actor(ctx, session)
         location_id = get_location(session, location).id
@@ -158,3 +172,48 @@ def file_results(ctx: AppContext, summary: ImportSummary) -> list[FileResult]:
             triggers = max(0, entries - possible)
             out.append(FileResult(path, fmt, records, triggers, possible, bad, max(0, records - entries - bad)))
     return out
+
+
+def summary_from_json(ctx: AppContext, data: dict[str, Any]) -> ImportSummary:
+    """The summary of an import another process ran (the team's writer), from its ``import --json`` answer (CLI.md)
+    and what the database says of its batch: each file's ledger entries (which file a record came from) and the
+    contacts whose DND an entry of the batch changed, as a summary of an import run here has them."""
+    def rejects(rows: Any) -> list[Reject]:
+        return [Reject(str(r["file"]), int(r["line"]), str(r["error"]), "") for r in rows or []]
+
+    def contacts_of(part: dict[str, Any]) -> ContactsSummary:
+        return ContactsSummary(int(part.get("records", 0)), int(part.get("created", 0)), int(part.get("updated", 0)),
+                               int(part.get("unchanged", 0)), int(part.get("rejected", 0)),
+                               rejects(part.get("rejects")))
+
+    files = [dict(f) for f in data.get("files", [])]
+    batch = data.get("batch")
+    summary = ImportSummary(files=files, cancelled=bool(data.get("cancelled")),
+                            batch_id=int(batch) if batch is not None else None)
+    if "applied" not in data:  # only contacts files: the contacts' shape (CLI.md)
+        summary.contacts = contacts_of(data)
+    else:
+        summary.counts = Counter({APPLIED: int(data["applied"]), NO_EFFECT: int(data.get("no_effect", 0)),
+                                  DUPLICATE: int(data.get("duplicates", 0)), UNMATCHED: int(data.get("unmatched", 0))})
+        summary.possible_opt_outs = int(data.get("possible_opt_outs", 0))
+        summary.held_opt_ins = int(data.get("held_opt_ins", 0))
+        summary.rejects = rejects(data.get("rejects"))
+        summary.rejected_total = int(data.get("rejected", 0))
+        by_label = data.get("no_effect_by_label") or {}
+        summary.no_effect_by_label = Counter({str(k): int(v) for k, v in by_label.items()})
+        if data.get("contacts"):
+            summary.contacts = contacts_of(data["contacts"])
+    if summary.batch_id is None:
+        return summary
+    with ctx.store.read() as session:
+        row = session.get(ImportBatch, summary.batch_id)
+        try:
+            listed = orjson.loads(row.files) if row is not None and row.files else []
+        except orjson.JSONDecodeError:
+            listed = []
+        for entry in listed:
+            events = entry.get("events") if isinstance(entry, dict) else None
+            if isinstance(events, list) and len(events) == 2:
+                summary.event_ranges[str(entry["path"])] = [int(events[0]), int(events[1])]
+        summary.affected_contact_ids = set(batch_contacts(session, summary.batch_id))
+    return summary

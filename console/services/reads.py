@@ -78,6 +78,7 @@ class ChannelView:
             "since": iso_utc(s.since_us),
             "source": s.source,
             "until": iso_utc(s.until_us),
+            "version": self.version,
         }
 
 

@@ -5,12 +5,13 @@ console.store.requests do the database's side)."""
 from __future__ import annotations
 
 import contextlib
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.errors import InvalidInput, Refused
+from console.errors import ConsoleError, InvalidInput, Refused
 from console.services.base import actor
 from console.services.context import AppContext
 from console.store import requests
@@ -19,7 +20,22 @@ from console.store.identity import acting_for
 from console.store.requests import Answer, Request
 from console.store.team import grant_login, revoke_login
 
-__all__ = ["Answer", "Grant", "Request", "forward", "grant", "request_runner", "run_as", "serve"]
+__all__ = [
+    "IMPORT_CHILD",
+    "Answer",
+    "Grant",
+    "Request",
+    "forward",
+    "grant",
+    "request_runner",
+    "run_as",
+    "run_request",
+    "serve",
+]
+
+#: The writer's import lane: each granted login's ``import`` runs in a child process started with this command
+#: line (console/writer_child.py says how it learns which request, and whom it acts for).
+IMPORT_CHILD = (sys.executable, "-m", "console.writer_child")
 
 #: The commands a granted login may hand to the writer (first one or two words). Anything else is refused.
 FORWARDABLE = frozenset(
@@ -85,7 +101,27 @@ def serve(
     if store.writes_through_writer():
         raise Refused("serve must run as the owner of the console's schema, not as a granted login")
     with tempfile.TemporaryDirectory(prefix="dnd-console-serve-") as work:
-        requests.serve(store, request_runner(store, invoke), Path(work), should_stop=should_stop, on_ready=on_ready)
+        requests.serve(store, request_runner(store, invoke), Path(work), should_stop=should_stop, on_ready=on_ready,
+                       import_child=IMPORT_CHILD)
+
+
+def run_request(url: str, request_id: int, folder: Path, invoke: Callable[[Request, Sequence[str]], Answer]) -> Answer:
+    """In the writer's import child (console/writer_child.py): run request ``request_id`` as its login, read from
+    the request queue itself; only the schema's owner can read it, and only a request the writer claimed runs."""
+    try:
+        store = Store(url, migrate=False)
+    except ConsoleError as exc:
+        return Answer(2, "", f"dnd-console: {exc}\n")
+    try:
+        if store.dialect != "postgresql" or store.writes_through_writer():
+            return Answer(2, "", "dnd-console: the writer's import process runs as the schema's owner only\n")
+        request = requests.claimed_request(store, request_id)
+        if request is None:
+            return Answer(2, "", f"dnd-console: request {request_id} is not one the writer is running\n")
+        folder.mkdir(parents=True, exist_ok=True)
+        return request_runner(store, invoke)(request, folder)
+    finally:
+        store.dispose()
 
 
 def request_runner(
@@ -134,8 +170,10 @@ def run_as(store: Store, login: str) -> Iterator[None]:
         acting_for.reset(reset)
 
 
-def forward(store: object, argv: Sequence[str], region: str, files: Sequence[tuple[str, bytes]]) -> Answer:
+def forward(store: object, argv: Sequence[str], region: str, files: Sequence[tuple[str, bytes]],
+            should_stop: Callable[[], bool] | None = None) -> Answer:
     """A granted login's write: hand ``argv`` (and the bytes of the files it names) to the writer of ``store``'s
-    database and wait for its answer. Unavailable when no writer runs."""
+    database and wait for its answer (``should_stop``: stop waiting, the writer carries on). Unavailable when no
+    writer runs."""
     assert isinstance(store, Store)
-    return requests.forward(store, argv, region, files)
+    return requests.forward(store, argv, region, files, should_stop)

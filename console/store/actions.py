@@ -13,6 +13,7 @@ from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.events import now_us
 from console.domain.state import ChannelState
 from console.errors import Conflict
+from console.store.db import CHAIN_LOCKED
 from console.store.ledger import lock_chain, record_events
 from console.store.locations import connected_channels
 from console.store.models import Contact
@@ -51,8 +52,8 @@ def set_dnd(
     another agent changed one of those channels since, nothing is recorded and :class:`Conflict` names who
     changed it.
     """
-    if expected_versions:
-        lock_chain(session)  # no other writer between the version check and the append
+    if expected_versions and not session.info.get(CHAIN_LOCKED):
+        lock_chain(session)  # no other writer between the version check and the append (unless held already)
     stored = channel_states(session, contact.id)
     if expected_versions:
         for channel, version in expected_versions.items():

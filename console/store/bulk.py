@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from console.domain.bulk import BatchEntry
@@ -120,3 +121,17 @@ def contacts_by_address(
         for address, cid in conn.exec_driver_sql(sql, (location_id, values_param(conn, chunk))):
             out.setdefault(address, []).append(cid)
     return out
+
+
+def batch_contacts(session: Session, batch_id: int) -> frozenset[int]:
+    """The contacts a batch changed, read back: those its entries name, and those whose stored state its entries
+    set (an import's entries name an address; the projection names the contacts it was applied to)."""
+    rows = session.execute(
+        text(
+            "SELECT contact_id FROM events WHERE batch_id = :b AND contact_id IS NOT NULL"
+            " UNION SELECT s.contact_id FROM channel_states s JOIN events e ON e.id = s.event_id"
+            " WHERE e.batch_id = :b"
+        ),
+        {"b": batch_id},
+    )
+    return frozenset(int(cid) for (cid,) in rows)

@@ -206,6 +206,9 @@ class Store:
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._granted: bool | None = None
+        #: Connections kept open beside the pool (store.requests: a granted login's listening connections to the
+        #: team's writer, reused request after request); dispose closes them.
+        self.kept: list[Any] = []
         if migrate:
             from console.store.migrate import ensure_schema
 
@@ -293,6 +296,9 @@ class Store:
                 raise
 
     def dispose(self) -> None:
+        while self.kept:
+            with contextlib.suppress(Exception):
+                self.kept.pop().close()
         self.engine.dispose()
 
     def table_names(self) -> list[str]:

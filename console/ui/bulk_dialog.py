@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 from console.domain.bulk import Preview
 from console.domain.channels import CHANNEL_ORDER, Channel
 from console.domain.explain import reason_text
-from console.services import bulk
+from console.errors import WriterNeeded
+from console.services import bulk, forwarded
 from console.services.base import Outcome
 from console.services.bulk import BulkResult, UndoResult
 from console.services.context import AppContext
@@ -77,18 +78,29 @@ def resolve(ctx: AppContext, target: BulkTarget) -> list[int]:
 
 def preview_work(ctx: AppContext, target: BulkTarget, channels: Sequence[Channel] | None, turn_on: bool,
                  note: str) -> tuple[list[int], BulkResult]:
+    """The dry run; for a login set up with db grant, the team's writer runs it (``set --dry-run``)."""
     ids = resolve(ctx, target)
     refs = [str(i) for i in ids]
-    return ids, bulk.bulk_set(ctx, refs, channels, turn_on, note, dry_run=True, where=target.flt.location_id).result
+    try:
+        result = bulk.bulk_set(ctx, refs, channels, turn_on, note, dry_run=True, where=target.flt.location_id).result
+    except WriterNeeded as needed:
+        result = forwarded.bulk_set(ctx, needed, ids, channels, turn_on, note, True, target.flt.location_id).result
+    return ids, result
 
 
 def apply_work(ctx: AppContext, location_id: int, ids: Sequence[int], channels: Sequence[Channel] | None,
                turn_on: bool, note: str) -> Outcome[BulkResult]:
-    return bulk.bulk_set(ctx, [str(i) for i in ids], channels, turn_on, note, where=location_id)
+    try:
+        return bulk.bulk_set(ctx, [str(i) for i in ids], channels, turn_on, note, where=location_id)
+    except WriterNeeded as needed:  # the team's writer applies the same contacts as one batch
+        return forwarded.bulk_set(ctx, needed, ids, channels, turn_on, note, False, location_id)
 
 
 def undo_work(ctx: AppContext, batch_id: int) -> Outcome[UndoResult]:
-    return bulk.undo_batch(ctx, batch_id)
+    try:
+        return bulk.undo_batch(ctx, batch_id)
+    except WriterNeeded as needed:
+        return forwarded.undo_batch(ctx, needed, batch_id)
 
 
 # -- what the preview says

@@ -201,6 +201,7 @@ class ImportDialog(QDialog):
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
         job.signals.crashed.connect(self._on_crashed)
+        job.signals.waiting.connect(self.rate.setText)
         self.job = job
         self.progress.setRange(0, 0)
         self.rate.setText("Starting...")
@@ -210,7 +211,8 @@ class ImportDialog(QDialog):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.rate.setText("Cancelling after the records in hand...")
+            waits = "Stopping the wait (the team's writer carries on with the import)..."
+            self.rate.setText(waits if self.job.forwarded else "Cancelling after the records in hand...")
             self.cancel_button.setEnabled(False)
 
     def _on_progress(self, progress: Any) -> None:

@@ -26,6 +26,7 @@ class ImportSignals(QObject):
     finished = Signal(object)  # ImportSummary
     failed = Signal(str)  # a message the agent can act on
     crashed = Signal(str)  # a traceback: a bug
+    waiting = Signal(str)  # handed to the team's writer: the words to show while it imports
 
 
 class ImportJob(QRunnable):
@@ -51,6 +52,8 @@ class ImportJob(QRunnable):
         self._last_progress = 0.0
         self.affected: frozenset[int] | None = None
         self.files: list[Any] | None = None
+        #: Handed to the team's writer (a login set up with db grant): Cancel stops waiting, the writer carries on.
+        self.forwarded = False
 
     def cancel(self) -> None:
         self._stop.set()
@@ -70,10 +73,19 @@ class ImportJob(QRunnable):
         if self._runner is not None:
             return self._runner(self._ctx.store, self._paths, location=self._location, actor=self._actor,
                                 region=self._ctx.region, progress=self._progress, should_stop=self._stop.is_set)
+        from console.errors import WriterNeeded
         from console.services.imports import import_files
 
-        return import_files(self._ctx, self._paths, location=self._location, progress=self._progress,
-                            should_stop=self._stop.is_set, isolated=True).result
+        try:
+            return import_files(self._ctx, self._paths, location=self._location, progress=self._progress,
+                                should_stop=self._stop.is_set, isolated=True).result
+        except WriterNeeded as needed:  # a login set up with db grant: the team's writer imports the files
+            from console.services import forwarded
+
+            self.forwarded = True
+            self.signals.waiting.emit("Sent to the team's writer; waiting for its summary...")
+            return forwarded.import_files(self._ctx, needed, self._paths, self._location,
+                                          should_stop=self._stop.is_set)
 
     def _file_results(self, summary: Any) -> list[Any] | None:
         """One line per file, read back here (not on the GUI thread); None when it cannot be read."""

@@ -172,8 +172,8 @@ def set_dnd(ctx: AppContext, contact_id: int, channels: Sequence[Channel] | None
     try:
         return dnd.set_dnd(ctx, contact_id, channels, turn_on, note=note, provider_cleared=cleared,
                            expected_versions=versions, until=until_us).result
-    except WriterNeeded as needed:  # the writer applies it with the same rules (without the version check)
-        return forwarded.set_dnd(ctx, needed, contact_id, channels, turn_on, note, cleared, until_us)
+    except WriterNeeded as needed:  # the writer applies it with the same rules and the same version check
+        return forwarded.set_dnd(ctx, needed, contact_id, channels, turn_on, note, cleared, until_us, versions)
 
 
 def set_inbound(ctx: AppContext, contact_id: int, channel: Channel, turn_on: bool,

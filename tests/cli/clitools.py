@@ -20,7 +20,7 @@ from console.store.db import Store
 
 CHANNELS = ("email", "sms", "call", "facebook", "gmb", "whatsapp")
 STATUS_CONTACT_KEYS = {"id", "name", "email", "phone", "location", "status", "channels"}
-STATUS_CHANNEL_KEYS = {"connected", "dnd", "kind", "locked", "reason", "since", "source", "until"}
+STATUS_CHANNEL_KEYS = {"connected", "dnd", "kind", "locked", "reason", "since", "source", "until", "version"}
 HISTORY_KEYS = {"at", "recorded_at", "channel", "before", "after", "actor", "source", "reason", "event"}
 STATE_KEYS = {"dnd", "kind", "reason"}
 EVENT_SUMMARY_KEYS = {"files", "records", "applied", "no_effect", "duplicates", "unmatched", "rejected",

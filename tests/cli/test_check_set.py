@@ -199,3 +199,43 @@ def test_set_all_off_lifts_what_it_may_and_refuses_the_locked_ones(imported: Cli
     state = channels(cli, bo)
     assert state["call"]["dnd"] is False
     assert state["sms"]["dnd"] is True and state["email"]["dnd"] is True
+
+
+def test_set_with_the_version_the_agent_saw_refuses_a_change_made_since(cli: CliRunner) -> None:
+    cid = add(cli)
+    seen = channels(cli, cid)["email"]["version"]
+    cli.ok("set", cid, "--channel", "email", "--on", "--expect-version", str(seen))  # nobody changed it since
+    assert channels(cli, cid)["email"]["dnd"] is True
+    stale = cli("set", cid, "--channel", "email", "--off", "--expect-version", str(seen))
+    assert_user_error(stale, 1, "a moment ago")
+    assert channels(cli, cid)["email"]["dnd"] is True  # nothing recorded
+    as_json = cli("set", cid, "--channel", "email", "--off", "--expect-version", f"email={seen}", "--json")
+    assert as_json.code == 1 and "a moment ago" in as_json.json["conflict"]
+    every = [f"{name}={state['version']}" for name, state in channels(cli, cid).items()]
+    cli.ok("set", cid, "--channel", "all", "--off", *[a for v in every for a in ("--expect-version", v)])
+    assert not any(s["dnd"] for s in channels(cli, cid).values())
+
+
+@pytest.mark.parametrize("args", [
+    ("--channel", "all", "--expect-version", "3"),
+    ("--channel", "sms", "--expect-version", "x"),
+    ("--channel", "sms", "--expect-version", "fax=3"),
+    ("--channel", "sms", "--expect-version", "3", "--dry-run"),
+])
+def test_set_expect_version_bad_usage_is_one_line(cli: CliRunner, args: tuple[str, ...]) -> None:
+    cid = add(cli)
+    result = cli("set", cid, "--on", *args)
+    assert result.code == 2 and "Traceback" not in result.output, result
+    assert len(result.stderr.strip().splitlines()) == 1, result
+
+
+def test_set_takes_several_channels_for_one_contact_and_for_a_bulk_change(cli: CliRunner) -> None:
+    first, second = add(cli), add(cli, "Bo", "bo@example.com", "4155550101")
+    cli.ok("set", first, "--channel", "sms,call", "--on")
+    assert {c for c, s in channels(cli, first).items() if s["dnd"]} == {"sms", "call"}
+    shape = cli("set", first, second, "--channel", "email,call", "--on", "--note", "asked", "--json").json
+    assert shape["contacts"] == 2 and shape["changed_contacts"] == 2 and set(shape["per_channel"]) == {"email", "call"}
+    assert shape["changed"] == 3 and shape["unchanged"] == 1  # the first's call was on already
+    assert_user_error(cli("set", first, "--channel", "sms,fax", "--on"), 2, "fax")
+    assert_user_error(cli("set", first, "--channel", "all,sms", "--on"), 2, "all")
+    assert_user_error(cli("set", first, "--channel", "sms,call", "--inbound", "--on"), 2, "inbound")

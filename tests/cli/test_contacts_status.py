@@ -69,7 +69,7 @@ def test_status_json_shape(cli: CliRunner) -> None:
     assert set(row["channels"]) == set(CHANNELS)
     for channel in CHANNELS:
         expected: dict[str, object] = dict.fromkeys(("kind", "reason", "since", "source", "until"))
-        expected.update(connected=True, dnd=False, locked=False)
+        expected.update(connected=True, dnd=False, locked=False, version=0)  # version: for set --expect-version
         if channel in ("sms", "call"):  # revision 2: inbound DND beside the outbound state
             expected["inbound"] = {"dnd": False, "since": None}
         assert row["channels"][channel] == expected

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from console.cli import cli
 from console.commands.team_cmds import cli_invoker
-from console.services.team import request_runner
+from console.services.team import IMPORT_CHILD, request_runner
 from console.store.db import Store
 from console.store.requests import serve
 from tests.cli.clitools import CliRunner, Result, assert_user_error
@@ -31,7 +31,8 @@ pytestmark = [pytest.mark.postgres, needs_pg]
 
 
 class Team:
-    """A schema owned by the test's own login, three person logins made for the test, and a running writer."""
+    """A schema owned by the test's own login, three person logins made for the test, and a running writer (its
+    imports in child processes, as ``dnd-console serve`` runs them)."""
 
     def __init__(self, cli: CliRunner, tmp_path: Path) -> None:
         base = pg_url()
@@ -64,14 +65,14 @@ class Team:
     def as_(self, who: str, *args: Any) -> Result:
         return self.cli(*args, db_url=self.owner_url if who == "owner" else self.url(who))
 
-    def start_writer(self) -> None:
+    def start_writer(self, import_child: tuple[str, ...] = IMPORT_CHILD) -> None:
         self.store = Store(self.owner_url)
         ready = threading.Event()
         store = self.store
         self.writer = threading.Thread(
             target=serve,
             args=(store, request_runner(store, cli_invoker(cli)), self.tmp_path),
-            kwargs={"should_stop": self.stop.is_set, "on_ready": ready.set},
+            kwargs={"should_stop": self.stop.is_set, "on_ready": ready.set, "import_child": import_child},
             daemon=True,
         )
         self.writer.start()

@@ -106,7 +106,7 @@ def test_upgrade_from_an_earlier_revision_keeps_the_data(databases: Databases, r
     assert contact["id"] == contact_id and contact["status"] == "partial"
     assert contact["channels"]["email"] | {"since": None} == {
         "connected": True, "dnd": True, "kind": "temporary", "locked": False, "reason": "email.bounce",
-        "since": None, "source": "mailgun", "until": None,
+        "since": None, "source": "mailgun", "until": None, "version": 1,
     }
     agents = json.loads(run_cli(url, "agents", "list", "--json").stdout)["agents"]
     assert [(a["name"], a["role"]) for a in agents] == [("tester", "admin")]

@@ -103,3 +103,35 @@ def test_a_granted_logins_snooze_and_inbound_block_go_through_the_writer(team: T
         assert card.channels[Channel.SMS].state.until_us == end
     finally:
         amy.close()
+
+
+def test_a_forwarded_toggle_on_a_stale_version_is_the_conflict_of_a_desk_that_writes_itself(
+        team: Team) -> None:  # noqa: F811
+    from console.errors import Conflict
+
+    team.start_writer()
+    assert team.as_("boss", "db", "grant", team.logins["amy"], "--role", "agent").code == 0
+    assert team.as_("boss", "db", "grant", team.logins["rita"], "--role", "agent").code == 0
+    amy, rita = window_of(team, "amy"), window_of(team, "rita")
+    try:
+        location = ops.window_start(amy).locations[0][0]
+        contact = ops.save_contact(amy, location, None, "Ann Lee", "", "+14155550100")
+        card = ops.contact_card(amy, contact)  # what amy's window shows
+        assert card is not None
+        seen = {Channel.CALL: card.channels[Channel.CALL].version}
+        ops.set_dnd(rita, contact, [Channel.CALL], True, False, None)  # rita, a moment before amy
+        with pytest.raises(Conflict, match=f"changed by {team.logins['rita']} a moment ago"):
+            ops.set_dnd(amy, contact, [Channel.CALL], False, False, seen)
+        (status,) = reads.status(amy, contact)
+        call = next(v for v in status.channels if v.channel == Channel.CALL)
+        assert call.state.dnd and call.changed_by == team.logins["rita"]  # nothing was overwritten
+        fresh = {Channel.CALL: call.version}
+        result = ops.set_dnd(amy, contact, [Channel.CALL], False, False, fresh)  # on the fresh state: applied
+        assert [c.channel for c in result.contacts[0].changed] == [Channel.CALL]
+        every = {view.channel: view.version for view in reads.status(amy, contact)[0].channels}
+        ops.set_dnd(rita, contact, [Channel.SMS], True, False, None)
+        with pytest.raises(Conflict, match="SMS"):  # DND-all checks every channel it saw
+            ops.set_dnd(amy, contact, None, True, False, every)
+    finally:
+        amy.close()
+        rita.close()

@@ -1,0 +1,137 @@
+"""The window of a login set up with ``db grant`` (pytest-qt): its import dialog and its bulk change go to the
+team's writer and come back as the same summary and preview a desk that writes itself shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import Qt
+
+from console.domain.channels import Channel
+from console.services import reads
+from console.services.context import AppContext, Settings
+from console.store.contact_list import ContactFilter
+from console.ui import ops
+from console.ui.bulk_dialog import BulkDialog, BulkTarget, undo_work, undone_words
+from console.ui.crash import CrashReporter
+from console.ui.import_dialog import ImportDialog
+from console.ui.import_worker import import_pool
+from console.ui.taskman import TaskManager
+
+from .conftest import needs_pg
+from .test_enforced_roles import Team, team  # noqa: F401  (the fixture)
+from .test_writer_lanes import imports_held, wait_for
+
+pytestmark = [pytest.mark.postgres, needs_pg]
+
+
+@pytest.fixture
+def amy(team: Team) -> Iterator[AppContext]:  # noqa: F811
+    team.start_writer()
+    assert team.as_("boss", "db", "grant", team.logins["amy"], "--role", "agent").code == 0
+    ctx = AppContext(Settings(db_url=team.url("amy")))
+    try:
+        yield ctx
+    finally:
+        import_pool().waitForDone()
+        ctx.close()
+
+
+def contacts(ctx: AppContext, count: int) -> list[int]:
+    location = ops.window_start(ctx).locations[0][0]
+    return [ops.save_contact(ctx, location, None, f"User {i}", f"user{i}@example.com", f"+1415555{i:04d}")
+            for i in range(count)]
+
+
+def dnd(ctx: AppContext, contact: int, channel: Channel) -> bool:
+    (found,) = reads.status(ctx, contact)
+    return found.channel(channel).state.dnd
+
+
+def test_a_granted_logins_import_dialog_goes_through_the_writer_and_shows_its_summary(
+        qtbot, team: Team, amy: AppContext, tmp_path: Path) -> None:  # noqa: F811
+    ids = contacts(amy, 3)
+    export = tmp_path / "twilio.jsonl"
+    export.write_text(
+        '{"MessageSid": "SMu1", "From": "+14155550000", "To": "+14155559000", "Body": "STOP"}\n'
+        '{"MessageSid": "SMu2", "From": "+14155550001", "To": "+14155559000", "Body": "STOP"}\n'
+        '{"MessageSid": "SMu3", "From": "+14155550002", "To": "+14155559000", "Body": "hello"}\n'
+        'not json at all\n')
+    dialog = ImportDialog(amy, ["Default"], "Default", team.logins["amy"])
+    qtbot.addWidget(dialog)
+    dialog.set_files([export])
+    assert dialog.start_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=90_000) as done:
+        dialog.start_button.click()
+        qtbot.waitUntil(lambda: "team's writer" in dialog.rate.text() or dialog.job is None, timeout=30_000)
+    summary = done.args[0].as_dict()
+    assert summary["applied"] == 2 and summary["rejected"] == 1
+    shown = dialog.summary.values
+    assert shown["applied"].text() == "2" and shown["rejected"].text() == "1"
+    assert dialog.summary.rejects.item(0, 0).text() == "twilio.jsonl"
+    assert "twilio.jsonl" in dialog.summary.files.text() and "2 DND triggers" in dialog.summary.files.text()
+    assert dialog.summary.headline.text().startswith("Import done: 1 file, 4 event records")
+    with qtbot.waitSignal(dialog.summary.show_contacts) as opened:
+        dialog.summary.open_affected.click()
+    assert opened.args[0] == frozenset(ids[:2])
+    assert dnd(amy, ids[0], Channel.SMS) and not dnd(amy, ids[2], Channel.SMS)
+    history = team.as_("amy", "history", str(ids[0]), "--json").json
+    assert [e["actor"] for e in history] == [team.logins["amy"]]
+
+
+def test_cancel_stops_waiting_and_says_the_import_continues_on_the_writer(
+        qtbot, team: Team, amy: AppContext, tmp_path: Path) -> None:  # noqa: F811
+    [contact] = contacts(amy, 1)
+    export = tmp_path / "stop.jsonl"
+    export.write_text('{"MessageSid": "SMc1", "From": "+14155550000", "To": "+14155559000", "Body": "STOP"}\n')
+    dialog = ImportDialog(amy, ["Default"], "Default", team.logins["amy"])
+    qtbot.addWidget(dialog)
+    dialog.set_files([export])
+    with imports_held(team):
+        dialog.start_button.click()
+        qtbot.waitUntil(lambda: "team's writer" in dialog.rate.text(), timeout=30_000)
+        dialog.cancel_button.click()
+        qtbot.waitUntil(lambda: dialog.job is None, timeout=10_000)
+        assert "carries on" in dialog.problem.text() and "Traceback" not in dialog.problem.text()
+        assert not dialog.start_button.isHidden()  # back to choosing files
+    wait_for(lambda: dnd(amy, contact, Channel.SMS), 60)  # the writer finished it after the wait was stopped
+
+
+def test_a_granted_logins_bulk_change_previews_applies_and_undoes_through_the_writer(
+        qtbot, team: Team, amy: AppContext) -> None:  # noqa: F811
+    ids = contacts(amy, 4)
+    ops.set_dnd(amy, ids[0], [Channel.SMS], True, False, None)  # already so
+    crashes = CrashReporter()
+    tasks = TaskManager(amy)
+    tasks.problems.crashes = crashes
+    try:
+        location = ops.window_start(amy).locations[0][0]
+        target = BulkTarget(ContactFilter(location), 4, "4 contacts", ids=tuple(ids))
+        dialog = BulkDialog(tasks, target, list(Channel))
+        qtbot.addWidget(dialog)
+        for channel in (Channel.SMS, Channel.CALL):
+            dialog.channel_boxes[channel].setChecked(True)
+        dialog.turn_on.setChecked(True)
+        dialog.note.setText("carrier asked us to stop")
+        with qtbot.waitSignal(tasks.idle, timeout=60_000):
+            qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+        assert dialog.preview is not None, dialog.summary.text()
+        assert dialog.summary.text().startswith("4 contacts: 4 will change (DND on)")
+        rows = {dialog.per_channel.item(r, 0).text(): dialog.per_channel.item(r, 1).text()
+                for r in range(dialog.per_channel.rowCount())}
+        assert rows == {Channel.SMS.label: "3", Channel.CALL.label: "4"}
+        assert not dnd(amy, ids[1], Channel.SMS)  # the preview wrote nothing
+        with qtbot.waitSignal(dialog.applied, timeout=60_000) as applied:
+            qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+        outcome = applied.args[0]
+        assert outcome.result.batch is not None and outcome.change.contact_ids == frozenset(ids)
+        assert all(dnd(amy, i, Channel.CALL) for i in ids)
+        undone = undo_work(amy, outcome.result.batch)
+        assert undone.result.reverted == 7 and "Undid batch" in undone_words(undone.result)
+        assert not any(dnd(amy, i, Channel.CALL) for i in ids) and dnd(amy, ids[0], Channel.SMS)
+    finally:
+        tasks.shutdown()
+    assert crashes.shown == []
