@@ -102,9 +102,12 @@ def _head_of(row: Any) -> Head | None:
     return Head(last_id, last_hash, seal if isinstance(seal, str) else None)
 
 
-def lock_head(session: Session) -> tuple[Head, Sealer]:
-    """Take the chain's write lock, read the head and check its seal: a writer never extends a moved head."""
-    session.execute(text("UPDATE chain_head SET last_id = last_id WHERE id = 1"))
+def lock_head(session: Session, held: bool = False) -> tuple[Head, Sealer]:
+    """Take the chain's write lock (unless the transaction ``held`` it from its start: SQLite's write lock, or
+    PostgreSQL's ``FOR UPDATE`` of the head), read the head and check its seal: a writer never extends a moved
+    head."""
+    if not held:
+        session.execute(text("UPDATE chain_head SET last_id = last_id WHERE id = 1"))
     head = read_head(session)
     sealer = writer_sealer(session, head.last_id)
     if head.last_id == 0 and head.seal is None:

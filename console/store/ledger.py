@@ -257,7 +257,7 @@ def lock_chain(session: Session) -> tuple[int, str]:
 
 def _lock(session: Session) -> tuple[Head, Sealer]:
     """The chain's write lock, its head (its seal checked: a writer never extends a moved head) and the sealer."""
-    head, sealer = lock_head(session)
+    head, sealer = lock_head(session, held=bool(session.info.get(CHAIN_LOCKED)))
     session.info[CHAIN_LOCKED] = True
     return head, sealer
 

@@ -181,8 +181,10 @@ def test_status_at_now_equals_status_on_the_worked_example(cli: CliRunner, sampl
         [then] = cli.ok("status", contact, "--at", moment, "--json").json["contacts"]
         assert then["status"] == now["status"]
         for name, channel in now["channels"].items():
-            shown = {k: v for k, v in then["channels"][name].items() if k in channel and k != "inbound"}
-            assert shown == {k: v for k, v in channel.items() if k != "inbound"}
+            # "version" is the stored row's counter for the agents' version check, not part of a state at a moment
+            apart = ("inbound", "version")
+            shown = {k: v for k, v in then["channels"][name].items() if k in channel and k not in apart}
+            assert shown == {k: v for k, v in channel.items() if k not in apart}
             if "inbound" in channel:
                 assert then["channels"][name]["inbound"]["dnd"] == channel["inbound"]["dnd"]
                 assert then["channels"][name]["inbound"]["since"] == channel["inbound"]["since"]
