@@ -4,20 +4,24 @@ The collector runs on whichever thread happens to allocate past its threshold. W
 a cycle holding a widget or model (a closure of a finished job, a dialog that was closed) is destroyed there, and
 Qt warns "Timers cannot be stopped from another thread" (or worse: a widget destroyed off the GUI thread). So while
 any worker runs, automatic collection is off and a timer on the GUI thread collects, generation by generation, as
-soon as the counts pass the usual thresholds. Reference counting still frees everything that is not in a cycle at
-once, on any thread. When the last worker stops, automatic collection is switched on again.
+soon as the counts pass the usual thresholds (the oldest generation, a walk of the whole heap, at most once a
+minute). Reference counting still frees everything that is not in a cycle at once, on any thread. When the last worker stops, automatic collection is switched on again.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger("console.ui")
 
 CHECK_MS = 250
+#: A full collection walks the whole heap (about 70 ms with the window and its plots loaded): at most this often.
+#: Python itself runs one only when the long-lived objects grew by a quarter; cycles of widgets are young ones.
+FULL_EVERY_S = 60.0
 
 
 class MainThreadCollector(QObject):
@@ -31,6 +35,7 @@ class MainThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(CHECK_MS)
         self._timer.timeout.connect(self.collect_due)
+        self._last_full = time.monotonic()
 
     @property
     def holding(self) -> bool:
@@ -56,11 +61,13 @@ class MainThreadCollector(QObject):
                 gc.enable()
 
     def collect_due(self) -> int:
-        """Collect the oldest generation whose count has passed its threshold (what Python would have done)."""
+        """Collect the oldest generation whose count has passed its threshold, as Python would have done, but the
+        whole heap at most every ``FULL_EVERY_S``: the GUI thread never stalls on it more often than that."""
         first, second, third = gc.get_threshold()
         young, middle, old = gc.get_count()
-        if third and old > third:
+        if third and old > third and time.monotonic() - self._last_full >= FULL_EVERY_S:
             generation = 2
+            self._last_full = time.monotonic()
         elif second and middle > second:
             generation = 1
         elif first and young > first:

@@ -331,3 +331,16 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_while_a_worker_runs(qtbot
     del kept
     manager.shutdown()
     assert gc.isenabled()
+
+
+def test_the_whole_heap_is_collected_at_most_once_a_minute_on_the_gui_thread(monkeypatch) -> None:
+    from console.ui import collector as module
+
+    collected: list[int] = []
+    monkeypatch.setattr(module.gc, "get_count", lambda: (10_000, 100, 100))  # every generation is due
+    monkeypatch.setattr(module.gc, "collect", lambda generation: collected.append(generation) or 0)
+    watcher = module.MainThreadCollector()
+    watcher._last_full -= module.FULL_EVERY_S  # a minute since the last full collection
+    watcher.collect_due()
+    watcher.collect_due()  # due again at once: the younger generations only (a full walk stalls the window)
+    assert collected == [2, 1]
