@@ -5,7 +5,8 @@ a cycle holding a widget or model (a closure of a finished job, a dialog that wa
 Qt warns "Timers cannot be stopped from another thread" (or worse: a widget destroyed off the GUI thread). So while
 any worker runs, automatic collection is off and a timer on the GUI thread collects, generation by generation, as
 soon as the counts pass the usual thresholds (the oldest generation, a walk of the whole heap, at most once a
-minute). Reference counting still frees everything that is not in a cycle at once, on any thread. When the last worker stops, automatic collection is switched on again.
+minute). Reference counting still frees everything that is not in a cycle at once, on any thread. When the last
+worker stops, automatic collection is switched on again.
 """
 
 from __future__ import annotations
