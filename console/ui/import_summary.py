@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from console.services.imports import is_contacts_format
 from console.ui.naming import name_widget
-from console.ui.plain import plain_label
+from console.ui.plain import PlainLabel, plain_label
 
 BUCKETS = [
     ("applied", "Applied (a DND trigger matched to a contact)"),
@@ -110,12 +109,12 @@ class ImportSummaryView(QWidget):
         self.waiting.setWordWrap(True)
         self.waiting.setStyleSheet("color: #b26a00; font-weight: bold;")
         self.form = QFormLayout()
-        self.values: dict[str, QLabel] = {}
+        self.values: dict[str, PlainLabel] = {}
         self.no_effect = name_widget(plain_label(self), "summary_no_effect", "Records with no effect, by kind")
         self.no_effect_kinds = name_widget(QWidget(self), "summary_no_effect_kinds", "Records with no effect, by kind")
         self.kinds = QFormLayout(self.no_effect_kinds)
         self.kinds.setContentsMargins(16, 0, 0, 0)
-        self.kind_labels: dict[str, QLabel] = {}
+        self.kind_labels: dict[str, PlainLabel] = {}
         self.rejects = name_widget(QTableWidget(0, 3, self), "summary_rejects", "Rejected records")
         self.rejects.setHorizontalHeaderLabels(["File", "Line", "Error"])
         self.rejects.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

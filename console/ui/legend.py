@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from console.ui.icons import LEGEND, icon
 from console.ui.naming import name_widget
-from console.ui.plain import plain_label
+from console.ui.plain import PlainLabel, plain_label
 
 STRIP_ICON = QSize(16, 16)
 DIALOG_ICON = QSize(22, 22)
@@ -90,7 +89,7 @@ class LegendDialog(QDialog):
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setColumnStretch(2, 1)
-        self.meanings: dict[str, QLabel] = {}
+        self.meanings: dict[str, PlainLabel] = {}
         for r, entry in enumerate(LEGEND):
             picture = plain_label(self)
             picture.setPixmap(icon(entry.icon).pixmap(DIALOG_ICON))

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -37,7 +36,7 @@ from console.domain.events import from_us
 from console.services.stats import KIND_ORDER, Overview, overview, twelve_months_before
 from console.ui.naming import name_widget
 from console.ui.operations import QueryOp
-from console.ui.plain import plain_label
+from console.ui.plain import PlainLabel, plain_label
 from console.ui.taskman import TaskManager
 
 if TYPE_CHECKING:
@@ -279,7 +278,7 @@ class OverviewTab(QWidget):
         layout.addLayout(grid, 1)
         self._show_nothing("Loading the figures...")
 
-    def _note(self, object_name: str) -> QLabel:
+    def _note(self, object_name: str) -> PlainLabel:
         note = name_widget(plain_label(self), object_name, "About this plot")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         note.hide()

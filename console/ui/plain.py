@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QLab
 
 L = TypeVar("L", bound=QLabel)
 
+#: The type of a label made by :func:`plain_label` (for annotations: the window names no bare ``QLabel`` type).
+PlainLabel = QLabel
+
 
 def plain_label(*args: Any) -> QLabel:
     """The window's label (``QLabel``'s arguments): it shows its text as typed (``<b>`` stays ``<b>``, a link is no
