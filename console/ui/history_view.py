@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QVBoxLayout, QWidget
 
@@ -152,6 +152,7 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
         header.setMinimumSectionSize(40)
         self.model.modelReset.connect(self.fit_columns)
+        self.table.viewport().installEventFilter(self)  # refit whenever the table's own room changes (a tab shown)
         self.detail = name_widget(plain_label(self), "history_detail", "The selected history entry in full")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -170,30 +171,35 @@ class HistoryView(QWidget):
         layout.addWidget(self.detail)
 
     def fit_columns(self) -> None:
-        """Each column as wide as its content needs, within a cap; on a narrow panel the source, then the change
-        and who give up room (their tooltips have it all), so the reason keeps at least a third of the view."""
+        """Each column as wide as its content needs, within a cap; when they do not all fit, who goes first (it
+        is in the source's tooltip and the detail), then the change, then the source give up room (their tooltips
+        have it all), so the reason keeps what it needs, up to a quarter of the view."""
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        widths: list[int] = []
-        for column, cap in enumerate(HISTORY_CAPS):
+
+        def wanted(column: int) -> int:
             texts = [str(self.model.index(r, column).data() or "") for r in range(min(self.model.rowCount(), 200))]
-            wanted = max([metrics.horizontalAdvance(t) for t in texts]
-                         + [header.sectionSizeFromContents(column).width()]) + 10
-            widths.append(min(wanted, cap))
+            return max([metrics.horizontalAdvance(t) for t in texts]
+                       + [header.sectionSizeFromContents(column).width()]) + 10
+
+        widths = [min(wanted(column), cap) for column, cap in enumerate(HISTORY_CAPS)]
         room = self.table.viewport().width()
-        narrow = room < NARROW
-        self.table.setColumnHidden(3, narrow)  # who: then in the source's tooltip
-        if narrow:
+        reason = min(wanted(len(HISTORY_CAPS)), max(room // 4, 110))
+        over = sum(widths) - (room - reason)
+        hide_who = over > 0 or room < NARROW
+        self.table.setColumnHidden(3, hide_who)
+        if hide_who:
+            over -= widths[3]
             widths[3] = 0
-        over = sum(widths) - (room - max(room // 4, 110))
-        for column, least in ((4, 90), (2, 80)):
+        for column, least in ((2, 110), (4, 90), (2, 80)):
             if over <= 0:
                 break
             give = min(over, max(0, widths[column] - least))
             widths[column] -= give
             over -= give
         for column, width in enumerate(widths):
-            header.resizeSection(column, width)
+            if width:
+                header.resizeSection(column, width)
 
     def _show_detail(self) -> None:
         """The current entry (else the newest) in full, wrapped, under the table: the reason and note are read
@@ -215,6 +221,11 @@ class HistoryView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_columns()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
 
     def show_contact(self, contact_id: int | None) -> None:
         """Show this contact's history once it is read (the last contact asked for wins)."""
