@@ -28,13 +28,14 @@ class InboundStateRow(Base):
 
 _EVENTS = cast(Table, LedgerEntry.__table__)
 
-#: Notes about a location (connections, the location itself), found without scanning the ledger.
+#: Notes about a location (connections, the location itself), found without scanning the ledger: only entries
+#: without a channel (imported entries have no contact id either, so that was every record of an import; 0012).
 NOTES_INDEX = Index(
     "ix_events_notes",
     _EVENTS.c.location_id,
     _EVENTS.c.reason,
-    sqlite_where=text("contact_id IS NULL"),
-    postgresql_where=text("contact_id IS NULL"),
+    sqlite_where=text("channel IS NULL"),
+    postgresql_where=text("channel IS NULL"),
 )
 
 #: New DND per week: the set entries of a location by time, covering the reason so rows are never read.

@@ -60,7 +60,8 @@ class ChannelStateRow(Base):
     """The projection: a (contact, channel) as the ledger replays it. No row means never touched (off)."""
 
     __tablename__ = "channel_states"
-    __table_args__ = (Index("ix_channel_states_kind", "kind", "contact_id"),)
+    # SQLite keeps each state in its key's b-tree (no rowid table beside it; migration 0012)
+    __table_args__ = (Index("ix_channel_states_kind", "kind", "contact_id"), {"sqlite_with_rowid": False})
 
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -103,7 +104,8 @@ class LedgerEntry(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: INTEGER on SQLite, so the id is the table's rowid (no second b-tree per entry; migration 0012)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     source: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(300))

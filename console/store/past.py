@@ -67,6 +67,7 @@ def connection_notes(session: Session, location_id: int) -> list[ConnectionNote]
     rows = session.execute(
         select(EVENTS.c.id, EVENTS.c.at_us, EVENTS.c.recorded_at_us, EVENTS.c.reason, EVENTS.c.detail).where(
             EVENTS.c.location_id == location_id,
+            EVENTS.c.channel.is_(None),
             EVENTS.c.contact_id.is_(None),
             EVENTS.c.reason.in_(list(CONNECTION_REASONS)),
         )
