@@ -144,6 +144,9 @@ def apply_to_pairs(
             changed[pair] = (before, after)
         elif last_text != row.last_order:  # the same state, seen later: only its order moves
             moved.append((contact_id, channel.value, last_text))
+    new.sort()  # in key order, each b-tree is written page after page rather than at random
+    held.sort()
+    moved.sort()
     write_states(session, new, held, moved)
     refresh_masks(session, stored, changed)
     ending = {cid for cid, (was, now) in _items(changed) if was.until_us is not None or now.until_us is not None}
@@ -353,7 +356,7 @@ def refresh_masks(
     masks = dict(before)
     for (cid, channel), (_, after) in changed.items():
         masks[cid] = masks[cid] | channel.bit if after.dnd else masks[cid] & ~channel.bit
-    set_masks(session, {cid: mask for cid, mask in masks.items() if mask != before[cid]})
+    set_masks(session, {cid: masks[cid] for cid in sorted(masks) if masks[cid] != before[cid]})  # in key order
 
 
 def recompute_contacts(session: Session, location_id: int, contact_ids: Sequence[int]) -> None:
