@@ -22,6 +22,7 @@ mix into a fresh PostgreSQL schema and compares with a psycopg ``COPY`` of the s
 
 from __future__ import annotations
 
+import base64
 import csv
 import os
 import random
@@ -200,8 +201,11 @@ NO_EFFECT = [
 ]
 
 
-def write_mix(out: IO[bytes], n: int, contacts: int, share: float, rng: random.Random) -> None:
-    """``n`` Mailgun events for ``contacts`` recipients, ``share`` of them DND triggers."""
+def write_mix(
+    out: IO[bytes], n: int, contacts: int, share: float, rng: random.Random, random_ids: bool = False
+) -> None:
+    """``n`` Mailgun events for ``contacts`` recipients, ``share`` of them DND triggers; event ids in file order,
+    or with ``random_ids`` random 22-character ids as Mailgun's own are (keys then land anywhere in the indexes)."""
     base = 1_709_287_200.0
     triggers, quiet = TRIGGERS, NO_EFFECT
     trigger_weights, quiet_weights = [t[3] for t in triggers], [t[3] for t in quiet]
@@ -210,7 +214,7 @@ def write_mix(out: IO[bytes], n: int, contacts: int, share: float, rng: random.R
         event, severity, reason, _ = rng.choices(table, weights=weights)[0]
         item: dict[str, object] = {
             "event": event,
-            "id": f"{i:022d}",
+            "id": base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22] if random_ids else f"{i:022d}",
             "timestamp": round(base + i * 0.37, 6),
             "log-level": "info",
             "recipient": f"user{rng.randrange(contacts)}@example.com",
@@ -337,15 +341,18 @@ def mixes_main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--pg", default=None, help="also import into PostgreSQL at this URL (a fresh schema)")
     parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+    parser.add_argument("--random-ids", action="store_true",
+                        help="random event ids, as Mailgun's are (default: ids in file order)")
     args = parser.parse_args()
     folder = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="dnd-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"{args.events:,} Mailgun events for {args.contacts:,} contacts per mix; files in {folder}")
     for percent in [float(p) for p in args.mix.split(",")]:
-        path = folder / f"mailgun-{args.events}-{args.contacts}-{percent:g}.jsonl"
+        ids = "-random-ids" if args.random_ids else ""
+        path = folder / f"mailgun-{args.events}-{args.contacts}-{percent:g}{ids}.jsonl"
         if not (os.environ.get("BENCH_REUSE") and path.exists()):
             with path.open("wb") as out:
-                write_mix(out, args.events, args.contacts, percent / 100, random.Random(12))
+                write_mix(out, args.events, args.contacts, percent / 100, random.Random(12), args.random_ids)
         if not args.no_sqlite:
             floor = sqlite_floor(path, folder)
             peer = pandas_peer(path, folder)
