@@ -177,7 +177,8 @@ def set_command(
             cid = row.contact.id
             if row.changed:
                 ends = {c.after.until_us for c in row.changed if c.after.dnd}
-                end = f" until {end_words(ends.pop())} UTC" if len(ends) == 1 and None not in ends else ""
+                only = next(iter(ends)) if len(ends) == 1 else None
+                end = f" until {end_words(only)} UTC" if only is not None else ""
                 click.echo(f"#{cid}: DND {word} for {', '.join(c.value for c in row.changed_channels)}{end}")
             for _channel, message in row.unchanged:
                 click.echo(f"#{cid}: {message}")

@@ -51,7 +51,7 @@ class FormatChoice(click.Choice):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         return format_names()
 

@@ -74,7 +74,7 @@ class ContactTable(QTableView):
         value = self.settings.value(HIDDEN_KEY, [])
         if isinstance(value, str):
             value = [value] if value else []
-        return {str(v) for v in value or []}
+        return {str(v) for v in value} if isinstance(value, list | tuple) else set()
 
     def _widths(self) -> dict[str, int]:
         value = self.settings.value(WIDTHS_KEY, {})

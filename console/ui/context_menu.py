@@ -45,11 +45,17 @@ def contact_menu(parent: QWidget, row: RowFacts, actions: MenuActions) -> QMenu:
     on.setObjectName("menu_dnd_on")
     off = menu.addMenu("DND o&ff")
     off.setObjectName("menu_dnd_off")
+    def setter(channel: Channel | None, dnd: bool) -> Callable[[], None]:
+        return lambda: actions.set_dnd(row.contact_id, channel, dnd)
+
+    def reviewer(channel: Channel) -> Callable[[], None]:
+        return lambda: actions.request_review(row.contact_id, channel)
+
     for channel, kind in row.kinds.items():
-        turn_on = on.addAction(channel.label, lambda c=channel: actions.set_dnd(row.contact_id, c, True))
+        turn_on = on.addAction(channel.label, setter(channel, True))
         turn_on.setObjectName(f"menu_on_{channel.value}")
         turn_on.setEnabled(kind is None)
-        turn_off = off.addAction(channel.label, lambda c=channel: actions.set_dnd(row.contact_id, c, False))
+        turn_off = off.addAction(channel.label, setter(channel, False))
         turn_off.setObjectName(f"menu_off_{channel.value}")
         turn_off.setEnabled(kind is not None and not kind.locked)
         if kind is not None and kind.locked:
@@ -77,7 +83,7 @@ def contact_menu(parent: QWidget, row: RowFacts, actions: MenuActions) -> QMenu:
     review.setObjectName("menu_review")
     locked = [c for c, k in row.kinds.items() if k is not None and k.locked]
     for channel in locked:
-        review.addAction(channel.label, lambda c=channel: actions.request_review(row.contact_id, c)).setObjectName(
+        review.addAction(channel.label, reviewer(channel)).setObjectName(
             f"menu_review_{channel.value}")
     review.setEnabled(bool(locked))
     if not locked:
