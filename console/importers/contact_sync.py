@@ -36,6 +36,16 @@ class ContactsSummary:
             "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects[:1000]],
         }
 
+    def absorb(self, part: ContactsSummary) -> None:
+        """Add the counts of one committed chunk."""
+        self.records += part.records
+        self.created += part.created
+        self.updated += part.updated
+        self.unchanged += part.unchanged
+        self.rejected += part.rejected
+        self.rejects.extend(part.rejects)
+        self.contact_ids |= part.contact_ids
+
     def reject(self, reject: Reject) -> None:
         self.records += 1
         self.rejected += 1
