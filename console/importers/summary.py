@@ -78,7 +78,9 @@ class ImportSummary:
     def event_records(self) -> int:
         return sum(self.counts[k] for k in (APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED)) + self.rejected_total
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, contact_ids: bool = False) -> dict[str, Any]:
+        """The summary's JSON shape (CLI.md, ``import --json``). ``contact_ids``: with the contacts part's
+        ``contact_ids`` (the command's output; the batch's stored counts leave them out)."""
         data: dict[str, Any] = {
             "files": self.files,
             "records": self.event_records,
@@ -97,12 +99,12 @@ class ImportSummary:
         if self.contacts is not None:
             if all(registry.is_contacts(f["format"]) for f in self.files):
                 return {
-                    **self.contacts.as_dict(),
+                    **self.contacts.as_dict(contact_ids),
                     "files": self.files,
                     "batch": self.batch_id,
                     "cancelled": self.cancelled,
                 }
-            data["contacts"] = self.contacts.as_dict()
+            data["contacts"] = self.contacts.as_dict(contact_ids)
         return data
 
     @property

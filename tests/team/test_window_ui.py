@@ -21,6 +21,7 @@ from console.ui.crash import CrashReporter
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool
 from console.ui.taskman import TaskManager
+from tests.ui.test_import_dialog import SAMPLES
 
 from .conftest import needs_pg
 from .test_enforced_roles import Team, team  # noqa: F401  (the fixture)
@@ -81,6 +82,34 @@ def test_a_granted_logins_import_dialog_goes_through_the_writer_and_shows_its_su
     assert dnd(amy, ids[0], Channel.SMS) and not dnd(amy, ids[2], Channel.SMS)
     history = team.as_("amy", "history", str(ids[0]), "--json").json
     assert [e["actor"] for e in history] == [team.logins["amy"]]
+
+
+def run_dialog(qtbot, ctx: AppContext, team: Team, paths: list[Path]) -> ImportDialog:  # noqa: F811
+    dialog = ImportDialog(ctx, ["Default"], "Default", team.logins["amy"])
+    qtbot.addWidget(dialog)
+    dialog.set_files(paths)
+    with qtbot.waitSignal(dialog.imported, timeout=90_000):
+        dialog.start_button.click()
+    return dialog
+
+
+def test_show_affected_after_a_contacts_file_sent_to_the_writer_finds_the_created_and_updated_contacts(
+        qtbot, team: Team, amy: AppContext, tmp_path: Path) -> None:  # noqa: F811
+    first = run_dialog(qtbot, amy, team, [SAMPLES / "contacts.csv"])
+    assert first.summary.open_affected.text() == "Show the 6 contacts this import changed"  # all created, no DND
+    with qtbot.waitSignal(first.summary.show_contacts) as created:
+        first.summary.open_affected.click()
+    assert len(created.args[0]) == 6
+    renamed = tmp_path / "contacts.csv"
+    renamed.write_text((SAMPLES / "contacts.csv").read_text().replace("Ann,Lee", "Annie,Lee"))
+    dialog = run_dialog(qtbot, amy, team, [renamed, SAMPLES / "mailgun-complaints.csv"])
+    summary = dialog.summary
+    assert summary.open_affected.text() == "Show the 2 contacts this import changed"  # Ann renamed, one complaint
+    with qtbot.waitSignal(summary.show_contacts) as opened:
+        summary.open_affected.click()
+    ids = opened.args[0]
+    names = {reads.status(amy, i)[0].contact.name for i in ids}
+    assert len(ids) == 2 and "Annie Lee" in names and ids <= created.args[0]
 
 
 def test_cancel_cancels_the_import_in_the_writer_and_shows_its_summary(
