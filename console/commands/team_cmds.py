@@ -72,7 +72,8 @@ def cli_invoker(root: click.Command) -> Callable[[team.Request, Sequence[str]], 
         result = CliRunner().invoke(root, list(argv))
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             log.error("request %s: %r", request.id, result.exception)
-            return team.Answer(70, result.stdout, "dnd-console: the writer could not run the command\n")
+            name = type(result.exception).__name__
+            return team.Answer(70, result.stdout, f"dnd-console: the writer could not run the command ({name})\n")
         return team.Answer(result.exit_code, result.stdout, result.stderr)
 
     return invoke

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from sqlalchemy import insert
@@ -72,12 +72,32 @@ def run_import(
             if _CANCEL.is_set():  # cancel_imports came first (it signals only an import that reads SIGTERM)
                 raise KeyboardInterrupt("cancelled")
             location_id, batch_id = _start_batch(store, files, location, actor)
-        except KeyboardInterrupt:
-            if not _CANCEL.is_set():
+        except BaseException as exc:
+            if not _cancelled_by(exc, sigterm):
                 raise
             return ImportSummary(cancelled=True)  # cancelled before its batch began: nothing was imported
         return _run_batch(store, files, location_id, batch_id, actor, region, progress, should_stop, chunk_records,
                           processes, sigterm)
+
+
+def _cancelled_by(exc: BaseException, sigterm: _Sigterm) -> bool:
+    """Whether ``exc`` is the import's cancel (``cancel_imports``): its KeyboardInterrupt, or whatever error the
+    interruption left a statement or a rollback in (SQLAlchemy may raise its own after a statement was cut)."""
+    return _CANCEL.is_set() and (isinstance(exc, KeyboardInterrupt) or sigterm.fired)
+
+
+def _raise_as_import_error(exc: BaseException) -> NoReturn:
+    """An import's error as the caller sees it: a damaged file is bad input, a lost connection is Unavailable."""
+    if isinstance(exc, ImportFileError):
+        raise InvalidInput(str(exc)) from None
+    if isinstance(exc, (OperationalError, DBAPIError, StoreUnavailable)):
+        # The connection dropped (server restarted, backend terminated, network): every chunk committed before
+        # is kept, and running the same import again completes it (those records count as duplicates).
+        raise StoreUnavailable(
+            f"the import stopped: the database connection was lost ({error_line(exc)}); "
+            "what was committed before is kept: run the same import again to complete it"
+        ) from None
+    raise exc
 
 
 def _start_batch(store: Store, files: list[ImportFile], location: str | None, actor: str) -> tuple[int, int]:
@@ -144,27 +164,13 @@ def _run_batch(
                 break
         if summary.cancelled:
             state = "cancelled"
-    except KeyboardInterrupt:
-        if not _CANCEL.is_set():
-            state = "interrupted"
-            raise
+    except BaseException as exc:
+        if not _cancelled_by(exc, sigterm):
+            state = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            _raise_as_import_error(exc)
         # cancel_imports: SIGTERM read as Cancel. The chunk in hand was rolled back (its counts never reached
         # the summary, see _commit_chunk); what was committed is kept and the summary says so.
         summary.cancelled, state = True, "cancelled"
-    except ImportFileError as exc:
-        state = "failed"
-        raise InvalidInput(str(exc)) from None
-    except (OperationalError, DBAPIError, StoreUnavailable) as exc:
-        # The connection dropped (server restarted, backend terminated, network): every chunk committed before
-        # is kept, and running the same import again completes it (those records count as duplicates).
-        state = "failed"
-        raise StoreUnavailable(
-            f"the import stopped: the database connection was lost ({error_line(exc)}); "
-            "what was committed before is kept: run the same import again to complete it"
-        ) from None
-    except Exception:
-        state = "failed"
-        raise
     finally:
         sigterm.disarm()  # the batch's state is written whatever comes now
         try:
@@ -211,13 +217,14 @@ class _Sigterm:
 
     def __init__(self) -> None:
         self.armed = True
+        self.fired = False
 
     def disarm(self) -> None:
         self.armed = False
 
     def __call__(self, _signum: int, _frame: object) -> None:
         if self.armed:  # once the import's body is over (its batch's state being written), SIGTERM waits for it
-            self.armed = False
+            self.armed, self.fired = False, True
             raise KeyboardInterrupt("terminated")
 
 
