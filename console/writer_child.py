@@ -75,6 +75,7 @@ def main() -> int:
     from console.cli import cli
     from console.commands.team_cmds import cli_invoker
     from console.importers.pipeline import cancel_imports
+    from console.logs import setup_logging
     from console.services.team import run_request
     from console.store.requests import ANSWER_FILE, CANCEL_LINE, CANCELLED_BEFORE_IMPORT
 
@@ -87,6 +88,7 @@ def main() -> int:
         return 2
     watch_args = (cancel_imports, CANCEL_LINE, CANCELLED_BEFORE_IMPORT)
     threading.Thread(target=_end_with_the_writer, args=watch_args, name="writer-watch", daemon=True).start()
+    setup_logging()  # once for the process (the command it runs as the login sets none up)
     with contextlib.suppress(OSError):
         os.nice(IMPORT_NICENESS)  # the import yields the processor to the writer's quick lane (the agents' toggles)
     answer = run_request(url, request_id, folder, cli_invoker(cli))
