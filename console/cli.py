@@ -15,6 +15,7 @@ from console.commands.support import exit_code, fail, make_context, pass_ctx, us
 from console.errors import ConsoleError, WriterNeeded
 from console.logs import setup_logging, stop_logging
 from console.services.context import AppContext, Settings
+from console.store.identity import acting_for
 
 
 class ConsoleGroup(click.Group):
@@ -45,8 +46,9 @@ class ConsoleGroup(click.Group):
 @click.pass_context
 def cli(click_ctx: click.Context, db: str | None, region: str | None, verbose: bool) -> None:
     """DND Console: see and change each contact's Do Not Disturb, per channel."""
-    setup_logging(verbose)
-    click_ctx.call_on_close(stop_logging)
+    if acting_for.get() is None:  # not a request the team's writer runs (its own logging serves its threads)
+        setup_logging(verbose)
+        click_ctx.call_on_close(stop_logging)
     settings = Settings.from_env(db_url=db, region=region)
     ctx = make_context(settings)
     click_ctx.obj = ctx

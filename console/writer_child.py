@@ -20,7 +20,8 @@ The child runs at a lower processor priority (``IMPORT_NICENESS``) than the writ
 toggles, answered by the writer itself, come first. The answer (exit code, stdout, stderr) goes to ``answer.json``
 in the request's folder; the writer reads it when the child ends and answers the login. When the writer's end of
 stdin closes (the writer stopped or was killed) the child ends its whole process group at once: no import outlives
-its writer.
+its writer. A line ``cancel`` on stdin (the login cancelled the request, ``dnd_cancel``) cancels the import at once
+(``console.importers.pipeline.cancel_imports``): the batch is marked cancelled and the answer is its summary.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -38,11 +40,21 @@ import orjson
 IMPORT_NICENESS = 10
 
 
-def _end_with_the_writer() -> None:
-    """Block until the writer closes our stdin (or dies), then end this process group (our workers too)."""
+def _end_with_the_writer(cancel_imports: Callable[..., bool], cancel_line: bytes, cancelled_code: int) -> None:
+    """Block until the writer closes our stdin (or dies), then end this process group (our workers too). A line
+    ``cancel`` before that (the login cancelled its request) cancels the import at once: SIGTERM to this process
+    group, which the import reads as Cancel (its batch marked cancelled, its summary the answer). What it calls
+    is imported by the main thread first (no import runs on this thread). A child whose import has not begun yet
+    ends at once with ``cancelled_code``: it wrote nothing (the writer answers for it)."""
+    pending = b""
     try:
-        while os.read(0, 65536):  # the raw descriptor: no buffer lock held at the interpreter's shutdown
-            pass
+        while chunk := os.read(0, 65536):  # the raw descriptor: no buffer lock held at the interpreter's shutdown
+            pending += chunk
+            if cancel_line in pending:
+                pending = b""
+                if not cancel_imports(signal_group=True):  # still starting: no import began, nothing to undo
+                    os._exit(cancelled_code)
+            pending = pending[-len(cancel_line):]
     except OSError:
         pass
     os.killpg(os.getpgrp(), signal.SIGTERM)
@@ -62,8 +74,10 @@ def _first_line() -> bytes:
 def main() -> int:
     from console.cli import cli
     from console.commands.team_cmds import cli_invoker
+    from console.importers.pipeline import cancel_imports
+    from console.logs import setup_logging
     from console.services.team import run_request
-    from console.store.requests import ANSWER_FILE
+    from console.store.requests import ANSWER_FILE, CANCEL_LINE, CANCELLED_BEFORE_IMPORT
 
     line = _first_line()
     try:
@@ -72,7 +86,9 @@ def main() -> int:
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         print("dnd-console: the writer's import process is started by dnd-console serve only", file=sys.stderr)
         return 2
-    threading.Thread(target=_end_with_the_writer, name="writer-watch", daemon=True).start()
+    watch_args = (cancel_imports, CANCEL_LINE, CANCELLED_BEFORE_IMPORT)
+    threading.Thread(target=_end_with_the_writer, args=watch_args, name="writer-watch", daemon=True).start()
+    setup_logging()  # once for the process (the command it runs as the login sets none up)
     with contextlib.suppress(OSError):
         os.nice(IMPORT_NICENESS)  # the import yields the processor to the writer's quick lane (the agents' toggles)
     answer = run_request(url, request_id, folder, cli_invoker(cli))

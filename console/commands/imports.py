@@ -117,7 +117,7 @@ def import_command(
         if bar is not None:
             bar.close()
     if as_json:
-        emit_json(summary.as_dict())
+        emit_json(summary.as_dict(contact_ids=True))
     else:
         print_summary(summary)
     sys.exit(1 if summary.any_rejected else 0)

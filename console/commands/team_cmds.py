@@ -15,7 +15,7 @@ import click
 from click.testing import CliRunner
 
 from console.commands.admin import db
-from console.commands.support import emit_json, exit_code, json_option, pass_ctx, user_errors
+from console.commands.support import EXIT_INTERRUPTED, emit_json, exit_code, json_option, pass_ctx, user_errors
 from console.domain.roles import ROLES
 from console.errors import ConsoleError
 from console.services import team
@@ -72,7 +72,8 @@ def cli_invoker(root: click.Command) -> Callable[[team.Request, Sequence[str]], 
         result = CliRunner().invoke(root, list(argv))
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             log.error("request %s: %r", request.id, result.exception)
-            return team.Answer(70, result.stdout, "dnd-console: the writer could not run the command\n")
+            name = type(result.exception).__name__
+            return team.Answer(70, result.stdout, f"dnd-console: the writer could not run the command ({name})\n")
         return team.Answer(result.exit_code, result.stdout, result.stderr)
 
     return invoke
@@ -92,6 +93,10 @@ def forward_command(root: click.Command, argv: Sequence[str], store: object) -> 
         return exit_code(exc)
     sys.stdout.write(answer.stdout)
     sys.stderr.write(answer.stderr)
+    if answer.cancelled:  # Ctrl-C cancelled it in the writer: the exit code of an interrupted local command
+        if not answer.stderr.strip():
+            click.echo("dnd-console: cancelled in the team's writer; what it committed is kept", err=True)
+        return EXIT_INTERRUPTED
     return answer.exit_code
 
 

@@ -26,8 +26,8 @@ class ContactsSummary:
     rejects: list[Reject] = field(default_factory=list)
     contact_ids: set[int] = field(default_factory=set)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, contact_ids: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "records": self.records,
             "created": self.created,
             "updated": self.updated,
@@ -35,6 +35,19 @@ class ContactsSummary:
             "rejected": self.rejected,
             "rejects": [{"file": r.file, "line": r.line, "error": r.error} for r in self.rejects[:1000]],
         }
+        if contact_ids:  # the contacts the import created or updated (renamed, readdressed), smallest id first
+            data["contact_ids"] = sorted(self.contact_ids)
+        return data
+
+    def absorb(self, part: ContactsSummary) -> None:
+        """Add the counts of one committed chunk."""
+        self.records += part.records
+        self.created += part.created
+        self.updated += part.updated
+        self.unchanged += part.unchanged
+        self.rejected += part.rejected
+        self.rejects.extend(part.rejects)
+        self.contact_ids |= part.contact_ids
 
     def reject(self, reject: Reject) -> None:
         self.records += 1

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from sqlalchemy import insert
@@ -34,7 +34,7 @@ from console.importers.parallel import import_ranges
 from console.importers.ranges import plan_ranges
 from console.importers.reading import ByteCounter
 from console.importers.records import iter_records
-from console.importers.summary import MAX_LISTED_REJECTS, ImportProgress, ImportSummary
+from console.importers.summary import ImportProgress, ImportSummary
 from console.store.db import Store, error_line
 from console.store.held_opt_ins import hold_imported_opt_ins
 from console.store.ledger import (
@@ -67,6 +67,41 @@ def run_import(
     """Import ``paths`` into ``location`` as one batch; big plain exports are split across ``workers`` processes."""
     processes = default_workers() if workers is None else workers
     files = check_files([Path(p) for p in paths], fmt)
+    with rare_gc(), interrupt_on_sigterm() as sigterm:
+        try:
+            if _CANCEL.is_set():  # cancel_imports came first (it signals only an import that reads SIGTERM)
+                raise KeyboardInterrupt("cancelled")
+            location_id, batch_id = _start_batch(store, files, location, actor)
+        except BaseException as exc:
+            if not _cancelled_by(exc, sigterm):
+                raise
+            return ImportSummary(cancelled=True)  # cancelled before its batch began: nothing was imported
+        return _run_batch(store, files, location_id, batch_id, actor, region, progress, should_stop, chunk_records,
+                          processes, sigterm)
+
+
+def _cancelled_by(exc: BaseException, sigterm: _Sigterm) -> bool:
+    """Whether ``exc`` is the import's cancel (``cancel_imports``): its KeyboardInterrupt, or whatever error the
+    interruption left a statement or a rollback in (SQLAlchemy may raise its own after a statement was cut)."""
+    return _CANCEL.is_set() and (isinstance(exc, KeyboardInterrupt) or sigterm.fired)
+
+
+def _raise_as_import_error(exc: BaseException) -> NoReturn:
+    """An import's error as the caller sees it: a damaged file is bad input, a lost connection is Unavailable."""
+    if isinstance(exc, ImportFileError):
+        raise InvalidInput(str(exc)) from None
+    if isinstance(exc, (OperationalError, DBAPIError, StoreUnavailable)):
+        # The connection dropped (server restarted, backend terminated, network): every chunk committed before
+        # is kept, and running the same import again completes it (those records count as duplicates).
+        raise StoreUnavailable(
+            f"the import stopped: the database connection was lost ({error_line(exc)}); "
+            "what was committed before is kept: run the same import again to complete it"
+        ) from None
+    raise exc
+
+
+def _start_batch(store: Store, files: list[ImportFile], location: str | None, actor: str) -> tuple[int, int]:
+    """The import's batch, recorded as running by this process: its location's id and its own."""
     with store.write() as session:
         location_id = get_location(session, location).id
         mark_abandoned(session)
@@ -80,85 +115,137 @@ def run_import(
         )
         session.add(batch)
         session.flush()
-        batch_id = batch.id
+        return location_id, batch.id
+
+
+def _run_batch(
+    store: Store,
+    files: list[ImportFile],
+    location_id: int,
+    batch_id: int,
+    actor: str,
+    region: str,
+    progress: Callable[[ImportProgress], None] | None,
+    should_stop: Callable[[], bool] | None,
+    chunk_records: int,
+    processes: int,
+    sigterm: _Sigterm,
+) -> ImportSummary:
     digests = FileDigests([f.path for f in files])
     summary = ImportSummary(batch_id=batch_id)
     started = time.perf_counter()
     import_time = now_us()
     state = "done"
-    with rare_gc(), interrupt_on_sigterm():
-        try:
-            for item in files:
-                if should_stop is not None and should_stop():
-                    summary.cancelled = True
-                    break
-                _import_file(
-                    store,
-                    item,
-                    location_id,
-                    actor,
-                    batch_id,
-                    region,
-                    import_time,
-                    summary,
-                    progress,
-                    should_stop,
-                    started,
-                    chunk_records,
-                    processes,
-                )
-                if summary.cancelled:
-                    break
+
+    def stopping() -> bool:  # the caller's Cancel, or cancel_imports
+        return _CANCEL.is_set() or (should_stop is not None and should_stop())
+
+    try:
+        for item in files:
+            if stopping():
+                summary.cancelled = True
+                break
+            _import_file(
+                store,
+                item,
+                location_id,
+                actor,
+                batch_id,
+                region,
+                import_time,
+                summary,
+                progress,
+                stopping,
+                started,
+                chunk_records,
+                processes,
+            )
             if summary.cancelled:
-                state = "cancelled"
-        except KeyboardInterrupt:
-            state = "interrupted"
-            raise
-        except ImportFileError as exc:
-            state = "failed"
-            raise InvalidInput(str(exc)) from None
-        except (OperationalError, DBAPIError, StoreUnavailable) as exc:
-            # The connection dropped (server restarted, backend terminated, network): every chunk committed before
-            # is kept, and running the same import again completes it (those records count as duplicates).
-            state = "failed"
-            raise StoreUnavailable(
-                f"the import stopped: the database connection was lost ({error_line(exc)}); "
-                "what was committed before is kept: run the same import again to complete it"
-            ) from None
-        except Exception:
-            state = "failed"
-            raise
-        finally:
-            try:
-                with store.write() as session:
-                    row = session.get(ImportBatch, batch_id)
-                    if row is not None:
-                        row.state, row.finished_at_us, row.owner = state, now_us(), None
-                        row.counts = orjson.dumps(summary.as_dict()).decode()
-                        row.files = files_json(files, digests.values(), summary.event_ranges)
-            except (OperationalError, DBAPIError, StoreUnavailable):
-                if state == "done":  # the import itself went through: say the database went away
-                    raise
-                # else the error that stopped the import is the one to report; the batch stays "running"
+                break
+        if summary.cancelled:
+            state = "cancelled"
+    except BaseException as exc:
+        if not _cancelled_by(exc, sigterm):
+            state = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            _raise_as_import_error(exc)
+        # cancel_imports: SIGTERM read as Cancel. The chunk in hand was rolled back (its counts never reached
+        # the summary, see _commit_chunk); what was committed is kept and the summary says so.
+        summary.cancelled, state = True, "cancelled"
+    finally:
+        sigterm.disarm()  # the batch's state is written whatever comes now
+        try:
+            with store.write() as session:
+                row = session.get(ImportBatch, batch_id)
+                if row is not None:
+                    row.state, row.finished_at_us, row.owner = state, now_us(), None
+                    row.counts = orjson.dumps(summary.as_dict()).decode()
+                    row.files = files_json(files, digests.values(), summary.event_ranges)
+        except (OperationalError, DBAPIError, StoreUnavailable):
+            if state == "done":  # the import itself went through: say the database went away
+                raise
+            # else the error that stopped the import is the one to report; the batch stays "running"
     return summary
 
 
+#: Set when this process's imports are to stop now, as Cancel stops them (``cancel_imports``).
+_CANCEL = threading.Event()
+#: Held while a SIGTERM handler of an import is installed or removed, and while ``cancel_imports`` signals.
+_SIGTERM_LOCK = threading.Lock()
+_SIGTERM_READ: list[bool] = [False]
+#: Whether an import of this process has begun reading SIGTERM (``interrupt_on_sigterm``), now or before.
+_BEGUN: list[bool] = [False]
+
+
+def cancel_imports(signal_group: bool = False) -> bool:
+    """Cancel the imports of this process, for good (the writer's import child, when its login cancels): one not
+    begun yet stops before its batch, a running one after its chunk in hand, each as a Cancel does (the batch
+    marked cancelled, what was committed kept, the summary returned with ``cancelled``). ``signal_group``: also send
+    SIGTERM to this process's group (the process must lead it) when an import on the main thread reads it now:
+    that import stops at once instead (the chunk in hand rolled back) and its parsing workers end.
+
+    Whether an import had begun here: when none had, none will write anything (any that begins now returns at
+    once, cancelled), so the process may as well end."""
+    with _SIGTERM_LOCK:
+        _CANCEL.set()
+        if signal_group and _SIGTERM_READ[0]:
+            os.killpg(os.getpgrp(), signal.SIGTERM)
+        return _BEGUN[0]
+
+
+class _Sigterm:
+    """An import's SIGTERM handler: the import is interrupted (KeyboardInterrupt) once, while it is armed."""
+
+    def __init__(self) -> None:
+        self.armed = True
+        self.fired = False
+
+    def disarm(self) -> None:
+        self.armed = False
+
+    def __call__(self, _signum: int, _frame: object) -> None:
+        if self.armed:  # once the import's body is over (its batch's state being written), SIGTERM waits for it
+            self.armed, self.fired = False, True
+            raise KeyboardInterrupt("terminated")
+
+
 @contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """SIGTERM interrupts the import like Ctrl-C (the batch is marked interrupted), when the import runs on the
-    main thread of a process that left SIGTERM to its default."""
+def interrupt_on_sigterm() -> Iterator[_Sigterm]:
+    """SIGTERM interrupts the import like Ctrl-C (the batch is marked interrupted; cancelled after
+    ``cancel_imports``), when the import runs on the main thread of a process that left SIGTERM to its default.
+    A SIGTERM after the handler was disarmed (the batch's state is being written) is ignored until the end."""
+    handler = _Sigterm()
     if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
-        yield
+        yield handler
         return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt("terminated")
-
-    signal.signal(signal.SIGTERM, interrupt)
+    with _SIGTERM_LOCK:
+        signal.signal(signal.SIGTERM, handler)
+        _SIGTERM_READ[0] = _BEGUN[0] = True
     try:
-        yield
+        yield handler
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        with _SIGTERM_LOCK:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _SIGTERM_READ[0] = False
 
 
 _gc_lock = threading.Lock()
@@ -305,11 +392,15 @@ def _commit_chunk(
     noop_rows: Sequence[Sequence[Any]] = (),
 ) -> None:
 
+    # The chunk's counts are gathered apart and added to the summary once its transaction committed: a chunk
+    # that is rolled back (an import stopped at once by cancel_imports, a lost connection) is never counted.
+    part = ImportSummary(files=summary.files)
+
     def keep(session: Session) -> None:
         repeated = keep_noops(session, location_id, noop_rows, batch_id)
-        summary.counts[DUPLICATE] += len(repeated)
-        summary.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
-        summary.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
+        part.counts[DUPLICATE] += len(repeated)
+        part.counts[NO_EFFECT] += len(noop_rows) - len(repeated)
+        part.no_effect_by_label.update(row[3] for n, row in enumerate(noop_rows) if n not in repeated)
 
     # On PostgreSQL records that trigger nothing go in a transaction of their own, which holds no other writer
     # (their unique key decides duplicates); SQLite has one writer at a time anyway, and saves a commit.
@@ -317,31 +408,32 @@ def _commit_chunk(
     if noop_rows and apart:
         with store.write(chain_lock=False) as session:
             keep(session)
+        summary.absorb(part)
+        part = ImportSummary(files=summary.files)
     if not (events or contacts or rejects or is_contacts or (noop_rows and not apart)):
         return
     with store.write(chain_lock=is_contacts) as session:
         if noop_rows and not apart:
             keep(session)
         if is_contacts:
-            if summary.contacts is None:
-                summary.contacts = ContactsSummary()
+            part.contacts = ContactsSummary()
             for reject in rejects:
-                summary.contacts.reject(reject)
-            listed = len(summary.contacts.rejects)
-            sync_contacts(session, location_id, contacts, summary.contacts, region)
-            rejects = rejects + summary.contacts.rejects[listed:]  # rows refused while matching: kept too
-            summary.affected_contact_ids.update(summary.contacts.contact_ids)
+                part.contacts.reject(reject)
+            listed = len(part.contacts.rejects)
+            sync_contacts(session, location_id, contacts, part.contacts, region)
+            rejects = rejects + part.contacts.rejects[listed:]  # rows refused while matching: kept too
+            part.affected_contact_ids.update(part.contacts.contact_ids)
         if events:
             ledger_events = hold_imported_opt_ins(session, actor, [(r.file, r.event) for r in events])
             result = record_events(session, location_id, ledger_events, actor, batch_id)
-            summary.held_opt_ins += result.held_reviews
-            summary.possible_opt_outs += result.possible_opt_outs
-            summary.counts.update(result.counts())
-            summary.no_effect_by_label.update(result.no_effect_labels)
-            summary.note_events([o.event_id for o in result.outcomes if o.event_id is not None])
+            part.held_opt_ins += result.held_reviews
+            part.possible_opt_outs += result.possible_opt_outs
+            part.counts.update(result.counts())
+            part.no_effect_by_label.update(result.no_effect_labels)
+            part.note_events([o.event_id for o in result.outcomes if o.event_id is not None])
             for outcome in result.outcomes:
                 if outcome.contact_ids:
-                    summary.affected_contact_ids.update(outcome.contact_ids)
+                    part.affected_contact_ids.update(outcome.contact_ids)
         event_rejects = [] if is_contacts else rejects
         if rejects:
             session.execute(
@@ -351,10 +443,9 @@ def _commit_chunk(
                     for r in rejects
                 ],
             )
-        summary.rejected_total += len(event_rejects)
-        for reject in event_rejects:
-            if len(summary.rejects) < MAX_LISTED_REJECTS:
-                summary.rejects.append(reject)
+        part.rejected_total += len(event_rejects)
+        part.rejects.extend(event_rejects)
+    summary.absorb(part)
 
 
 def _text(value: str) -> str:

@@ -57,11 +57,30 @@ class ImportSummary:
         span = self.event_ranges.setdefault(str(self.files[-1]["path"]), [min(ids), max(ids)])
         span[0], span[1] = min(span[0], *ids), max(span[1], *ids)
 
+    def absorb(self, part: ImportSummary) -> None:
+        """Add the counts of one committed chunk (``part``, whose ``files`` are this summary's)."""
+        self.counts.update(part.counts)
+        self.possible_opt_outs += part.possible_opt_outs
+        self.held_opt_ins += part.held_opt_ins
+        self.rejected_total += part.rejected_total
+        self.rejects.extend(part.rejects[: max(0, MAX_LISTED_REJECTS - len(self.rejects))])
+        self.no_effect_by_label.update(part.no_effect_by_label)
+        self.affected_contact_ids |= part.affected_contact_ids
+        for path, (first, last) in part.event_ranges.items():
+            span = self.event_ranges.setdefault(path, [first, last])
+            span[0], span[1] = min(span[0], first), max(span[1], last)
+        if part.contacts is not None:
+            if self.contacts is None:
+                self.contacts = ContactsSummary()
+            self.contacts.absorb(part.contacts)
+
     @property
     def event_records(self) -> int:
         return sum(self.counts[k] for k in (APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED)) + self.rejected_total
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, contact_ids: bool = False) -> dict[str, Any]:
+        """The summary's JSON shape (CLI.md, ``import --json``). ``contact_ids``: with the contacts part's
+        ``contact_ids`` (the command's output; the batch's stored counts leave them out)."""
         data: dict[str, Any] = {
             "files": self.files,
             "records": self.event_records,
@@ -80,12 +99,12 @@ class ImportSummary:
         if self.contacts is not None:
             if all(registry.is_contacts(f["format"]) for f in self.files):
                 return {
-                    **self.contacts.as_dict(),
+                    **self.contacts.as_dict(contact_ids),
                     "files": self.files,
                     "batch": self.batch_id,
                     "cancelled": self.cancelled,
                 }
-            data["contacts"] = self.contacts.as_dict()
+            data["contacts"] = self.contacts.as_dict(contact_ids)
         return data
 
     @property

@@ -50,11 +50,16 @@ def run(ctx: AppContext, needed: WriterNeeded, argv: Sequence[str], *, ok_codes:
         as_json: bool = True, files: Sequence[tuple[str, bytes]] = (),
         should_stop: Callable[[], bool] | None = None) -> Any:
     """Hand one command (with ``--json`` unless told, and the bytes of the ``files`` it names) to the writer; its
-    parsed JSON answer (``{}`` for a command that prints text), or the refusal raised. ``should_stop``: stop
-    waiting (StoppedWaiting); the writer carries on."""
+    parsed JSON answer (``{}`` for a command that prints text), or the refusal raised (an exit code other than 0
+    with no JSON is one too). ``should_stop``: cancel the request in the writer and wait for its answer
+    (``requests.forward``)."""
     answer = team.forward(needed.store, [*argv, "--json"] if as_json else list(argv), ctx.settings.region, files,
                           should_stop)
-    if answer.exit_code not in ok_codes:
+    return _parsed(answer, ok_codes, as_json)
+
+
+def _parsed(answer: team.Answer, ok_codes: tuple[int, ...], as_json: bool) -> Any:
+    if answer.exit_code not in ok_codes or (as_json and answer.exit_code and not answer.stdout.strip()):
         raise _error(answer.exit_code, answer.stderr)
     if not as_json:
         return {}
@@ -68,15 +73,19 @@ def import_files(ctx: AppContext, needed: WriterNeeded, paths: Sequence[Path], l
                  should_stop: Callable[[], bool] | None = None) -> ImportSummary:
     """``import FILE... [--location L] --json``, the files sent with the request (the writer reads no other), as
     the summary of an import run here. Exit 1 with a summary is "some records rejected"; without one, a refusal.
-    ``should_stop``: stop waiting (StoppedWaiting says the import continues on the writer)."""
+    ``should_stop`` (the window's Cancel): the import is cancelled in the writer, which stops it at once; its
+    summary (``cancelled``, what it committed kept) is returned as a Cancel here returns it."""
     files: list[tuple[str, bytes]] = []
     for path in paths:
         try:
             files.append((str(path), path.read_bytes()))
         except OSError as exc:
             raise InvalidInput(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    argv = ["import", *(name for name, _ in files), *(["--location", location] if location else [])]
-    answer = run(ctx, needed, argv, ok_codes=(0, 1), files=files, should_stop=should_stop)
+    argv = ["import", *(name for name, _ in files), *(["--location", location] if location else []), "--json"]
+    sent = team.forward(needed.store, argv, ctx.settings.region, files, should_stop)
+    if sent.cancelled and not sent.stdout.strip():
+        return ImportSummary(cancelled=True)  # cancelled before the writer began it: nothing was imported
+    answer = _parsed(sent, (0, 1), True)
     if not answer:
         raise Refused("the team's writer did not run the import")
     return imports.summary_from_json(ctx, answer)

@@ -177,14 +177,15 @@ def file_results(ctx: AppContext, summary: ImportSummary) -> list[FileResult]:
 def summary_from_json(ctx: AppContext, data: dict[str, Any]) -> ImportSummary:
     """The summary of an import another process ran (the team's writer), from its ``import --json`` answer (CLI.md)
     and what the database says of its batch: each file's ledger entries (which file a record came from) and the
-    contacts whose DND an entry of the batch changed, as a summary of an import run here has them."""
+    contacts whose DND an entry of the batch changed, as a summary of an import run here has them. The contacts a
+    contacts file created or updated are the answer's ``contact_ids``."""
     def rejects(rows: Any) -> list[Reject]:
         return [Reject(str(r["file"]), int(r["line"]), str(r["error"]), "") for r in rows or []]
 
     def contacts_of(part: dict[str, Any]) -> ContactsSummary:
         return ContactsSummary(int(part.get("records", 0)), int(part.get("created", 0)), int(part.get("updated", 0)),
                                int(part.get("unchanged", 0)), int(part.get("rejected", 0)),
-                               rejects(part.get("rejects")))
+                               rejects(part.get("rejects")), {int(i) for i in part.get("contact_ids") or ()})
 
     files = [dict(f) for f in data.get("files", [])]
     batch = data.get("batch")

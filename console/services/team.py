@@ -173,7 +173,8 @@ def run_as(store: Store, login: str) -> Iterator[None]:
 def forward(store: object, argv: Sequence[str], region: str, files: Sequence[tuple[str, bytes]],
             should_stop: Callable[[], bool] | None = None) -> Answer:
     """A granted login's write: hand ``argv`` (and the bytes of the files it names) to the writer of ``store``'s
-    database and wait for its answer (``should_stop``: stop waiting, the writer carries on). Unavailable when no
+    database and wait for its answer (``should_stop``, or Ctrl-C: cancel the request in the writer, then wait for
+    the answer, which says what was done; ``requests.forward``). Unavailable when no
     writer runs."""
     assert isinstance(store, Store)
     return requests.forward(store, argv, region, files, should_stop)

@@ -25,7 +25,7 @@ import psycopg
 
 from console.errors import StoreUnavailable
 from console.store.db import Store, error_line
-from console.store.team import REPLIES_CHANNEL, REQUESTS_CHANNEL, writer_name
+from console.store.team import CANCELLED_PENDING_LINE, REPLIES_CHANNEL, REQUESTS_CHANNEL, writer_name
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class Answer:
     exit_code: int
     stdout: str
     stderr: str
+    #: The request was cancelled by its login (``dnd_cancel``): not run, or an import stopped with its summary.
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +76,20 @@ def writer_running(conn: Any) -> bool:
 
 
 class StoppedWaiting(StoreUnavailable):
-    """The console stopped waiting for its request's answer (``should_stop``); the writer still runs it."""
+    """The console stopped waiting for its request's answer; the writer may still run it."""
 
-    def __init__(self, request_id: int) -> None:
+    def __init__(self, request_id: int, why: str = "stopped waiting") -> None:
         super().__init__(
-            f"stopped waiting: the team's writer carries on with it (request {request_id}); "
+            f"{why}: the team's writer carries on with it (request {request_id}); "
             "its changes show in the list when it is done"
         )
         self.request_id = request_id
+
+
+#: The states of a request that has its answer (``cancelled``: by its login, migration 0012).
+ANSWERED = ("done", "failed", "cancelled")
+#: How long a console waits for the answer to a request it cancelled (the writer stops an import within 2 s).
+CANCEL_WAIT_S = 15.0
 
 
 def forward(
@@ -91,8 +99,13 @@ def forward(
     files: Sequence[tuple[str, bytes]],
     should_stop: Callable[[], bool] | None = None,
 ) -> Answer:
-    """Hand ``argv`` to the writer as this login and wait for its answer. ``should_stop`` (looked at every
-    :data:`STOP_POLL_S`): stop waiting, raising :class:`StoppedWaiting`; the writer still runs the request.
+    """Hand ``argv`` to the writer as this login and wait for its answer.
+
+    ``should_stop`` (looked at every :data:`STOP_POLL_S`), or Ctrl-C while waiting: cancel the request
+    (``dnd_cancel``, which cancels only this login's own requests) and wait for the answer, which then says
+    what was done: an import the writer was running stops and answers with its summary (``cancelled``), a request
+    it had not taken yet is answered without running, a quick command already running finishes. Should the writer
+    not answer within :data:`CANCEL_WAIT_S`, :class:`StoppedWaiting` is raised (a second Ctrl-C raises it at once).
 
     The listening connection is kept on the store for the next request (``Store.kept``; a new one is opened when
     none is idle, for instance while another thread waits on it), so a toggle costs no new server connection."""
@@ -148,18 +161,54 @@ def _forward_on(
         (request_id,) = conn.execute(
             "SELECT dnd_request(%s, %s, %s)", (command, [n for n, _ in files], [c for _, c in files])
         ).fetchone()
-        while True:
-            if should_stop is not None and should_stop():
-                raise StoppedWaiting(int(request_id))
-            for _ in conn.notifies(timeout=POLL_S if should_stop is None else STOP_POLL_S, stop_after=1):
-                pass  # woken by an answer (ours or another's), or a second passed: look
-            row = conn.execute("SELECT state, exit_code, stdout, stderr FROM dnd_reply(%s)", (request_id,)).fetchone()
-            if row is not None and row[0] in ("done", "failed"):
-                return Answer(int(row[1] if row[1] is not None else 2), row[2] or "", row[3] or "")
-            if not writer_running(conn):
-                raise StoreUnavailable(f"the console's writer stopped before answering request {request_id}")
+        request_id = int(request_id)
+        try:
+            answer = _wait(conn, request_id, should_stop)
+        except KeyboardInterrupt:  # Ctrl-C on the command line: the writer is asked to cancel, as should_stop does
+            answer = None
+        if answer is None:
+            return _cancel_and_wait(conn, request_id)
+        return answer
     except psycopg.Error as exc:
         raise StoreUnavailable(f"lost the connection to the database: {error_line(exc)}") from None
+
+
+def _wait(conn: Any, request_id: int, should_stop: Callable[[], bool] | None,
+          deadline: float | None = None) -> Answer | None:
+    """The request's answer; None when ``should_stop`` turned true first. StoppedWaiting after ``deadline``."""
+    while True:
+        if should_stop is not None and should_stop():
+            return None
+        for _ in conn.notifies(timeout=POLL_S if should_stop is None else STOP_POLL_S, stop_after=1):
+            pass  # woken by an answer (ours or another's), or a second passed: look
+        row = conn.execute("SELECT state, exit_code, stdout, stderr FROM dnd_reply(%s)", (request_id,)).fetchone()
+        if row is not None and row[0] in ANSWERED:
+            return Answer(int(row[1] if row[1] is not None else 2), row[2] or "", row[3] or "", row[0] == "cancelled")
+        if not writer_running(conn):
+            raise StoreUnavailable(f"the console's writer stopped before answering request {request_id}")
+        if deadline is not None and time.monotonic() > deadline:
+            raise StoppedWaiting(request_id, "the writer did not answer the cancel in time")
+
+
+def cancel_request(conn: Any, request_id: int) -> str | None:
+    """Cancel this login's request ``request_id`` (``dnd_cancel``): its state after the call (``cancelled``,
+    ``cancelling``, or ``done``/``failed``: nothing left to cancel), or None when it is no request of this login's."""
+    (state,) = conn.execute("SELECT dnd_cancel(%s)", (request_id,)).fetchone()
+    return None if state is None else str(state)
+
+
+def _cancel_and_wait(conn: Any, request_id: int) -> Answer:
+    try:
+        if cancel_request(conn, request_id) is None:
+            raise StoppedWaiting(request_id, "the request could not be cancelled")
+        log.info("request %s: cancel asked of the writer", request_id)
+        answer = _wait(conn, request_id, None, time.monotonic() + CANCEL_WAIT_S)
+    except KeyboardInterrupt:
+        raise StoppedWaiting(request_id) from None
+    except psycopg.errors.UndefinedFunction:  # a schema before 0012: no cancel exists, only the wait stops
+        raise StoppedWaiting(request_id) from None
+    assert answer is not None
+    return answer
 
 
 # -- the writer ------------------------------------------------------------------------------------------------
@@ -175,6 +224,14 @@ IMPORT_STOPPED_LINE = (
     "dnd-console: the writer stopped while running this import (what it committed is kept: run it again to complete it)"
 )
 ANSWER_FILE = "answer.json"
+#: What ``dnd_cancel`` sends on the requests channel (``cancel:ID``), and what the writer tells an import child.
+CANCEL_PAYLOAD = "cancel:"
+CANCEL_LINE = b"cancel\n"
+#: How often the writer looks for cancelled imports without being woken, and how long a cancelled child may take.
+CANCEL_POLL_S = 1.0
+CANCEL_KILL_S = 3.0
+#: console/writer_child.py's exit code when it was cancelled before its import began (it writes no answer).
+CANCELLED_BEFORE_IMPORT = 75
 START_FAILED_LINE = "dnd-console: the writer could not start the import"
 #: The folder that holds the ``console`` package this writer runs.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -197,6 +254,8 @@ class _Child:
     process: subprocess.Popen[bytes]
     folder: Path
     started: float
+    #: When its login's cancel was passed on to it (monotonic), else None.
+    cancelled_at: float | None = None
 
 
 def serve(
@@ -234,10 +293,15 @@ def serve(
         )
         if on_ready is not None:
             on_ready()
+        cancels, next_cancel_look = False, 0.0
         while not should_stop():
+            if children and (cancels or time.monotonic() >= next_cancel_look):
+                _pass_cancels_on(conn, children)
+                cancels, next_cancel_look = False, time.monotonic() + CANCEL_POLL_S
             for child in [c for c in children if c.process.poll() is not None]:
                 children.remove(child)
-                _answer(conn, child.request.id, _child_answer(child))
+                _answer(conn, child.request.id, _child_answer(child),
+                        "cancelled" if child.cancelled_at is not None else "done")
             room = import_child is not None and len(children) < MAX_IMPORTS
             request = _claim(conn, imports=room or import_child is None, import_files=import_child is None)
             if request is not None:
@@ -250,8 +314,8 @@ def serve(
                 else:
                     _answer(conn, request.id, _run_one(run, request, work_dir))
                 continue
-            for _ in conn.notifies(timeout=CHILD_POLL_S if children else POLL_S, stop_after=1):
-                pass
+            for note in conn.notifies(timeout=CHILD_POLL_S if children else POLL_S, stop_after=1):
+                cancels = cancels or note.payload.startswith(CANCEL_PAYLOAD)
     finally:
         try:
             _stop_children(conn, children)
@@ -259,13 +323,39 @@ def serve(
             conn.close()
 
 
-def _answer(conn: Any, request_id: int, answer: Answer) -> None:
+def _answer(conn: Any, request_id: int, answer: Answer, state: str = "done") -> None:
     """The answer stored and its requester woken, in one round trip."""
     conn.execute(
-        "WITH done AS (UPDATE console_requests SET state = 'done', exit_code = %s, stdout = %s, stderr = %s,"
+        "WITH done AS (UPDATE console_requests SET state = %s, exit_code = %s, stdout = %s, stderr = %s,"
         f" done_at = now() WHERE id = %s RETURNING id) SELECT pg_notify({REPLIES_CHANNEL}, id::text) FROM done",
-        (answer.exit_code, answer.stdout, answer.stderr, request_id),
+        (state, answer.exit_code, answer.stdout, answer.stderr, request_id),
     )
+
+
+def _pass_cancels_on(conn: Any, children: list[_Child]) -> None:
+    """The import children whose login cancelled their request (``dnd_cancel``) are told to stop: a line on their
+    stdin, on which a child ends its import at once (console/writer_child.py: SIGTERM to its process group, read as
+    Cancel, so the batch is marked cancelled and the answer is its summary). One that is still running
+    :data:`CANCEL_KILL_S` later is killed with its group (its batch then reads as interrupted)."""
+    now = time.monotonic()
+    waiting = [c.request.id for c in children if c.cancelled_at is None]
+    asked: set[int] = set()
+    if waiting:
+        asked = {int(i) for (i,) in conn.execute(
+            "SELECT id FROM console_requests WHERE id = ANY(%s) AND cancel_requested_at IS NOT NULL", (waiting,))}
+    for child in children:
+        if child.request.id in asked:
+            child.cancelled_at = now
+            log.info("request %s by %s (import): cancelled by its login", child.request.id, child.request.actor)
+            try:
+                assert child.process.stdin is not None
+                child.process.stdin.write(CANCEL_LINE)
+                child.process.stdin.flush()
+            except (OSError, ValueError):
+                pass  # the child is ending anyway: its answer says how
+        elif child.cancelled_at is not None and now - child.cancelled_at > CANCEL_KILL_S:
+            log.warning("request %s: the import process did not stop on cancel: killing it", child.request.id)
+            _signal_group(child.process, signal.SIGKILL)
 
 
 def _start_child(store: Store, command: Sequence[str], request: Request, work_dir: Path) -> _Child:
@@ -296,7 +386,10 @@ def _child_answer(child: _Child) -> Answer:
         data = orjson.loads((child.folder / ANSWER_FILE).read_bytes())
         answer = Answer(int(data["exit_code"]), str(data["stdout"]), str(data["stderr"]))
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        answer = Answer(70, "", f"dnd-console: the writer's import process ended without an answer (exit {code})\n")
+        if child.cancelled_at is not None and code == CANCELLED_BEFORE_IMPORT:
+            answer = Answer(1, "", f"{CANCELLED_PENDING_LINE}\n")  # cancelled while it started: nothing was done
+        else:
+            answer = Answer(70, "", f"dnd-console: the writer's import process ended without an answer (exit {code})\n")
     log.info(
         "request %s by %s (import) in %.0f ms",
         child.request.id,

@@ -2,11 +2,12 @@
 
 The console's schema is owned by one role (the one that ran the migrations); it is the only role that writes. A
 person's login is set up with ``db grant LOGIN --role R``: it may read the console's tables (not the sealing key,
-not the request queue) and call two SECURITY DEFINER functions, ``dnd_request`` (hand a console command to the
-writer; the actor is the function's ``session_user``, never a value the caller supplies) and ``dnd_reply`` (read the
-answer to one's own request). It is granted no INSERT, UPDATE, DELETE or TRUNCATE anywhere, so any client's direct
-write is refused by the server. The writer, ``dnd-console serve``, runs as the owner beside the database: it takes
-each request, runs the same command with the same rules as that actor, and answers with NOTIFY.
+not the request queue) and call three SECURITY DEFINER functions, ``dnd_request`` (hand a console command to the
+writer; the actor is the function's ``session_user``, never a value the caller supplies), ``dnd_reply`` (read the
+answer to one's own request) and ``dnd_cancel`` (cancel one's own request; migration 0012). It is granted no INSERT,
+UPDATE, DELETE or TRUNCATE anywhere, so any client's direct write is refused by the server. The writer,
+``dnd-console serve``, runs as the owner beside the database: it takes each request, runs the same command with the same
+rules as that actor, and answers with NOTIFY.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ REPLIES_CHANNEL = "'dnd_replies:' || left(current_schema(), 40)"
 #: Tables a granted login may not read: the sealing key, and the queue of everyone's requests and answers.
 PRIVATE_TABLES = ("audit_key", "console_requests", "console_request_files")
 AGENT_FUNCTIONS = ("dnd_request(text, text[], bytea[])", "dnd_reply(bigint)")
+#: Migration 0012: a login cancels its own request (``dnd_cancel``).
+CANCEL_FUNCTION = "dnd_cancel(bigint)"
+#: Every function a granted login may call (``db grant`` grants them, ``--revoke`` takes them away).
+GRANTED_FUNCTIONS = (*AGENT_FUNCTIONS, CANCEL_FUNCTION)
+#: The answer to a request cancelled before the writer took it (``dnd_cancel``, migration 0012).
+CANCELLED_PENDING_LINE = "dnd-console: cancelled before the writer started it: nothing was done"
 
 
 def quote_ident(name: str) -> str:
@@ -103,6 +110,57 @@ def drop_team_objects(bind: Connection) -> None:
     bind.execute(text("DROP TABLE IF EXISTS console_requests"))
 
 
+def create_cancel_function(bind: Connection) -> None:
+    """Migration 0012 (PostgreSQL): ``dnd_cancel(request)``, which a login calls to cancel a request of its own.
+
+    It changes nothing but that request's row, and only when the request is the caller's (``session_user``, as
+    ``dnd_request`` recorded it); another login's request and no request at all are told apart by nobody (both
+    answer NULL). A pending request is answered "cancelled" at once (the writer never takes it); a running one is
+    marked ``cancel_requested_at`` and the writer is woken (NOTIFY ``cancel:ID`` on the requests channel): it stops
+    an import's child and answers "cancelled" (console.store.requests). It returns the request's state as the
+    call left it: ``cancelled``, ``cancelling``, or ``done``/``failed`` (nothing left to cancel)."""
+    schema = str(bind.execute(text("SELECT current_schema()")).scalar_one())
+    bind.execute(text("ALTER TABLE console_requests ADD COLUMN cancel_requested_at timestamptz"))
+    bind.execute(
+        text(f"""
+        CREATE FUNCTION dnd_cancel(rid bigint) RETURNS varchar
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {quote_ident(schema)}, pg_temp AS $$
+        DECLARE
+            was varchar;
+        BEGIN
+            SELECT r.state INTO was FROM console_requests r WHERE r.id = rid AND r.actor = session_user FOR UPDATE;
+            IF NOT FOUND THEN
+                RETURN NULL;
+            ELSIF was = 'pending' THEN
+                UPDATE console_requests SET state = 'cancelled', cancel_requested_at = now(), exit_code = 1,
+                    stdout = '', stderr = '{CANCELLED_PENDING_LINE}' || chr(10), done_at = now() WHERE id = rid;
+                PERFORM pg_notify({REPLIES_CHANNEL}, rid::text);
+                RETURN 'cancelled';
+            ELSIF was = 'running' THEN
+                UPDATE console_requests SET cancel_requested_at = coalesce(cancel_requested_at, now()) WHERE id = rid;
+                PERFORM pg_notify({REQUESTS_CHANNEL}, 'cancel:' || rid::text);
+                RETURN 'cancelling';
+            END IF;
+            RETURN was;
+        END $$""")
+    )
+    bind.execute(text(f"REVOKE ALL ON FUNCTION {CANCEL_FUNCTION} FROM PUBLIC"))
+    logins = bind.execute(
+        text(
+            "SELECT r.rolname FROM pg_roles r WHERE has_function_privilege(r.oid, 'dnd_request(text, text[], bytea[])',"
+            " 'EXECUTE') AND NOT r.rolsuper AND r.rolname <> current_user ORDER BY r.rolname"
+        )
+    ).scalars()
+    for login in logins:  # the logins set up with db grant before this revision may cancel their own requests too
+        bind.execute(text(f"GRANT EXECUTE ON FUNCTION {CANCEL_FUNCTION} TO {quote_ident(str(login))}"))
+
+
+def drop_cancel_function(bind: Connection) -> None:
+    bind.execute(text(f"DROP FUNCTION IF EXISTS {CANCEL_FUNCTION}"))
+    bind.execute(text("UPDATE console_requests SET state = 'failed' WHERE state = 'cancelled'"))
+    bind.execute(text("ALTER TABLE console_requests DROP COLUMN IF EXISTS cancel_requested_at"))
+
+
 def login_is_granted(connection: Connection) -> bool:
     """A login set up with ``db grant``: it cannot write the ledger itself, so its writes go to the writer."""
     return not connection.execute(text("SELECT has_table_privilege(current_user, 'events', 'INSERT')")).scalar()
@@ -142,7 +200,7 @@ def grant_login(session: Session, actor: str, login: str, role: str) -> Agent:
     connection.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {who}"))
     connection.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {who}"))
     connection.execute(text(f"REVOKE ALL ON {', '.join(PRIVATE_TABLES)} FROM {who}"))
-    for function in AGENT_FUNCTIONS:
+    for function in GRANTED_FUNCTIONS:
         connection.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {who}"))
     record_note(session, get_location(session, None).id, actor, "db.grant", {"login": login, "role": role})
     return agent
@@ -190,7 +248,7 @@ def revoke_login(session: Session, actor: str, login: str) -> None:
     schema = quote_ident(str(session.scalar(text("SELECT current_schema()"))))
     who = quote_ident(login)
     connection = session.connection()
-    for function in AGENT_FUNCTIONS:
+    for function in GRANTED_FUNCTIONS:
         connection.execute(text(f"REVOKE ALL ON FUNCTION {function} FROM {who}"))
     connection.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {who}"))
     connection.execute(text(f"REVOKE ALL ON SCHEMA {schema} FROM {who}"))

@@ -211,8 +211,8 @@ class ImportDialog(QDialog):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            waits = "Stopping the wait (the team's writer carries on with the import)..."
-            self.rate.setText(waits if self.job.forwarded else "Cancelling after the records in hand...")
+            asks = "Asking the team's writer to cancel the import (what it committed is kept)..."
+            self.rate.setText(asks if self.job.forwarded else "Cancelling after the records in hand...")
             self.cancel_button.setEnabled(False)
 
     def _on_progress(self, progress: Any) -> None:

@@ -52,7 +52,7 @@ class ImportJob(QRunnable):
         self._last_progress = 0.0
         self.affected: frozenset[int] | None = None
         self.files: list[Any] | None = None
-        #: Handed to the team's writer (a login set up with db grant): Cancel stops waiting, the writer carries on.
+        #: Handed to the team's writer (a login set up with db grant): Cancel cancels the import in the writer.
         self.forwarded = False
 
     def cancel(self) -> None:

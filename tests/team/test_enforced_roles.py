@@ -78,6 +78,16 @@ class Team:
         self.writer.start()
         assert ready.wait(30), "the writer did not start"
 
+    def stop_writer(self) -> None:
+        self.stop.set()
+        if self.writer is not None:
+            self.writer.join(30)
+            self.writer = None
+        if self.store is not None:
+            self.store.dispose()
+            self.store = None
+        self.stop.clear()
+
     def psql(self, who: str, statement: str) -> str | None:
         """Run one statement as that login with a plain client; the server's error text, or None if it ran."""
         conninfo = f"{self.base_conninfo()} user={self.logins[who]} options='-csearch_path={self.schema.name}'"

@@ -3,6 +3,7 @@ team's writer and come back as the same summary and preview a desk that writes i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +21,11 @@ from console.ui.crash import CrashReporter
 from console.ui.import_dialog import ImportDialog
 from console.ui.import_worker import import_pool
 from console.ui.taskman import TaskManager
+from tests.ui.test_import_dialog import SAMPLES
 
 from .conftest import needs_pg
 from .test_enforced_roles import Team, team  # noqa: F401  (the fixture)
-from .test_writer_lanes import imports_held, wait_for
+from .test_writer_lanes import imports_held, wait_for, writer_children
 
 pytestmark = [pytest.mark.postgres, needs_pg]
 
@@ -82,7 +84,35 @@ def test_a_granted_logins_import_dialog_goes_through_the_writer_and_shows_its_su
     assert [e["actor"] for e in history] == [team.logins["amy"]]
 
 
-def test_cancel_stops_waiting_and_says_the_import_continues_on_the_writer(
+def run_dialog(qtbot, ctx: AppContext, team: Team, paths: list[Path]) -> ImportDialog:  # noqa: F811
+    dialog = ImportDialog(ctx, ["Default"], "Default", team.logins["amy"])
+    qtbot.addWidget(dialog)
+    dialog.set_files(paths)
+    with qtbot.waitSignal(dialog.imported, timeout=90_000):
+        dialog.start_button.click()
+    return dialog
+
+
+def test_show_affected_after_a_contacts_file_sent_to_the_writer_finds_the_created_and_updated_contacts(
+        qtbot, team: Team, amy: AppContext, tmp_path: Path) -> None:  # noqa: F811
+    first = run_dialog(qtbot, amy, team, [SAMPLES / "contacts.csv"])
+    assert first.summary.open_affected.text() == "Show the 6 contacts this import changed"  # all created, no DND
+    with qtbot.waitSignal(first.summary.show_contacts) as created:
+        first.summary.open_affected.click()
+    assert len(created.args[0]) == 6
+    renamed = tmp_path / "contacts.csv"
+    renamed.write_text((SAMPLES / "contacts.csv").read_text().replace("Ann,Lee", "Annie,Lee"))
+    dialog = run_dialog(qtbot, amy, team, [renamed, SAMPLES / "mailgun-complaints.csv"])
+    summary = dialog.summary
+    assert summary.open_affected.text() == "Show the 2 contacts this import changed"  # Ann renamed, one complaint
+    with qtbot.waitSignal(summary.show_contacts) as opened:
+        summary.open_affected.click()
+    ids = opened.args[0]
+    names = {reads.status(amy, i)[0].contact.name for i in ids}
+    assert len(ids) == 2 and "Annie Lee" in names and ids <= created.args[0]
+
+
+def test_cancel_cancels_the_import_in_the_writer_and_shows_its_summary(
         qtbot, team: Team, amy: AppContext, tmp_path: Path) -> None:  # noqa: F811
     [contact] = contacts(amy, 1)
     export = tmp_path / "stop.jsonl"
@@ -90,14 +120,19 @@ def test_cancel_stops_waiting_and_says_the_import_continues_on_the_writer(
     dialog = ImportDialog(amy, ["Default"], "Default", team.logins["amy"])
     qtbot.addWidget(dialog)
     dialog.set_files([export])
-    with imports_held(team):
+    # the writer's import child waits to begin its batch while it is cancelled
+    with imports_held(team), qtbot.waitSignal(dialog.imported, timeout=30_000) as done:
         dialog.start_button.click()
         qtbot.waitUntil(lambda: "team's writer" in dialog.rate.text(), timeout=30_000)
+        wait_for(lambda: writer_children(os.getpid()), 30)
         dialog.cancel_button.click()
-        qtbot.waitUntil(lambda: dialog.job is None, timeout=10_000)
-        assert "carries on" in dialog.problem.text() and "Traceback" not in dialog.problem.text()
-        assert not dialog.start_button.isHidden()  # back to choosing files
-    wait_for(lambda: dnd(amy, contact, Channel.SMS), 60)  # the writer finished it after the wait was stopped
+        assert "Asking the team's writer to cancel the import" in dialog.rate.text()
+    summary = done.args[0]
+    assert summary.cancelled and summary.as_dict()["records"] == 0
+    assert dialog.summary.headline.text().startswith("Import cancelled")
+    assert dialog.problem.text() == ""
+    wait_for(lambda: not writer_children(os.getpid()), 10)
+    assert not dnd(amy, contact, Channel.SMS)  # cancelled in the writer: the STOP was never imported
 
 
 def test_a_granted_logins_bulk_change_previews_applies_and_undoes_through_the_writer(
