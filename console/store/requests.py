@@ -86,7 +86,7 @@ class StoppedWaiting(StoreUnavailable):
         self.request_id = request_id
 
 
-#: The states of a request that has its answer (``cancelled``: by its login, migration 0012).
+#: The states of a request that has its answer (``cancelled``: by its login, migration 0013).
 ANSWERED = ("done", "failed", "cancelled")
 #: How long a console waits for the answer to a request it cancelled (the writer stops an import within 2 s).
 CANCEL_WAIT_S = 15.0
@@ -205,7 +205,7 @@ def _cancel_and_wait(conn: Any, request_id: int) -> Answer:
         answer = _wait(conn, request_id, None, time.monotonic() + CANCEL_WAIT_S)
     except KeyboardInterrupt:
         raise StoppedWaiting(request_id) from None
-    except psycopg.errors.UndefinedFunction:  # a schema before 0012: no cancel exists, only the wait stops
+    except psycopg.errors.UndefinedFunction:  # a schema before 0013: no cancel exists, only the wait stops
         raise StoppedWaiting(request_id) from None
     assert answer is not None
     return answer

@@ -4,7 +4,7 @@ The console's schema is owned by one role (the one that ran the migrations); it 
 person's login is set up with ``db grant LOGIN --role R``: it may read the console's tables (not the sealing key,
 not the request queue) and call three SECURITY DEFINER functions, ``dnd_request`` (hand a console command to the
 writer; the actor is the function's ``session_user``, never a value the caller supplies), ``dnd_reply`` (read the
-answer to one's own request) and ``dnd_cancel`` (cancel one's own request; migration 0012). It is granted no INSERT,
+answer to one's own request) and ``dnd_cancel`` (cancel one's own request; migration 0013). It is granted no INSERT,
 UPDATE, DELETE or TRUNCATE anywhere, so any client's direct write is refused by the server. The writer,
 ``dnd-console serve``, runs as the owner beside the database: it takes each request, runs the same command with the same
 rules as that actor, and answers with NOTIFY.
@@ -26,11 +26,11 @@ REPLIES_CHANNEL = "'dnd_replies:' || left(current_schema(), 40)"
 #: Tables a granted login may not read: the sealing key, and the queue of everyone's requests and answers.
 PRIVATE_TABLES = ("audit_key", "console_requests", "console_request_files")
 AGENT_FUNCTIONS = ("dnd_request(text, text[], bytea[])", "dnd_reply(bigint)")
-#: Migration 0012: a login cancels its own request (``dnd_cancel``).
+#: Migration 0013: a login cancels its own request (``dnd_cancel``).
 CANCEL_FUNCTION = "dnd_cancel(bigint)"
 #: Every function a granted login may call (``db grant`` grants them, ``--revoke`` takes them away).
 GRANTED_FUNCTIONS = (*AGENT_FUNCTIONS, CANCEL_FUNCTION)
-#: The answer to a request cancelled before the writer took it (``dnd_cancel``, migration 0012).
+#: The answer to a request cancelled before the writer took it (``dnd_cancel``, migration 0013).
 CANCELLED_PENDING_LINE = "dnd-console: cancelled before the writer started it: nothing was done"
 
 
@@ -111,7 +111,7 @@ def drop_team_objects(bind: Connection) -> None:
 
 
 def create_cancel_function(bind: Connection) -> None:
-    """Migration 0012 (PostgreSQL): ``dnd_cancel(request)``, which a login calls to cancel a request of its own.
+    """Migration 0013 (PostgreSQL): ``dnd_cancel(request)``, which a login calls to cancel a request of its own.
 
     It changes nothing but that request's row, and only when the request is the caller's (``session_user``, as
     ``dnd_request`` recorded it); another login's request and no request at all are told apart by nobody (both

@@ -1,4 +1,4 @@
-"""A login cancels its own request to the team's writer (``dnd_cancel``, migration 0012): a running import stops
+"""A login cancels its own request to the team's writer (``dnd_cancel``, migration 0013): a running import stops
 within 2 s in the writer's child, its batch marked cancelled with what it committed kept (and counted exactly), and
 running it again completes it; a pending request is answered without running; another login's request cannot be
 cancelled; Ctrl-C of a granted login's command line cancels it too."""
@@ -215,7 +215,7 @@ def test_ctrl_c_of_a_granted_logins_import_cancels_it_in_the_writer(team: Team, 
     assert owner_scalar(team, "SELECT state FROM import_batches ORDER BY id DESC LIMIT 1") == "cancelled"
 
 
-def test_migration_0012_lets_logins_granted_before_it_cancel_and_downgrades() -> None:
+def test_migration_0013_lets_logins_granted_before_it_cancel_and_downgrades() -> None:
     base = pg_url()
     assert base
     schema = PgSchema(base)
@@ -228,13 +228,13 @@ def test_migration_0012_lets_logins_granted_before_it_cancel_and_downgrades() ->
             for name in (login, stranger):
                 conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
                 made.append(name)
-        ensure_schema(engine, target="0011")
-        with engine.begin() as conn:  # db grant as the console of revision 0011 did it
+        ensure_schema(engine, target="0012")
+        with engine.begin() as conn:  # db grant as the console of revision 0012 did it
             conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema.name}" TO "{login}"'))
             for function in ("dnd_request(text, text[], bytea[])", "dnd_reply(bigint)"):
                 conn.execute(text(f'GRANT EXECUTE ON FUNCTION {function} TO "{login}"'))
         ensure_schema(engine)
-        assert current_revision(engine) == "0012"
+        assert current_revision(engine) == "0013"
         with engine.connect() as conn:
             def may(role: str) -> bool:
                 return bool(conn.execute(text("SELECT has_function_privilege(:r, 'dnd_cancel(bigint)', 'EXECUTE')"),
@@ -247,11 +247,11 @@ def test_migration_0012_lets_logins_granted_before_it_cancel_and_downgrades() ->
                 " AND table_name = 'console_requests'")).scalars())
             assert "cancel_requested_at" in columns
         with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0011")
+            command.downgrade(alembic_config(conn), "0012")
             assert conn.execute(text("SELECT to_regprocedure('dnd_cancel(bigint)')")).scalar() is None
-        assert current_revision(engine) == "0011"
-        ensure_schema(engine)  # and up again
         assert current_revision(engine) == "0012"
+        ensure_schema(engine)  # and up again
+        assert current_revision(engine) == "0013"
     finally:
         engine.dispose()
         schema.drop()

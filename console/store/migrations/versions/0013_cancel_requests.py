@@ -3,15 +3,15 @@
 PostgreSQL only (SQLite has no writer). The logins set up with ``db grant`` before this revision are granted the
 new function too. Downgrading drops both; a request answered "cancelled" reads as failed then.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 09:00:00
 """
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
