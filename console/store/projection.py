@@ -29,6 +29,7 @@ from console.store.tables import (
     StoredState,
     channel_address,
     chunked,
+    driver_cursor,
     mark,
     one_of,
     order_text,
@@ -163,9 +164,9 @@ def write_states(
     """Write ``channel_states`` rows (in ``STORED_COLUMNS`` order) in bulk: ``new`` ones not stored yet, ``held``
     ones replacing stored rows, and ``moved`` ones, (contact_id, channel, last_order), whose state stays the same and
     only has seen a later event. SQLite inserts the new and updates the others by key (an upsert costs half as much
-    again per row there; updating only the order costs half as much as the whole row); PostgreSQL does all in one
-    ``INSERT ... SELECT FROM json_array_elements(...) ON CONFLICT`` (one JSON parameter: psycopg adapts it far
-    faster than arrays of values) and one ``UPDATE ... FROM`` for the moved."""
+    again per row there; updating only the order costs half as much as the whole row); PostgreSQL COPYs the new and
+    held ones into a temporary table and upserts them from it in one ``INSERT ... ON CONFLICT`` (60,000 states: half
+    the time of one JSON parameter), and runs one ``UPDATE ... FROM`` a JSON parameter for the moved."""
     conn = session.connection()
     columns = ", ".join(STORED_COLUMNS)
     if conn.dialect.name == "sqlite":
@@ -194,29 +195,20 @@ def write_states(
     if not rows:
         return
     assignments = ", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS[2:])
-    fields = ", ".join(f"(r->>{n})::{_PG_STATE_TYPES[c]}" for n, c in enumerate(STORED_COLUMNS))
-    sql = (
-        f"INSERT INTO channel_states ({columns}) SELECT {fields} FROM json_array_elements(%s::json) AS r"
-        f" ON CONFLICT (contact_id, channel) DO UPDATE SET {assignments}"
-    )
-    conn.exec_driver_sql(sql, (orjson.dumps(rows).decode(),))
-
-
-#: PostgreSQL types of ``STORED_COLUMNS``, for reading them back from JSON in a bulk write.
-_PG_STATE_TYPES = {
-    "contact_id": "bigint",
-    "channel": "varchar",
-    "dnd": "boolean",
-    "kind": "varchar",
-    "reason": "varchar",
-    "since_us": "bigint",
-    "source": "varchar",
-    "event_id": "bigint",
-    "until_us": "bigint",
-    "last_order": "varchar",
-    "version": "integer",
-    "changed_by": "varchar",
-}
+    with driver_cursor(conn) as cursor:  # COPY then one upsert: about half the time of one JSON parameter
+        cursor.execute("SELECT to_regclass('pg_temp.states_incoming')")
+        if cursor.fetchone()[0] is None:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE states_incoming (LIKE channel_states INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+        with cursor.copy(f"COPY states_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO channel_states ({columns}) SELECT {columns} FROM states_incoming"
+            f" ON CONFLICT (contact_id, channel) DO UPDATE SET {assignments}"
+        )
+        cursor.execute("TRUNCATE states_incoming")
 
 
 def set_masks(session: Session, masks: dict[int, int]) -> None:
