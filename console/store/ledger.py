@@ -27,7 +27,7 @@ from console.store.held_opt_ins import open_held_reviews
 from console.store.models import PossibleOptOut
 from console.store.projection import apply_to_pairs, match_contacts
 from console.store.sealing import Sealer
-from console.store.tables import VALUE, chunked, driver_cursor
+from console.store.tables import VALUE, chunked, driver_cursor, staged
 
 APPLIED, NO_EFFECT, DUPLICATE, UNMATCHED = "applied", "no_effect", "duplicate", "unmatched"
 
@@ -204,22 +204,14 @@ NOOP_COLUMNS = 'location_id, source, "key", batch_id, at_us, label'
 def _copy_noops(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> set[tuple[str, str]]:
     """PostgreSQL: COPY the rows into a temporary table, then insert those not kept yet; the (source, key) pairs
     inserted. The unique key decides, so no lock is needed: of two writers of one key, the second skips it."""
-    with driver_cursor(conn) as cursor:
-        cursor.execute("SELECT to_regclass('pg_temp.noop_incoming')")
-        if cursor.fetchone()[0] is None:
-            cursor.execute(
-                'CREATE TEMPORARY TABLE noop_incoming (location_id integer, source varchar, "key" varchar,'
-                " batch_id integer, at_us bigint, label varchar) ON COMMIT DELETE ROWS"
-            )
-        with cursor.copy(f"COPY noop_incoming ({NOOP_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    definition = ('(location_id integer, source varchar, "key" varchar, batch_id integer, at_us bigint,'
+                  " label varchar)")
+    with driver_cursor(conn) as cursor, staged(cursor, "noop_incoming", definition, NOOP_COLUMNS, rows):
         cursor.execute(
             f"INSERT INTO noop_records ({NOOP_COLUMNS}) SELECT {NOOP_COLUMNS} FROM noop_incoming"
             ' ON CONFLICT DO NOTHING RETURNING source, "key"'
         )
         kept = {(source, key) for source, key in cursor.fetchall()}
-        cursor.execute("TRUNCATE noop_incoming")
     return kept
 
 

@@ -82,6 +82,21 @@ def values_param(conn: Connection, values: Sequence[Any]) -> str:
 
 
 @contextmanager
+def staged(cursor: Any, table: str, definition: str, columns: str, rows: Iterable[Sequence[Any]]) -> Iterator[None]:
+    """PostgreSQL: ``rows`` COPYed into the session's temporary ``table`` (made on first use with ``definition``,
+    emptied at each commit) for the statement run inside the block, and emptied after it for the next use in the
+    same transaction."""
+    cursor.execute(f"SELECT to_regclass('pg_temp.{table}')")
+    if cursor.fetchone()[0] is None:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} {definition} ON COMMIT DELETE ROWS")
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    yield
+    cursor.execute(f"TRUNCATE {table}")
+
+
+@contextmanager
 def driver_cursor(conn: Connection) -> Iterator[Any]:
     """The driver's own cursor in the connection's transaction (for COPY); its errors raised as SQLAlchemy's
     ``DBAPIError`` family, like those of statements run through SQLAlchemy."""
