@@ -26,14 +26,10 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-ROWID_ID = (re.compile(r"\bid BIGINT NOT NULL"), "id INTEGER NOT NULL")
-SEPARATE_ID = (re.compile(r"\bid INTEGER NOT NULL"), "id BIGINT NOT NULL")
-
-
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        _rebuild(bind, "events", lambda sql: ROWID_ID[0].sub(ROWID_ID[1], sql, count=1))
+        _rebuild(bind, "events", lambda sql: re.sub(r"\bid BIGINT NOT NULL", "id INTEGER NOT NULL", sql, count=1))
         _rebuild(bind, "channel_states", lambda sql: sql.rstrip() + " WITHOUT ROWID")
     _notes_index("channel IS NULL")
 
@@ -43,7 +39,7 @@ def downgrade() -> None:
     _notes_index("contact_id IS NULL")
     if bind.dialect.name == "sqlite":
         _rebuild(bind, "channel_states", lambda sql: re.sub(r"\s*WITHOUT ROWID\s*$", "", sql.rstrip()))
-        _rebuild(bind, "events", lambda sql: SEPARATE_ID[0].sub(SEPARATE_ID[1], sql, count=1))
+        _rebuild(bind, "events", lambda sql: re.sub(r"\bid INTEGER NOT NULL", "id BIGINT NOT NULL", sql, count=1))
 
 
 def _notes_index(where: str) -> None:
