@@ -7,7 +7,6 @@ from typing import Any
 import orjson
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from console.domain.events import Effect, from_us
@@ -152,7 +151,7 @@ class HistoryView(QWidget):
         header.setStretchLastSection(True)  # the reason (and note) takes the rest, never beyond the view
         header.setMinimumSectionSize(40)
         self.model.modelReset.connect(self.fit_columns)
-        self.table.viewport().installEventFilter(self)  # refit whenever the table's own room changes (a tab shown)
+        self.table.viewport().installEventFilter(self)  # refit whenever the table's room changes (resize, tab shown)
         self.detail = name_widget(plain_label(self), "history_detail", "The selected history entry in full")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -217,10 +216,6 @@ class HistoryView(QWidget):
         if reason:
             lines.append(reason)
         self.detail.setText("\n".join(lines))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_columns()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
